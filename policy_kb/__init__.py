@@ -1,0 +1,20 @@
+"""The policy knowledge base: 2024 resident pension and medical insurance contributions.
+
+Public API::
+
+    from policy_kb import KnowledgeBase, Profile, calculate
+    kb = KnowledgeBase.open()                 # builds build/policy_kb.db when sources changed
+    kb.fact("威海", "medical.personal").value  # {"一档": 450, "二档": 650, ...}
+    calculate(kb, Profile(region="山亭", scheme="medical", age=65)).personal_amount  # 190
+
+No dependency on Rasa: the assistant's actions, the hotline CLI and the tests share this API.
+"""
+
+from policy_kb.calculator import Member, Profile, Result, calculate, calculate_household
+from policy_kb.kb import Citation, Fact, KnowledgeBase, Place
+from policy_kb.lookup import LookupResult, lookup
+
+__all__ = [
+    "Citation", "Fact", "KnowledgeBase", "LookupResult", "Member", "Place", "Profile", "Result",
+    "calculate", "calculate_household", "lookup",
+]

@@ -1,0 +1,221 @@
+"""The knowledge base's public read API: facts, citations, places, topics and search."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import sqlite3
+from typing import Any
+
+from policy_kb import store
+from policy_kb.normalize import normalize_text
+from policy_kb.sources import SOURCES_DIR, load_sources
+from policy_kb.tokenize import search_tokens
+
+
+@dataclasses.dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the seed file, the document title, the clause and the quote."""
+
+    file: str
+    title: str
+    clause: str
+    quote: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    """One fact of one region and policy year, with its citations."""
+
+    key: str
+    region: str
+    year: int
+    topic: str
+    scheme: str
+    status: str
+    question: str
+    answer: str
+    value: Any
+    note: str
+    citations: tuple[Citation, ...]
+    district: str | None = None
+
+    def source_line(self) -> str:
+        """A short Chinese source line: every cited document once, with its clauses."""
+        by_title: dict[str, list[str]] = {}
+        for cite in self.citations:
+            clauses = by_title.setdefault(cite.title, [])
+            if cite.clause not in clauses:
+                clauses.append(cite.clause)
+        parts = [f"《{title}》{'、'.join(clauses)}" for title, clauses in by_title.items()]
+        return "来源：" + "；".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """A covered region, optionally narrowed to one of its districts."""
+
+    region: str
+    name: str
+    district: str | None = None
+
+
+class KnowledgeBase:
+    """Read access to the built SQLite knowledge base.
+
+    Facts are few (dozens per region-year), so they are loaded once into memory; full-text
+    search runs on the SQLite FTS5 index.
+    """
+
+    def __init__(self, db_path: pathlib.Path):
+        self.db_path = pathlib.Path(db_path)
+        self._conn = sqlite3.connect(str(self.db_path), check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._facts: dict[str, Fact] = {}
+        self._load()
+
+    @classmethod
+    def open(cls, db_path: pathlib.Path | None = None,
+             sources_dir: pathlib.Path = SOURCES_DIR) -> "KnowledgeBase":
+        """Opens the knowledge base, building it first when the sources changed."""
+        db_path = pathlib.Path(db_path or store.DEFAULT_DB)
+        store.ensure_built(db_path, sources_dir)
+        return cls(db_path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        cites: dict[str, list[Citation]] = {}
+        for row in self._conn.execute(
+            "select fact_id, file, title, clause, quote from citations order by fact_id, position"
+        ):
+            cites.setdefault(row["fact_id"], []).append(
+                Citation(row["file"], row["title"], row["clause"], row["quote"])
+            )
+        for row in self._conn.execute("select * from facts"):
+            self._facts[row["id"]] = Fact(
+                key=row["key"], region=row["region"], year=row["year"], topic=row["topic"],
+                scheme=row["scheme"], status=row["status"], question=row["question"],
+                answer=row["answer"], value=json.loads(row["value"]), note=row["note"] or "",
+                citations=tuple(cites.get(row["id"], ())), district=row["district"],
+            )
+        self._regions = {r["id"]: r["name"] for r in self._conn.execute("select * from regions")}
+        self._aliases = sorted(
+            ((r["alias"], r["region"], r["district"]) for r in
+             self._conn.execute("select * from aliases")),
+            key=lambda a: -len(a[0]),
+        )
+        self._topics = {
+            r["id"]: (r["label"], json.loads(r["keywords"]))
+            for r in self._conn.execute("select * from topics")
+        }
+        vocabulary = load_sources().schemes
+        self._schemes = {s["id"]: (s["label"], s["keywords"]) for s in vocabulary}
+        self.years = sorted({f.year for f in self._facts.values()})
+        self.default_year = self.years[-1] if self.years else None
+
+    # ------------------------------------------------------------------ places and words
+    @property
+    def regions(self) -> dict[str, str]:
+        """Region id → official name, e.g. {"山亭": "枣庄市山亭区"}."""
+        return dict(self._regions)
+
+    def region_name(self, region: str) -> str:
+        return self._regions.get(region, region)
+
+    def resolve_place(self, text: str) -> Place | None:
+        """The covered place named in a text (longest alias wins), or None."""
+        text = normalize_text(text).lower()
+        for alias, region, district in self._aliases:
+            if alias in text:
+                return Place(region, self._regions[region], district)
+        return None
+
+    def topic_label(self, topic: str) -> str:
+        return self._topics.get(topic, (topic, []))[0]
+
+    def scheme_label(self, scheme: str) -> str:
+        if scheme == "both":
+            return "居民养老保险和居民医保"
+        return self._schemes.get(scheme, (scheme, []))[0]
+
+    def detect_topic(self, text: str) -> str | None:
+        """The topic whose keyword appears in the text (earlier topics win ties)."""
+        text = normalize_text(text).lower()
+        for topic, (_, keywords) in self._topics.items():
+            if any(k.lower() in text for k in keywords):
+                return topic
+        return None
+
+    def detect_scheme(self, text: str) -> str | None:
+        text = normalize_text(text).lower()
+        found = [s for s, (_, words) in self._schemes.items() if any(w in text for w in words)]
+        return found[0] if len(found) == 1 else None
+
+    # ------------------------------------------------------------------ facts
+    def fact(self, region: str, key: str, year: int | None = None) -> Fact | None:
+        return self._facts.get(f"{year or self.default_year}/{region}/{key}")
+
+    def facts(self, region: str | None = None, year: int | None = None,
+              topic: str | None = None, scheme: str | None = None) -> list[Fact]:
+        """Facts filtered by region, year (default: the latest), topic and scheme.
+
+        A scheme filter keeps facts for that scheme and facts for both schemes.
+        """
+        year = year or self.default_year
+        out = []
+        for fact in self._facts.values():
+            if fact.year != year or (region and fact.region != region):
+                continue
+            if topic and fact.topic != topic:
+                continue
+            if scheme and fact.scheme not in (scheme, "both"):
+                continue
+            out.append(fact)
+        return out
+
+    def all_facts(self) -> list[Fact]:
+        return list(self._facts.values())
+
+    def search(self, query: str, region: str | None = None, year: int | None = None,
+               limit: int = 5) -> list[Fact]:
+        """Full-text search (jieba tokens, FTS5 bm25), best first."""
+        tokens = [t for t in search_tokens(query) if t]
+        if not tokens:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(tokens))
+        sql = (
+            "select facts.id from facts_fts join facts on facts.rowid = facts_fts.rowid "
+            "where facts_fts match ? and facts.year = ?"
+        )
+        args: list[Any] = [match, year or self.default_year]
+        if region:
+            sql += " and facts.region = ?"
+            args.append(region)
+        sql += " order by bm25(facts_fts) limit ?"
+        args.append(limit)
+        try:
+            rows = self._conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [self._facts[r[0]] for r in rows]
+
+    def hotlines(self, region: str, scheme: str | None = None,
+                 district: str | None = None, year: int | None = None) -> list[Fact]:
+        """The hotline facts that answer "whom do I call" for a place and scheme.
+
+        A district with its own verified office number gets that first; a district without one
+        gets the explanation of the unpaired annex numbers, then the city-level channels.
+        """
+        facts = [f for f in self.facts(region, year, topic="hotline", scheme=scheme)]
+        office = [f for f in facts if f.district]
+        general = [f for f in facts if not f.district and f.status != "unverified"]
+        unpaired = [f for f in facts if f.status == "unverified"]
+        result = []
+        if district:
+            mine = [f for f in office if f.district == district]
+            result += mine or (unpaired if scheme != "pension" else [])
+        return result + general

@@ -1,0 +1,44 @@
+"""Keyword lookup: what a hotline operator types ("威海 医保 电话") → the facts that answer it.
+
+The query is read for a place, a scheme and a topic (keywords from topics.yml); when no topic
+keyword matches, full-text search picks the facts. Without a place, all regions answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from policy_kb.kb import Fact, KnowledgeBase, Place
+
+
+@dataclasses.dataclass
+class LookupResult:
+    """Facts answering a query, with what was understood from it."""
+
+    query: str
+    place: Place | None
+    scheme: str | None
+    topic: str | None
+    facts: list[Fact]
+    regions: list[str]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.facts)
+
+
+def lookup(kb: KnowledgeBase, query: str, year: int | None = None, limit: int = 6) -> LookupResult:
+    """Answers a free-text or keyword query from the knowledge base."""
+    place = kb.resolve_place(query)
+    scheme = kb.detect_scheme(query)
+    topic = kb.detect_topic(query)
+    regions = [place.region] if place else list(kb.regions)
+    facts: list[Fact] = []
+    for region in regions:
+        if topic == "hotline":
+            facts += kb.hotlines(region, scheme, place.district if place else None, year)
+        elif topic:
+            facts += kb.facts(region, year, topic=topic, scheme=scheme)
+        else:
+            facts += kb.search(query, region=region, year=year, limit=2 if not place else limit)
+    return LookupResult(query, place, scheme, topic, facts[: limit * len(regions)], regions)

@@ -1,0 +1,69 @@
+"""Normalisation of text as residents type it.
+
+Residents write Traditional characters, full-width digits and Chinese numerals; the seed texts
+were extracted from PDFs with line breaks in the middle of words. Everything that compares
+text goes through these functions so that both sides are normalised the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import cn2an
+
+_WHITESPACE = re.compile(r"\s+")
+# A run of Chinese numeral characters that cn2an can read ("六十五", "两千", "一万二").
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Converts Traditional Chinese to Simplified (opencc t2s)."""
+    return _t2s().convert(text)
+
+
+def normalize_text(text: str) -> str:
+    """Normalises a user message: Simplified Chinese, half-width, single spaces, stripped.
+
+    NFKC turns full-width digits, Latin letters and most full-width punctuation into their
+    ASCII forms; Chinese punctuation such as 、 and 。 is left alone.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """Removes all whitespace; used to compare quotes with PDF-extracted seed texts."""
+    return _WHITESPACE.sub("", text or "")
+
+
+def cn_to_int(token: str) -> int | None:
+    """Reads an Arabic or Chinese numeral ("65", "六十五", "两千") as an int, or None."""
+    token = token.strip()
+    if not token:
+        return None
+    if token.isdigit():
+        return int(token)
+    if not _CN_NUMERAL.fullmatch(token):
+        return None
+    try:
+        value = cn2an.cn2an(token, "smart")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def numbers_in(text: str) -> list[str]:
+    """All runs of ASCII digits in a text, e.g. to check that an answer invents no number."""
+    return re.findall(r"\d+", text or "")

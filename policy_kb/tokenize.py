@@ -1,0 +1,41 @@
+"""Chinese tokenisation for full-text search (jieba, with the KB's own domain words)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from policy_kb.normalize import normalize_text
+
+# Words jieba's default dictionary splits badly; adding them keeps e.g. 居民医保 one token
+# both when the index is built and when a query is tokenised.
+DOMAIN_WORDS = (
+    "居民医保", "医保", "养老保险", "居民养老", "一档", "二档", "集中缴费期", "等待期", "批扣",
+    "参保登记", "大学生", "少年儿童", "新生儿", "低保", "特困", "低保边缘", "监测帮扶",
+    "重度残疾", "代缴", "补缴", "退费", "改档", "数字人民币", "农金通", "裕农通", "惠农通",
+    "爱山东", "小程序", "公众号", "个人账户", "居住证", "港澳台", "电话", "补贴", "补助",
+    "青岛", "威海", "山亭", "西海岸新区", "黄岛", "莱西",
+)
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for word in DOMAIN_WORDS:
+        jieba.add_word(word, freq=100000)
+    return jieba
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens for indexing and querying: jieba search-mode words, punctuation dropped."""
+    text = normalize_text(text).lower()
+    tokens = []
+    for token in _jieba().cut_for_search(text):
+        token = _PUNCT.sub("", token)
+        if token:
+            tokens.append(token)
+    return tokens
