@@ -15,6 +15,15 @@ from policy_kb.kb import Citation, Fact, KnowledgeBase, Place
 from policy_kb.lookup import LookupResult, lookup
 
 __all__ = [
-    "Citation", "Fact", "KnowledgeBase", "LookupResult", "Member", "Place", "Profile", "Result",
-    "calculate", "calculate_household", "lookup",
+    "Citation",
+    "Fact",
+    "KnowledgeBase",
+    "LookupResult",
+    "Member",
+    "Place",
+    "Profile",
+    "Result",
+    "calculate",
+    "calculate_household",
+    "lookup",
 ]

@@ -20,15 +20,30 @@ from policy_kb.sources import as_date
 
 MIN_AGE, MAX_AGE = 0, 120
 HARDSHIP_GROUPS = {
-    "低保": "低保对象", "特困": "特困人员", "脱贫": "脱贫/返贫致贫人口", "低保边缘": "低保边缘家庭成员",
+    "低保": "低保对象",
+    "特困": "特困人员",
+    "脱贫": "脱贫/返贫致贫人口",
+    "低保边缘": "低保边缘家庭成员",
     "监测帮扶": "防止返贫监测帮扶对象",
 }
 _HARDSHIP_ALIASES = {
-    "低保户": "低保", "最低生活保障": "低保", "特困人员": "特困", "返贫": "脱贫", "返贫致贫": "脱贫",
-    "脱贫户": "脱贫", "防止返贫监测帮扶": "监测帮扶", "监测对象": "监测帮扶", "低保边缘户": "低保边缘",
+    "低保户": "低保",
+    "最低生活保障": "低保",
+    "特困人员": "特困",
+    "返贫": "脱贫",
+    "返贫致贫": "脱贫",
+    "脱贫户": "脱贫",
+    "防止返贫监测帮扶": "监测帮扶",
+    "监测对象": "监测帮扶",
+    "低保边缘户": "低保边缘",
 }
-_SCHEME_ALIASES = {"pension": "pension", "养老": "pension", "medical": "medical", "医保": "medical",
-                   "医疗": "medical"}
+_SCHEME_ALIASES = {
+    "pension": "pension",
+    "养老": "pension",
+    "medical": "medical",
+    "医保": "medical",
+    "医疗": "medical",
+}
 
 
 @dataclasses.dataclass
@@ -89,7 +104,7 @@ class Result:
     problems: list[str] = dataclasses.field(default_factory=list)
     missing: list[str] = dataclasses.field(default_factory=list)
     facts: list[Fact] = dataclasses.field(default_factory=list)
-    members: list["Result"] = dataclasses.field(default_factory=list)
+    members: list[Result] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -184,8 +199,13 @@ def calculate(kb: KnowledgeBase, profile: Profile) -> Result:
     return result
 
 
-def calculate_household(kb: KnowledgeBase, region: str, members: list[Profile],
-                        scheme: str = "medical", year: int | None = None) -> Result:
+def calculate_household(
+    kb: KnowledgeBase,
+    region: str,
+    members: list[Profile],
+    scheme: str = "medical",
+    year: int | None = None,
+) -> Result:
     """Adds up the personal contributions of a household's members."""
     total = Result(status="ok")
     if not members:
@@ -204,14 +224,17 @@ def calculate_household(kb: KnowledgeBase, region: str, members: list[Profile],
             total.status = one.status
     first = total.members[0]
     total.region, total.region_name, total.year, total.scheme = (
-        first.region, first.region_name, first.year, first.scheme)
+        first.region,
+        first.region_name,
+        first.year,
+        first.scheme,
+    )
     if total.status == "ok" and total.missing:
         total.status = "need_more"
     if total.status == "ok":
         total.personal_amount = sum(m.personal_amount or 0 for m in total.members)
         parts = "＋".join(str(m.personal_amount) for m in total.members)
-        total.reasoning.append(
-            f"全家{len(members)}人个人缴费合计：{parts}＝{total.personal_amount}元。")
+        total.reasoning.append(f"全家{len(members)}人个人缴费合计：{parts}＝{total.personal_amount}元。")
     return total
 
 
@@ -225,8 +248,7 @@ def _check_common(kb: KnowledgeBase, profile: Profile) -> Result:
         place = kb.resolve_place(profile.region)
         if place is None:
             result.status = "not_covered"
-            result.problems.append(
-                f"“{profile.region}”不在本助手的范围内：只能回答{covered}的居民养老保险和居民医保缴费问题。")
+            result.problems.append(f"“{profile.region}”不在本助手的范围内：只能回答{covered}的居民养老保险和居民医保缴费问题。")
             return result
         result.region, result.region_name = place.region, place.name
     year = profile.year or kb.default_year
@@ -284,7 +306,8 @@ def _check_payment_date(kb: KnowledgeBase, result: Result, paid: dt.date | None)
         result.use(period)
         result.problems.append(
             f"缴费日期{paid.isoformat()}不在{result.year}年度的缴费时间内"
-            f"（集中缴费期从{start.isoformat()}开始，{result.year}年度到{end_of_year.isoformat()}结束）。")
+            f"（集中缴费期从{start.isoformat()}开始，{result.year}年度到{end_of_year.isoformat()}结束）。"
+        )
         return False
     return True
 
@@ -330,15 +353,18 @@ def _pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
             result.reasoning.append("如果不另选档次，个人不用缴费。")
         else:
             result.missing.append("tier")
-            result.reasoning.append(
-                f"{year}年度可选档次：" + "、".join(f"{t}元" for t in tiers) + "。")
+            result.reasoning.append(f"{year}年度可选档次：" + "、".join(f"{t}元" for t in tiers) + "。")
         _pension_common_steps(kb, result)
         return
-    amount = tier if isinstance(tier, int) else cn_to_int(str(tier).replace("元", "").replace("档", ""))
+    amount = (
+        tier if isinstance(tier, int) else cn_to_int(str(tier).replace("元", "").replace("档", ""))
+    )
     if amount not in tiers:
         result.problems.append(
             f"{result.region_name}{year}年度居民养老保险没有{tier}元档次；可选档次："
-            + "、".join(f"{t}元" for t in tiers) + "。")
+            + "、".join(f"{t}元" for t in tiers)
+            + "。"
+        )
         return
     if amount in restricted and not (hardship or severe):
         result.notes.append(f"{amount}元档次只适用于重度残疾人等缴费困难群体的最低选择。")
@@ -346,8 +372,7 @@ def _pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
     result.personal_amount = amount
     result.reasoning.append(f"选择{amount}元档次，个人每年缴费{amount}元。")
     if gov_tier is not None:
-        result.notes.append(
-            "文件没有说困难群体自行选择更高档次时政府代缴部分如何计算，请向当地人社部门确认。")
+        result.notes.append("文件没有说困难群体自行选择更高档次时政府代缴部分如何计算，请向当地人社部门确认。")
     subsidy = result.use(kb.fact(region, "pension.subsidy", year))
     if subsidy and subsidy.status != "not_stated" and subsidy.value:
         value = subsidy.value
@@ -418,8 +443,9 @@ def _medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
             result.next_steps.append(_student_step(students, profile, age))
 
 
-def _medical_category(profile: Profile, rates: dict, age: int | None, newborn: bool,
-                      result: Result) -> str | None:
+def _medical_category(
+    profile: Profile, rates: dict, age: int | None, newborn: bool, result: Result
+) -> str | None:
     if profile.student == "college" and "大学生" in rates:
         return "大学生"
     minor = newborn or (age is not None and age < 18)
@@ -432,13 +458,12 @@ def _medical_category(profile: Profile, rates: dict, age: int | None, newborn: b
     tier = tier.replace("第", "")
     if not tier:
         result.missing.append("tier")
-        result.reasoning.append(
-            "成年居民可选：" + "，".join(f"{k}{rates[k]}元" for k in adult_tiers) + "。")
+        result.reasoning.append("成年居民可选：" + "，".join(f"{k}{rates[k]}元" for k in adult_tiers) + "。")
         return None
     if tier not in adult_tiers:
         result.problems.append(
-            f"{result.region_name}居民医保没有“{profile.tier}”：成年居民只有"
-            + "、".join(adult_tiers) + "。")
+            f"{result.region_name}居民医保没有“{profile.tier}”：成年居民只有" + "、".join(adult_tiers) + "。"
+        )
         return None
     return tier
 
@@ -492,19 +517,22 @@ def _medical_benefit_start(kb, profile, result, born, paid, newborn) -> None:
             result.benefit_start = born
             result.reasoning.append(
                 f"出生后{rule['from_birth_within_months']}个月（含）内参保缴费，自出生之日"
-                f"（{born.isoformat()}）起享受待遇。")
+                f"（{born.isoformat()}）起享受待遇。"
+            )
         elif paid <= add_months(born, rule["next_month_within_months"]):
             result.benefit_start = first_of_next_month(paid)
             result.reasoning.append(
                 f"出生后第{rule['from_birth_within_months'] + 1}个月至"
                 f"{rule['next_month_within_months']}个月（含）参保缴费，自缴费次月"
-                f"（{result.benefit_start.isoformat()}）起享受待遇。")
+                f"（{result.benefit_start.isoformat()}）起享受待遇。"
+            )
         else:
             result.benefit_start = add_months(paid, rule["waiting_months_after"])
             result.waiting_until = result.benefit_start - dt.timedelta(days=1)
             result.reasoning.append(
                 f"出生超过{rule['next_month_within_months']}个月才参保缴费，缴费满"
-                f"{rule['waiting_months_after']}个月后（{result.benefit_start.isoformat()}起）享受待遇。")
+                f"{rule['waiting_months_after']}个月后（{result.benefit_start.isoformat()}起）享受待遇。"
+            )
         return
     if newborn and newborn_rule:
         result.use(newborn_rule)
@@ -515,8 +543,7 @@ def _medical_benefit_start(kb, profile, result, born, paid, newborn) -> None:
         if benefit:
             result.use(benefit)
             result.benefit_start = as_date(benefit.value["start"])
-            result.reasoning.append(
-                f"在集中缴费期内缴费，自{result.benefit_start.isoformat()}起享受{year}年度待遇。")
+            result.reasoning.append(f"在集中缴费期内缴费，自{result.benefit_start.isoformat()}起享受{year}年度待遇。")
         return
     if waiting is None:
         result.notes.append("文件没有写集中缴费期后缴费的待遇起始规则。")
@@ -535,7 +562,8 @@ def _medical_benefit_start(kb, profile, result, born, paid, newborn) -> None:
     result.waiting_until = result.benefit_start - dt.timedelta(days=1)
     result.reasoning.append(
         f"{paid.isoformat()}缴费，已过集中缴费期，有{span}待遇等待期（到"
-        f"{result.waiting_until.isoformat()}），{result.benefit_start.isoformat()}起享受待遇。")
+        f"{result.waiting_until.isoformat()}），{result.benefit_start.isoformat()}起享受待遇。"
+    )
     if waiting.note:
         result.notes.append("等待期起算方式是本助手对文件的解释，具体以医保经办机构为准。")
 

@@ -76,8 +76,9 @@ class KnowledgeBase:
         self._load()
 
     @classmethod
-    def open(cls, db_path: pathlib.Path | None = None,
-             sources_dir: pathlib.Path = SOURCES_DIR) -> "KnowledgeBase":
+    def open(
+        cls, db_path: pathlib.Path | None = None, sources_dir: pathlib.Path = SOURCES_DIR
+    ) -> KnowledgeBase:
         """Opens the knowledge base, building it first when the sources changed."""
         db_path = pathlib.Path(db_path or store.DEFAULT_DB)
         store.ensure_built(db_path, sources_dir)
@@ -97,15 +98,25 @@ class KnowledgeBase:
             )
         for row in self._conn.execute("select * from facts"):
             self._facts[row["id"]] = Fact(
-                key=row["key"], region=row["region"], year=row["year"], topic=row["topic"],
-                scheme=row["scheme"], status=row["status"], question=row["question"],
-                answer=row["answer"], value=json.loads(row["value"]), note=row["note"] or "",
-                citations=tuple(cites.get(row["id"], ())), district=row["district"],
+                key=row["key"],
+                region=row["region"],
+                year=row["year"],
+                topic=row["topic"],
+                scheme=row["scheme"],
+                status=row["status"],
+                question=row["question"],
+                answer=row["answer"],
+                value=json.loads(row["value"]),
+                note=row["note"] or "",
+                citations=tuple(cites.get(row["id"], ())),
+                district=row["district"],
             )
         self._regions = {r["id"]: r["name"] for r in self._conn.execute("select * from regions")}
         self._aliases = sorted(
-            ((r["alias"], r["region"], r["district"]) for r in
-             self._conn.execute("select * from aliases")),
+            (
+                (r["alias"], r["region"], r["district"])
+                for r in self._conn.execute("select * from aliases")
+            ),
             key=lambda a: -len(a[0]),
         )
         self._topics = {
@@ -159,8 +170,13 @@ class KnowledgeBase:
     def fact(self, region: str, key: str, year: int | None = None) -> Fact | None:
         return self._facts.get(f"{year or self.default_year}/{region}/{key}")
 
-    def facts(self, region: str | None = None, year: int | None = None,
-              topic: str | None = None, scheme: str | None = None) -> list[Fact]:
+    def facts(
+        self,
+        region: str | None = None,
+        year: int | None = None,
+        topic: str | None = None,
+        scheme: str | None = None,
+    ) -> list[Fact]:
         """Facts filtered by region, year (default: the latest), topic and scheme.
 
         A scheme filter keeps facts for that scheme and facts for both schemes.
@@ -180,8 +196,9 @@ class KnowledgeBase:
     def all_facts(self) -> list[Fact]:
         return list(self._facts.values())
 
-    def search(self, query: str, region: str | None = None, year: int | None = None,
-               limit: int = 5) -> list[Fact]:
+    def search(
+        self, query: str, region: str | None = None, year: int | None = None, limit: int = 5
+    ) -> list[Fact]:
         """Full-text search (jieba tokens, FTS5 bm25), best first."""
         tokens = [t for t in search_tokens(query) if t]
         if not tokens:
@@ -203,8 +220,13 @@ class KnowledgeBase:
             return []
         return [self._facts[r[0]] for r in rows]
 
-    def hotlines(self, region: str, scheme: str | None = None,
-                 district: str | None = None, year: int | None = None) -> list[Fact]:
+    def hotlines(
+        self,
+        region: str,
+        scheme: str | None = None,
+        district: str | None = None,
+        year: int | None = None,
+    ) -> list[Fact]:
         """The hotline facts that answer "whom do I call" for a place and scheme.
 
         A district with its own verified office number gets that first; a district without one

@@ -30,15 +30,29 @@ SEEDS_DIR = PACKAGE_DIR / "seeds"
 SCHEMES = ("pension", "medical", "both")
 STATUSES = ("verified", "unverified", "not_stated")
 FACT_FIELDS = {
-    "key", "topic", "scheme", "question", "answer", "value", "note", "sources", "status",
+    "key",
+    "topic",
+    "scheme",
+    "question",
+    "answer",
+    "value",
+    "note",
+    "sources",
+    "status",
     "district",
 }
 REQUIRED_FACT_FIELDS = ("key", "topic", "scheme", "question", "answer", "sources")
 # Facts every region-year must have, so that the core questions always get an answer
 # (a not_stated fact counts: it says plainly that the document is silent).
 REQUIRED_KEYS = (
-    "collection_period", "pension.tiers", "pension.subsidy", "medical.personal",
-    "medical.subsidy", "medical.government_pays", "hotline.pension", "hotline.medical",
+    "collection_period",
+    "pension.tiers",
+    "pension.subsidy",
+    "medical.personal",
+    "medical.subsidy",
+    "medical.government_pays",
+    "hotline.pension",
+    "hotline.medical",
     "hotline.payment",
 )
 

@@ -73,54 +73,89 @@ def build(db_path: pathlib.Path = DEFAULT_DB, sources_dir: pathlib.Path = SOURCE
 def _write(db: sqlite_utils.Database, source: SourceSet) -> None:
     labels = {t["id"]: t["label"] for t in source.topics}
     db["topics"].insert_all(
-        ({"id": t["id"], "label": t["label"], "keywords": _dumps(t.get("keywords", []))}
-         for t in source.topics),
+        (
+            {"id": t["id"], "label": t["label"], "keywords": _dumps(t.get("keywords", []))}
+            for t in source.topics
+        ),
         pk="id",
     )
     alias_rows = {}
     for region in source.regions:
         for alias in [region["id"], region["name"], *region.get("aliases", [])]:
-            alias_rows[alias.lower()] = {"alias": alias.lower(), "region": region["id"],
-                                         "district": None}
+            alias_rows[alias.lower()] = {
+                "alias": alias.lower(),
+                "region": region["id"],
+                "district": None,
+            }
         for district in region.get("districts", []):
             for alias in [district["id"], *district.get("aliases", [])]:
-                alias_rows[alias.lower()] = {"alias": alias.lower(), "region": region["id"],
-                                             "district": district["id"]}
+                alias_rows[alias.lower()] = {
+                    "alias": alias.lower(),
+                    "region": region["id"],
+                    "district": district["id"],
+                }
     db["aliases"].insert_all(alias_rows.values(), pk="alias")
-    db["regions"].insert_all(
-        ({"id": r["id"], "name": r["name"]} for r in source.regions), pk="id"
-    )
+    db["regions"].insert_all(({"id": r["id"], "name": r["name"]} for r in source.regions), pk="id")
 
     for data in source.region_files:
         region, year = data["region"], data["year"]
         docs = {d["id"]: d for d in data.get("documents", [])}
         db["documents"].insert_all(
-            ({"id": f"{year}/{region}/{d['id']}", "region": region, "year": year,
-              "doc": d["id"], "file": d["file"], "title": d["title"],
-              "issuer": d.get("issuer", ""), "date": str(d.get("date", ""))}
-             for d in docs.values()),
+            (
+                {
+                    "id": f"{year}/{region}/{d['id']}",
+                    "region": region,
+                    "year": year,
+                    "doc": d["id"],
+                    "file": d["file"],
+                    "title": d["title"],
+                    "issuer": d.get("issuer", ""),
+                    "date": str(d.get("date", "")),
+                }
+                for d in docs.values()
+            ),
             pk="id",
         )
         for fact in data.get("facts", []):
             fact_id = f"{year}/{region}/{fact['key']}"
             search_text = " ".join(
-                search_tokens(" ".join([region, labels.get(fact["topic"], ""),
-                                        fact["question"], fact["answer"]]))
+                search_tokens(
+                    " ".join(
+                        [region, labels.get(fact["topic"], ""), fact["question"], fact["answer"]]
+                    )
+                )
             )
             db["facts"].insert(
-                {"id": fact_id, "year": year, "region": region, "key": fact["key"],
-                 "topic": fact["topic"], "scheme": fact["scheme"],
-                 "district": fact.get("district"),
-                 "status": fact.get("status", "verified"), "question": fact["question"],
-                 "answer": fact["answer"], "value": _dumps(fact.get("value")),
-                 "note": fact.get("note", ""), "search_text": search_text},
+                {
+                    "id": fact_id,
+                    "year": year,
+                    "region": region,
+                    "key": fact["key"],
+                    "topic": fact["topic"],
+                    "scheme": fact["scheme"],
+                    "district": fact.get("district"),
+                    "status": fact.get("status", "verified"),
+                    "question": fact["question"],
+                    "answer": fact["answer"],
+                    "value": _dumps(fact.get("value")),
+                    "note": fact.get("note", ""),
+                    "search_text": search_text,
+                },
                 pk="id",
             )
             db["citations"].insert_all(
-                ({"fact_id": fact_id, "doc": f"{year}/{region}/{src['doc']}",
-                  "file": docs[src["doc"]]["file"], "title": docs[src["doc"]]["title"],
-                  "clause": src["clause"], "quote": str(src["quote"]).strip(), "position": n}
-                 for n, src in enumerate(fact["sources"])),
+                (
+                    {
+                        "fact_id": fact_id,
+                        "doc": f"{year}/{region}/{src['doc']}",
+                        "file": docs[src["doc"]]["file"],
+                        "title": docs[src["doc"]]["title"],
+                        "clause": src["clause"],
+                        "quote": str(src["quote"]).strip(),
+                        "position": n,
+                    }
+                    for n, src in enumerate(fact["sources"])
+                ),
             )
     db["citations"].create_index(["fact_id"])
     db["facts"].create_index(["year", "region", "topic"])
@@ -141,7 +176,9 @@ def stored_digest(db_path: pathlib.Path) -> str | None:
     return row[0] if row else None
 
 
-def ensure_built(db_path: pathlib.Path = DEFAULT_DB, sources_dir: pathlib.Path = SOURCES_DIR) -> None:
+def ensure_built(
+    db_path: pathlib.Path = DEFAULT_DB, sources_dir: pathlib.Path = SOURCES_DIR
+) -> None:
     """Builds the database unless it was built from exactly the current sources."""
     current = load_sources(sources_dir).digest
     if stored_digest(db_path) != current:

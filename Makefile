@@ -1,0 +1,80 @@
+# Two commands for everything: `make run` (the assistant) and `make test` (the tests).
+# Both install what they need first. Other targets: see `make help`.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+
+PY310 := $(shell pyenv prefix 3.10.13 2>/dev/null)
+BOOT_PYTHON ?= $(if $(PY310),$(PY310)/bin/python,python3.10)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL := models/current.tar.gz
+TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
+	$(wildcard bot/components/*.py)
+
+.PHONY: help install kb kb-check train run shell test test-fast lint format nlu-eval bench clean
+
+help:
+	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
+	@echo "make test       install, build the KB, train if needed, run all tests"
+	@echo "make test-fast  tests that need no trained model"
+	@echo "make train      train the Rasa model (skipped when nothing changed)"
+	@echo "make shell      chat in the terminal (rasa shell)"
+	@echo "make kb         build the SQLite knowledge base;  make kb-check: validate sources and citations"
+	@echo "make nlu-eval   evaluate NLU on the held-out set (reports/nlu)"
+	@echo "make bench      print benchmark figures (KB lookups, REST latency, memory, start-up)"
+	@echo "make lint       ruff + black --check"
+
+install: $(STAMP)
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(BOOT_PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip<25"
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	@touch $@
+
+kb: $(STAMP)
+	$(BIN)/shebao build
+
+kb-check: $(STAMP)
+	$(BIN)/shebao check
+
+train: $(MODEL)
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	$(BIN)/rasa train --config config.yml --domain bot/domain --data nlu_data bot/data \
+		--out models --fixed-model-name current
+	@touch $@
+
+run: $(STAMP) kb $(MODEL)
+	bash bot/serve.sh
+
+shell: $(STAMP) kb $(MODEL)
+	bash bot/serve.sh --actions-only & sleep 8; \
+	$(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
+
+test: $(STAMP) kb $(MODEL)
+	$(BIN)/pytest
+
+test-fast: $(STAMP) kb
+	$(BIN)/pytest -m "not server"
+
+lint: $(STAMP)
+	$(BIN)/ruff check policy_kb actions bot tests
+	$(BIN)/black --check policy_kb actions bot tests
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix policy_kb actions bot tests
+	$(BIN)/black policy_kb actions bot tests
+
+nlu-eval: $(STAMP) $(MODEL)
+	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/data/nlu_holdout.yml --out reports/nlu
+	$(BIN)/python -m tests.tools.nlu_summary reports/nlu
+
+bench: $(STAMP) kb $(MODEL)
+	$(BIN)/shebao bench
+	$(BIN)/python -m tests.tools.bench_server
+
+clean:
+	rm -rf build models reports results .pytest_cache

@@ -1,0 +1,231 @@
+"""``shebao``: the hotline lookup command, a thin layer over the policy_kb library.
+
+Examples::
+
+    shebao lookup 威海 医保 电话
+    shebao calc --region 山亭 --scheme medical --age 65
+    shebao calc --region 青岛 --scheme medical --member 一档 --member 一档 --member school:8
+    shebao facts --region 青岛 --topic tiers
+    shebao search 数字人民币
+    shebao check            # validate sources and citations (exit 1 on problems)
+    shebao bench            # time lookups and print the figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+
+from policy_kb import render, store, tables
+from policy_kb.calculator import Profile, calculate, calculate_household
+from policy_kb.kb import KnowledgeBase
+from policy_kb.lookup import lookup
+from policy_kb.sources import load_sources, validate
+
+SCHEME_LABELS = {"养老": "pension", "医保": "medical", "pension": "pension", "medical": "medical"}
+
+
+def _kb(args) -> KnowledgeBase:
+    return KnowledgeBase.open(args.db)
+
+
+def cmd_lookup(args) -> int:
+    kb = _kb(args)
+    result = lookup(kb, " ".join(args.words))
+    if not result.found:
+        print("没有找到相关内容。可以换个说法，例如：威海 医保 电话、山亭 养老 档次。")
+        return 1
+    for fact in result.facts:
+        print(render.fact_text(fact, kb, quotes=args.quotes))
+        print()
+    return 0
+
+
+def _date(text: str | None) -> dt.date | str | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text  # the calculator reports it as invalid, with the reason
+
+
+def _member(spec: str) -> Profile:
+    """A household member: "一档", "二档", "school:8" (pupil aged 8), "college", "age:65"."""
+    kind, _, arg = spec.partition(":")
+    if kind in ("school", "college"):
+        return Profile(student=kind, age=int(arg) if arg.isdigit() else None)
+    if kind == "age":
+        return Profile(age=int(arg) if arg.lstrip("-").isdigit() else arg)
+    return Profile(tier=kind)
+
+
+def cmd_calc(args) -> int:
+    kb = _kb(args)
+    scheme = SCHEME_LABELS.get(args.scheme, args.scheme)
+    if args.member:
+        result = calculate_household(
+            kb,
+            args.region,
+            [_member(m) for m in args.member],
+            scheme=scheme or "medical",
+            year=args.year,
+        )
+    else:
+        tier = args.tier
+        if tier and tier.isdigit():
+            tier = int(tier)
+        profile = Profile(
+            region=args.region,
+            scheme=scheme,
+            year=args.year,
+            age=(int(args.age) if args.age and args.age.lstrip("-").isdigit() else args.age),
+            birth_date=_date(args.born),
+            payment_date=_date(args.paid),
+            tier=tier,
+            student=args.student,
+            hardship=args.hardship,
+            disability_grade=args.disability,
+        )
+        result = calculate(kb, profile)
+    print(render.result_text(result))
+    return 0 if result.status in ("ok", "need_more") else 2
+
+
+def cmd_facts(args) -> int:
+    kb = _kb(args)
+    place = kb.resolve_place(args.region) if args.region else None
+    if args.region and place is None:
+        print(f"“{args.region}”不在覆盖范围内：只有{'、'.join(kb.regions.values())}。")
+        return 2
+    scheme = SCHEME_LABELS.get(args.scheme, args.scheme)
+    facts = kb.facts(place.region if place else None, args.year, topic=args.topic, scheme=scheme)
+    rows = [
+        [
+            kb.region_name(f.region),
+            kb.topic_label(f.topic) + render.STATUS_MARK[f.status],
+            f.answer,
+            f.source_line().removeprefix("来源："),
+        ]
+        for f in facts
+    ]
+    print(tables.render(["地区", "主题", "内容", "出处"], rows, [12, 16, 48, 30]))
+    return 0 if rows else 1
+
+
+def cmd_search(args) -> int:
+    kb = _kb(args)
+    facts = kb.search(" ".join(args.words), limit=args.limit)
+    for fact in facts:
+        print(render.fact_text(fact, kb))
+        print()
+    return 0 if facts else 1
+
+
+def cmd_build(args) -> int:
+    source = store.build(args.db or store.DEFAULT_DB)
+    print(f"built {args.db or store.DEFAULT_DB} from {len(source.region_files)} region files")
+    return 0
+
+
+def cmd_check(args) -> int:
+    problems = validate(load_sources())
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problems")
+    return 1 if problems else 0
+
+
+BENCH_QUERIES = (
+    "威海 医保 电话",
+    "山亭 养老 档次",
+    "青岛 医保 一档",
+    "莱西 医保 电话",
+    "黄岛 缴费 渠道",
+    "新生儿",
+    "数字人民币",
+    "山亭 退费",
+)
+
+
+def cmd_bench(args) -> int:
+    kb = _kb(args)
+    timings = []
+    for n in range(args.n):
+        started = time.perf_counter()
+        lookup(kb, BENCH_QUERIES[n % len(BENCH_QUERIES)])
+        timings.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    calc_n = max(1, args.n // 4)
+    for _ in range(calc_n):
+        calculate(kb, Profile(region="山亭", scheme="medical", age=65))
+    calc_ms = (time.perf_counter() - started) * 1000 / calc_n
+    timings.sort()
+    print(
+        f"lookups: {len(timings)}  p50 {statistics.median(timings):.2f} ms  "
+        f"p99 {timings[int(len(timings) * 0.99) - 1]:.2f} ms  max {timings[-1]:.2f} ms"
+    )
+    print(f"calculator: {calc_n} runs  mean {calc_ms:.2f} ms")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shebao", description="居民社保缴费政策查询（2024年度）")
+    parser.add_argument(
+        "--db", default=None, help="knowledge base file (default build/policy_kb.db)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lookup", help="关键词查询，如：威海 医保 电话")
+    p.add_argument("words", nargs="+")
+    p.add_argument("--quotes", action="store_true", help="同时打印原文")
+    p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser("calc", help="个人或家庭缴费计算")
+    p.add_argument("--region", required=True)
+    p.add_argument("--scheme", help="medical/医保 or pension/养老")
+    p.add_argument("--year", type=int)
+    p.add_argument("--age")
+    p.add_argument("--born", help="出生日期 YYYY-MM-DD")
+    p.add_argument("--paid", help="缴费日期 YYYY-MM-DD")
+    p.add_argument("--tier", help="养老: 500; 医保: 一档/二档")
+    p.add_argument("--student", choices=["school", "college"])
+    p.add_argument("--hardship", help="低保/特困/脱贫/低保边缘/监测帮扶")
+    p.add_argument("--disability", type=int, help="残疾等级 1-4")
+    p.add_argument("--member", action="append", help="家庭成员（可重复）：一档、二档、school:8、college、age:65")
+    p.set_defaults(func=cmd_calc)
+
+    p = sub.add_parser("facts", help="按地区、主题列出事实表")
+    p.add_argument("--region")
+    p.add_argument("--topic")
+    p.add_argument("--scheme")
+    p.add_argument("--year", type=int)
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("search", help="全文检索")
+    p.add_argument("words", nargs="+")
+    p.add_argument("--limit", type=int, default=5)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("build", help="从 sources/ 重建 SQLite 知识库")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="校验来源文件和引文")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("bench", help="查询耗时基准")
+    p.add_argument("-n", type=int, default=2000)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

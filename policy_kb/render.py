@@ -1,0 +1,58 @@
+"""Chinese text for facts and calculator results, shared by the assistant and the CLI.
+
+Every rendered answer names the policy year and ends with a source line, so a resident or a
+hotline operator can always tell where a number comes from.
+"""
+
+from __future__ import annotations
+
+from policy_kb.calculator import Result
+from policy_kb.kb import Fact, KnowledgeBase
+
+STATUS_MARK = {"verified": "", "unverified": "（未核实）", "not_stated": "（文件未写明）"}
+
+
+def fact_text(fact: Fact, kb: KnowledgeBase | None = None, quotes: bool = False) -> str:
+    """One fact as a paragraph: region and year, the answer, the source line."""
+    region = kb.region_name(fact.region) if kb else fact.region
+    lines = [f"【{region} {fact.year}年度】{fact.answer}"]
+    if quotes:
+        lines += [f"  原文（{c.clause}）：{c.quote}" for c in fact.citations]
+    lines.append(fact.source_line())
+    return "\n".join(lines)
+
+
+def facts_text(facts: list[Fact], kb: KnowledgeBase | None = None) -> str:
+    """Several facts, grouped by region, with one source line per fact."""
+    return "\n\n".join(fact_text(f, kb) for f in facts)
+
+
+MISSING_LABELS = {
+    "region": "您在哪个地区（青岛、威海还是山亭）",
+    "scheme": "问的是养老保险还是医保",
+    "tier": "选择的缴费档次",
+    "members": "家里每个人的情况",
+}
+
+
+def result_text(result: Result) -> str:
+    """A calculator result as a reply: the figures, the reasoning, what to do, the source."""
+    if result.status in ("not_covered", "invalid"):
+        return "\n".join(result.problems)
+    head = f"【{result.region_name or ''} {result.year or ''}年度"
+    head += {"pension": " 居民养老保险】", "medical": " 居民医保】"}.get(result.scheme, "】")
+    lines = [head]
+    lines += result.reasoning
+    if result.status == "need_more":
+        wanted = "、".join(MISSING_LABELS.get(m.split(".")[-1], m) for m in result.missing)
+        lines.append(f"还需要知道：{wanted}。")
+    else:
+        if result.personal_amount is not None:
+            lines.append(f"个人缴费：{result.personal_amount}元。")
+        if result.benefit_start:
+            lines.append(f"待遇起始：{result.benefit_start.isoformat()}。")
+    lines += result.next_steps
+    lines += [f"提示：{n}" for n in result.notes]
+    if result.facts:
+        lines.append(result.source_line())
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The hotline CLI: a thin layer over the library, and every command documented."""
+
+import pathlib
+
+import pytest
+
+from policy_kb import cli, tables
+
+README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def run(kb, capsys):
+    def _run(*argv):
+        code = cli.main(["--db", str(kb.db_path), *argv])
+        return code, capsys.readouterr().out
+
+    return _run
+
+
+@pytest.mark.parametrize(
+    "argv, code, must",
+    [
+        (["lookup", "威海", "医保", "电话"], 0, ["5190857", "来源：", "2024年度"]),
+        (["lookup", "莱西", "医保", "电话", "--quotes"], 0, ["0532-66035833", "原文"]),
+        (["calc", "--region", "山亭", "--scheme", "medical", "--age", "65"], 0, ["190元", "五（一）"]),
+        (
+            [
+                "calc",
+                "--region",
+                "青岛",
+                "--scheme",
+                "医保",
+                "--member",
+                "一档",
+                "--member",
+                "一档",
+                "--member",
+                "school:8",
+            ],
+            0,
+            ["1319"],
+        ),
+        (["calc", "--region", "北京", "--scheme", "medical"], 2, ["不在本助手的范围内"]),
+        (["calc", "--region", "青岛", "--scheme", "pension", "--tier", "700"], 2, ["没有700元档次"]),
+        (["facts", "--region", "青岛", "--topic", "tiers"], 0, ["462", "地区", "出处"]),
+        (["facts", "--region", "广州"], 2, ["不在覆盖范围内"]),
+        (["search", "数字人民币"], 0, ["数字人民币"]),
+        (["check"], 0, ["0 problems"]),
+        (["bench", "-n", "40"], 0, ["p50", "ms"]),
+    ],
+)
+def test_commands(run, argv, code, must):
+    got_code, out = run(*argv)
+    assert got_code == code, out
+    for text in must:
+        assert text in out
+
+
+def test_table_columns_are_aligned_with_chinese_text():
+    # Chinese characters take two columns: every cell must start at the same display offset.
+    rows = [["威海市", "5190857", "医保政策"], ["枣庄市山亭区", "无", "缴费"], ["qd", "12366", "x"]]
+    out = tables.render(["地区", "电话", "用途"], rows)
+    lines = out.splitlines()
+    offsets = {
+        tables.width(lines[0][: lines[0].index("电话")]),
+        tables.width(lines[0][: lines[0].index("用途")]),
+    }
+    for line, row in zip(lines[2:], rows):
+        got = {tables.width(line[: line.index(row[1])]), tables.width(line[: line.index(row[2])])}
+        assert got == offsets, line
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    commands = cli.build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert f"shebao {name}" in readme, name
