@@ -193,6 +193,14 @@ class KnowledgeBase:
             out.append(fact)
         return out
 
+    def documents(self, region: str, year: int | None = None) -> list[dict]:
+        """The documents cited for a region-year (title, file, issuer, date)."""
+        rows = self._conn.execute(
+            "select * from documents where region = ? and year = ? order by id",
+            (region, year or self.default_year),
+        )
+        return [dict(r) for r in rows]
+
     def all_facts(self) -> list[Fact]:
         return list(self._facts.values())
 

@@ -56,3 +56,43 @@ def result_text(result: Result) -> str:
     if result.facts:
         lines.append(result.source_line())
     return "\n".join(lines)
+
+
+PURPOSE_LABELS = {"pension_policy": "养老保险政策", "medical_policy": "医保政策", "payment": "缴费事宜"}
+
+
+def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = ()) -> str:
+    """One line per channel of a region: phones, official accounts or the responsible office.
+
+    Only the facts' own values are used: a region whose documents list no phone number (山亭)
+    gets the departments the document names, never another region's number.
+    """
+    lines, facts = [], []
+    for fact in kb.hotlines(region):
+        value = fact.value or {}
+        purpose = value.get("purpose")
+        if not purpose or (purposes and purpose not in purposes):
+            continue
+        facts.append(fact)
+        parts = []
+        if value.get("phones"):
+            parts.append("电话" + "、".join(value["phones"]))
+        if value.get("accounts"):
+            parts.append("公众号" + "、".join(f"“{a}”" for a in value["accounts"]))
+        if value.get("department"):
+            parts.append(f"{value['department']}（文件未公布电话）")
+        lines.append(f"· {PURPOSE_LABELS[purpose]}：" + "，".join(parts))
+    head = f"【{kb.region_name(region)} {kb.default_year}年度咨询渠道】"
+    clauses: dict[str, list[str]] = {}
+    for cite in (c for f in facts for c in f.citations):
+        if cite.clause not in clauses.setdefault(cite.title, []):
+            clauses[cite.title].append(cite.clause)
+    source = "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in clauses.items())
+    return "\n".join([head, *lines, source])
+
+
+def not_stated_text(kb: KnowledgeBase, region: str, topic_label: str) -> str:
+    """What to say when a region's documents have nothing on a topic."""
+    titles = "、".join(f"《{d['title']}》" for d in kb.documents(region))
+    return (f"【{kb.region_name(region)} {kb.default_year}年度】{titles}中没有关于“{topic_label}”的规定，"
+            f"我不能替文件下结论。可以通过下面的渠道咨询：\n" + hotline_summary(kb, region))

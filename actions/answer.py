@@ -1,0 +1,139 @@
+"""``action_answer``: renders the answer to a policy question from ``policy_kb``.
+
+Runs when ``answer_form`` is complete. The answer is personalised by the calculator when the
+conversation holds personal details (age, group, tier, dates, household), otherwise it is the
+region's facts for the topic. Every figure comes from the knowledge base; every answer names
+the policy year and ends with its source line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    PERSONAL_TOPICS,
+    has_personal_details,
+    implied_scheme,
+    knowledge_base,
+    out_of_scope,
+    profile_from,
+    regions_in_play,
+    scheme_in_play,
+)
+from actions.household import describe, parse_household
+from actions.replies import region_buttons, topic_buttons
+from policy_kb import Profile, calculate, calculate_household, render
+
+# a question's topic → the knowledge base topics that answer it
+TOPIC_FACTS = {
+    "tiers": ("tiers",),
+    "subsidy": ("subsidy",),
+    "deadline": ("deadline",),
+    "benefit": ("benefit", "waiting"),
+    "channels": ("channels",),
+    "registration": ("registration", "collector"),
+    "tier_change": ("tier_change",),
+    "refund": ("refund",),
+    "back_payment": ("back_payment",),
+    "eligibility": ("eligibility",),
+    "family_account": ("family_account",),
+    "newborn": ("newborn",),
+    "students": ("students",),
+    "hardship": ("hardship",),
+    "fraud": ("fraud",),
+}
+TOPIC_LABELS = {"household": "家庭缴费合计", "benefit": "待遇享受和等待期"}
+
+
+def topic_label(topic: str) -> str:
+    return TOPIC_LABELS.get(topic) or knowledge_base().topic_label(topic)
+
+
+def facts_answer(tracker: Tracker, topic: str, region: str) -> str:
+    """The region's facts on a topic, or a plain statement that its documents are silent."""
+    kb = knowledge_base()
+    scheme = scheme_in_play(tracker)
+    if topic == "hotline":
+        facts = kb.hotlines(region, scheme, tracker.get_slot("district") if region == "青岛" else None)
+    else:
+        facts = [f for t in TOPIC_FACTS.get(topic, (topic,)) for f in kb.facts(region, topic=t, scheme=scheme)]
+        if topic == "students" and not facts:
+            # no separate student rules: the rate table and who collects still answer it
+            facts = [f for f in (kb.fact(region, "medical.personal"), kb.fact(region, "medical.collector")) if f]
+    if not facts:
+        return render.not_stated_text(kb, region, topic_label(topic))
+    return render.facts_text(facts, kb)
+
+
+def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
+    kb = knowledge_base()
+    tier = tracker.get_slot("med_tier")
+    profiles = []
+    for member in members:
+        profiles.append(Profile(
+            student=member.get("student"), age=member.get("age"),
+            tier=member.get("tier") or (tier if member.get("role") in ("adult", "elderly") else None),
+        ))
+    result = calculate_household(kb, region, profiles, scheme="medical")
+    text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
+    if result.status == "need_more":
+        rates = kb.fact(region, "medical.personal").value
+        options = "、".join(f"{k}{v}元" for k, v in rates.items() if k in ("一档", "二档"))
+        text += f"\n请告诉我大人选的是一档还是二档（{options}）。"
+    return text
+
+
+def personal_answer(tracker: Tracker, topic: str, region: str) -> str | None:
+    scheme = implied_scheme(tracker, topic)
+    if scheme is None:
+        return None
+    result = calculate(knowledge_base(), profile_from(tracker, region, scheme))
+    if result.status in ("ok", "invalid", "not_covered"):
+        return render.result_text(result)
+    return None
+
+
+class ActionAnswer(Action):
+    """Answers the current topic for every region in play."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = [SlotSet("fallback_count", 0)]
+        scope = out_of_scope(tracker)
+        if scope.problem:
+            dispatcher.utter_message(text=scope.problem)
+            return events
+        topic = tracker.get_slot("topic")
+        regions = regions_in_play(tracker)
+        if not regions:
+            dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？",
+                                     buttons=region_buttons())
+            return events
+        if not topic:
+            names = "、".join(knowledge_base().region_name(r) for r in regions)
+            dispatcher.utter_message(text=f"好的，{names}。您想了解什么？", buttons=topic_buttons())
+            return events + [SlotSet("region", regions[-1])]
+        texts = []
+        members = tracker.get_slot("household")
+        if topic == "household" and not members:
+            members = parse_household((tracker.latest_message or {}).get("text", ""))
+            events.append(SlotSet("household", members))
+        for region in regions:
+            if topic == "household":
+                if not members:
+                    texts.append("请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。")
+                    break
+                texts.append(household_answer(tracker, region, members))
+                continue
+            answer = None
+            if topic in PERSONAL_TOPICS and has_personal_details(tracker):
+                answer = personal_answer(tracker, topic, region)
+            texts.append(answer or facts_answer(tracker, topic, region))
+        dispatcher.utter_message(text="\n\n".join(texts))
+        return events + [SlotSet("region", regions[-1])]

@@ -1,0 +1,179 @@
+"""What the conversation knows: the shared knowledge base, the topic, the place, the person.
+
+Actions are thin adapters: they read the tracker into plain values here and ask ``policy_kb``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import logging
+
+from rasa_sdk import Tracker
+
+from policy_kb import KnowledgeBase, Profile
+
+logger = logging.getLogger(__name__)
+
+# intent → the topic it asks about (topics.yml ids, plus "household")
+INTENT_TOPICS = {
+    "ask_amount": "tiers",
+    "ask_subsidy": "subsidy",
+    "ask_household": "household",
+    "ask_deadline": "deadline",
+    "ask_benefit_start": "benefit",
+    "ask_channels": "channels",
+    "ask_hotline": "hotline",
+    "ask_registration": "registration",
+    "ask_tier_change": "tier_change",
+    "ask_refund": "refund",
+    "ask_back_payment": "back_payment",
+    "ask_eligibility": "eligibility",
+    "ask_family_account": "family_account",
+    "ask_newborn": "newborn",
+    "ask_student": "students",
+    "ask_special_groups": "hardship",
+    "ask_fraud": "fraud",
+}
+# topics whose answer can be personalised by the calculator
+PERSONAL_TOPICS = {"tiers", "subsidy", "benefit", "newborn", "students", "hardship", "household"}
+PERSONAL_SLOTS = ("age", "person_group", "med_tier", "tier_amount", "birth_date", "payment_date")
+GROUP_PROFILE = {
+    "大学生": {"student": "college"},
+    "中小学生": {"student": "school"},
+    "少年儿童": {"student": "school"},
+    "新生儿": {"student": None},
+    "低保": {"hardship": "低保"},
+    "特困": {"hardship": "特困"},
+    "脱贫": {"hardship": "脱贫"},
+    "低保边缘": {"hardship": "低保边缘"},
+    "监测帮扶": {"hardship": "监测帮扶"},
+    "重度残疾": {"disability_grade": 1},
+}
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """One knowledge base per action server process, opened (and built if needed) once."""
+    return KnowledgeBase.open()
+
+
+def latest_entities(tracker: Tracker, name: str) -> list[dict]:
+    return [e for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == name]
+
+
+def latest_values(tracker: Tracker, name: str) -> list[str]:
+    values = []
+    for entity in latest_entities(tracker, name):
+        value = str(entity.get("value"))
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+@dataclasses.dataclass
+class Scope:
+    """Why a question is outside what the assistant covers, in Chinese, or None."""
+
+    problem: str | None
+
+
+def out_of_scope(tracker: Tracker) -> Scope:
+    """Another year or another place named in the latest message."""
+    kb = knowledge_base()
+    covered = "、".join(kb.regions.values())
+    years = [int(y) for y in latest_values(tracker, "year") if y.isdigit()]
+    wrong_years = [y for y in years if y not in kb.years]
+    if wrong_years:
+        have = "、".join(f"{y}年度" for y in kb.years)
+        return Scope(f"目前只有{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"
+                     f"新年度标准请以当地税务、人社、医保部门发布的通告为准。")
+    places = latest_values(tracker, "other_place")
+    if places and not latest_values(tracker, "region") and not latest_values(tracker, "district"):
+        place = places[0]
+        hint = "枣庄市只覆盖山亭区。" if "枣庄" in place else ""
+        return Scope(f"抱歉，我只能回答{covered}的居民养老保险和居民医保缴费问题，没有{place}的政策资料。{hint}"
+                     f"{place}的缴费标准请咨询当地税务、人社或医保部门。")
+    return Scope(None)
+
+
+def regions_in_play(tracker: Tracker) -> list[str]:
+    """Regions named in the latest message, else the remembered one (may be empty)."""
+    kb = knowledge_base()
+    named = []
+    for value in latest_values(tracker, "region") + (["青岛"] if latest_values(tracker, "district") else []):
+        place = kb.resolve_place(value)
+        if place and place.region not in named:
+            named.append(place.region)
+    if named:
+        return named
+    remembered = tracker.get_slot("region")
+    place = kb.resolve_place(remembered) if remembered else None
+    return [place.region] if place else []
+
+
+def scheme_in_play(tracker: Tracker) -> str | None:
+    values = latest_values(tracker, "scheme") or ([tracker.get_slot("scheme")] if tracker.get_slot("scheme") else [])
+    schemes = {"养老": "pension", "医保": "medical"}
+    found = {schemes.get(v) for v in values if schemes.get(v)}
+    return found.pop() if len(found) == 1 else None
+
+
+def has_personal_details(tracker: Tracker) -> bool:
+    return any(tracker.get_slot(s) for s in PERSONAL_SLOTS)
+
+
+def _date(value: str | None, year: int) -> dt.date | str | None:
+    """ISO dates pass; "08-20" (no year given) is read in the policy year."""
+    if not value:
+        return None
+    if len(value) == 5:
+        value = f"{year}-{value}"
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
+    """The calculator profile the conversation has collected so far."""
+    kb = knowledge_base()
+    year = kb.default_year
+    group = tracker.get_slot("person_group")
+    extra = dict(GROUP_PROFILE.get(group, {}))
+    tier: object = None
+    if scheme == "pension" and tracker.get_slot("tier_amount"):
+        amount = str(tracker.get_slot("tier_amount"))
+        tier = int(amount) if amount.isdigit() else amount
+    elif scheme == "medical" and tracker.get_slot("med_tier"):
+        tier = tracker.get_slot("med_tier")
+    age = tracker.get_slot("age")
+    return Profile(
+        region=region,
+        scheme=scheme,
+        age=int(age) if age and str(age).isdigit() else None,
+        birth_date=_date(tracker.get_slot("birth_date"), year),
+        payment_date=_date(tracker.get_slot("payment_date"), year),
+        tier=tier,
+        **extra,
+    )
+
+
+def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
+    """The scheme a question is about, said or implied (a 500元 tier is pension)."""
+    said = scheme_in_play(tracker)
+    if said:
+        return said
+    if topic in ("newborn", "students", "benefit", "household"):
+        return "medical"
+    if tracker.get_slot("med_tier") or tracker.get_slot("person_group") in ("大学生", "中小学生", "少年儿童", "新生儿"):
+        return "medical"
+    amount = tracker.get_slot("tier_amount")
+    if amount and str(amount).isdigit() and int(amount) >= 100:
+        return "pension"
+    return None

@@ -1,0 +1,151 @@
+"""``answer_form``: asks only for what the current question still needs.
+
+Always the region; the scheme when a personal sum depends on it; the tier when the calculator
+says the person's tier is what is missing. A resident can correct an answer at any turn ("不对，
+我70岁": the slot is simply overwritten) or ask something else: a new question replaces the
+topic and the form goes on with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    INTENT_TOPICS,
+    PERSONAL_TOPICS,
+    has_personal_details,
+    implied_scheme,
+    knowledge_base,
+    latest_intent,
+    latest_values,
+    out_of_scope,
+    profile_from,
+    regions_in_play,
+)
+from actions.household import parse_household
+from actions.replies import region_buttons, scheme_buttons
+from policy_kb import calculate
+
+
+class ValidateAnswerForm(FormValidationAction):
+    """Dynamic required slots and validation for ``answer_form``."""
+
+    def name(self) -> str:
+        return "validate_answer_form"
+
+    async def run(self, dispatcher, tracker, domain):
+        events = []
+        topic = INTENT_TOPICS.get(latest_intent(tracker))
+        if topic and topic != tracker.get_slot("topic"):
+            events.append(SlotSet("topic", topic))
+        if topic == "household" or (topic is None and tracker.get_slot("topic") == "household"):
+            members = parse_household((tracker.latest_message or {}).get("text", ""))
+            if members:
+                events.append(SlotSet("household", members))
+        elif topic:
+            events.append(SlotSet("household", None))
+        tracker.add_slots(events)
+        return events + await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        topic = tracker.get_slot("topic")
+        if out_of_scope(tracker).problem or not topic:
+            return []
+        if not regions_in_play(tracker):
+            return ["region"]
+        required = ["region"]
+        if topic not in PERSONAL_TOPICS or topic == "household":
+            return required
+        if not has_personal_details(tracker):
+            return required
+        scheme = implied_scheme(tracker, topic)
+        if scheme is None:
+            return required + ["scheme"]
+        result = calculate(knowledge_base(), profile_from(tracker, regions_in_play(tracker)[0], scheme))
+        if "tier" in result.missing:
+            required.append("med_tier" if scheme == "medical" else "tier_amount")
+        return required
+
+    def extract_region(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """黄岛, 莱西…: a Qingdao district names the region too."""
+        if latest_values(tracker, "district") and not latest_values(tracker, "region"):
+            return {"region": "青岛"}
+        return {}
+
+    def validate_region(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        place = knowledge_base().resolve_place(str(value)) if value else None
+        if place is None:
+            return {"region": None}
+        district = latest_values(tracker, "district")
+        return {"region": place.region, "district": district[0] if district else place.district}
+
+    def validate_tier_amount(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        kb = knowledge_base()
+        region = regions_in_play(tracker)[0]
+        tiers = kb.fact(region, "pension.tiers").value["tiers"]
+        if str(value).isdigit() and int(value) in tiers:
+            return {"tier_amount": str(value)}
+        dispatcher.utter_message(
+            text=f"{kb.region_name(region)}居民养老保险没有{value}元档次。")
+        return {"tier_amount": None}
+
+    def validate_med_tier(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return {"med_tier": value if value in ("一档", "二档") else None}
+
+
+class ActionAskRegion(Action):
+    def name(self) -> str:
+        return "action_ask_region"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？",
+                                 buttons=region_buttons())
+        return []
+
+
+class ActionAskScheme(Action):
+    def name(self) -> str:
+        return "action_ask_scheme"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        dispatcher.utter_message(text="您问的是居民养老保险还是居民医保？", buttons=scheme_buttons())
+        return []
+
+
+class ActionAskMedTier(Action):
+    """Offers the region's adult medical tiers with their amounts (from the knowledge base)."""
+
+    def name(self) -> str:
+        return "action_ask_med_tier"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        kb = knowledge_base()
+        region = regions_in_play(tracker)[0]
+        rates = kb.fact(region, "medical.personal").value
+        buttons = [{"title": f"{k}（{rates[k]}元）", "payload": f'/inform{{"med_tier":"{k}"}}'}
+                   for k in ("一档", "二档") if k in rates]
+        dispatcher.utter_message(
+            text=f"{kb.region_name(region)}{kb.default_year}年度成年居民医保分两档，您选的是哪一档？",
+            buttons=buttons)
+        return []
+
+
+class ActionAskTierAmount(Action):
+    """Offers the region's pension tiers (from the knowledge base)."""
+
+    def name(self) -> str:
+        return "action_ask_tier_amount"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        kb = knowledge_base()
+        region = regions_in_play(tracker)[0]
+        tiers = kb.fact(region, "pension.tiers").value["tiers"]
+        dispatcher.utter_message(
+            text=f"{kb.region_name(region)}{kb.default_year}年度居民养老保险可选档次："
+            + "、".join(f"{t}元" for t in tiers) + "。您选哪一档？",
+            buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers])
+        return []

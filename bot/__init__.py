@@ -1,0 +1,1 @@
+"""Rasa project files: domain, stories, rules, endpoints, credentials, channels, components."""
