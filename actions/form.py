@@ -48,6 +48,13 @@ class ValidateAnswerForm(FormValidationAction):
                 events.append(SlotSet("household", members))
         elif topic:
             events.append(SlotSet("household", None))
+        # What the latest message says wins over what an earlier turn implied: "一档" after
+        # "大学生" is an adult's question, "那大学生呢" after "一档" a student's.
+        said_tier, said_group = latest_values(tracker, "med_tier"), latest_values(tracker, "person_group")
+        if said_tier and not said_group and tracker.get_slot("person_group"):
+            events.append(SlotSet("person_group", None))
+        if said_group and not said_tier and tracker.get_slot("med_tier"):
+            events.append(SlotSet("med_tier", None))
         tracker.add_slots(events)
         return events + await super().run(dispatcher, tracker, domain)
 

@@ -16,3 +16,65 @@ def kb(tmp_path_factory):
     knowledge_base = KnowledgeBase(db)
     yield knowledge_base
     knowledge_base.close()
+
+
+# ---------------------------------------------------------------------- running assistant
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+
+MODEL = ROOT / "models" / "current.tar.gz"
+RASA_PORT, ACTION_PORT = 5015, 5065  # not the ports `make run` uses
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except OSError:
+        return 0
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """Both servers started as the README starts them, on test ports, with a fresh tracker store.
+
+    Yields the REST webhook URL.
+    """
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
+    tmp = tmp_path_factory.mktemp("assistant")
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ, RASA_PORT=str(RASA_PORT), ACTION_PORT=str(ACTION_PORT),
+               ENDPOINTS=str(endpoints), RASA_TELEMETRY_ENABLED="false")
+    log = open(tmp / "serve.log", "wb")
+    process = subprocess.Popen(["bash", "bot/serve.sh"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if _get(f"http://127.0.0.1:{RASA_PORT}/") == 200 and _get(
+                f"http://127.0.0.1:{ACTION_PORT}/health") == 200:
+            break
+        if process.poll() is not None:
+            break
+        time.sleep(1)
+    else:
+        process.kill()
+    if process.poll() is not None:
+        pytest.fail("assistant did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-3000:])
+    info = {"url": f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook", "endpoints": endpoints,
+            "tmp": tmp, "trackers": tmp / "trackers.db", "log": tmp / "serve.log"}
+    yield info
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()

@@ -1,0 +1,80 @@
+"""Custom actions run on tracker fixtures (tests/fixtures/trackers/*.json), no server needed."""
+
+import asyncio
+import json
+import pathlib
+import re
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer
+from actions.conversation import ActionCheckRecord, ActionSuggestTopics
+from actions.form import ValidateAnswerForm
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "trackers"
+DOMAIN: dict = {"forms": {"answer_form": {"required_slots": ["region"]}}, "slots": {}}
+
+
+def tracker(name: str) -> Tracker:
+    return Tracker.from_dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def run(action, name: str):
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker(name), DOMAIN)
+    events = asyncio.run(result) if asyncio.iscoroutine(result) else result
+    text = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    return text, events, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "fixture, must, must_not",
+    [
+        # Shanting, 65: half of 380 paid by the government → 190, with year and source
+        ("shanting_age65_medical", ["个人缴费：190元", "2024年度", "来源：.*五（一）"], []),
+        # household from the sentence: 462 + 462 + 395
+        ("qingdao_household", ["1319"], []),
+        # another city: scope message, no figure from any region
+        ("other_city_jinan", ["济南"], [r"\d{3}元", "462", "450", "380"]),
+        # Shanting has no phone number: never another region's
+        ("shanting_hotline", ["没有公布咨询电话", "区医保局"], [r"\d{5,}"]),
+    ],
+)
+def test_action_answer(fixture, must, must_not):
+    text, _, _ = run(ActionAnswer(), fixture)
+    for pattern in must:
+        assert re.search(pattern, text), (pattern, text)
+    for pattern in must_not:
+        assert not re.search(pattern, text), (pattern, text)
+
+
+def test_check_record_never_repeats_the_id_number_and_leaves_the_form():
+    text, events, _ = run(ActionCheckRecord(), "check_record_with_id")
+    assert "370402199001011234" not in text and "查不到" in text and "5690238" in text
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+
+
+def test_second_fallback_offers_the_human_channels():
+    text, events, _ = run(ActionSuggestTopics(), "second_fallback")
+    assert "咨询工作人员" in text and "12333" in text
+    assert any(e.get("name") == "fallback_count" and e.get("value") == 0 for e in events)
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        # region unknown: ask it first
+        ("no_region_pension_tiers", ["region"]),
+        # a Qingdao adult's medical sum depends on the tier, which is missing
+        ("qingdao_adult_no_tier", ["region", "med_tier"]),
+    ],
+)
+def test_answer_form_asks_only_what_is_missing(fixture, expected):
+    form = ValidateAnswerForm()
+    t = tracker(fixture)
+    t.add_slots(asyncio.run(form.run(CollectingDispatcher(), t, DOMAIN)))
+    got = asyncio.run(form.required_slots(["region"], CollectingDispatcher(), t, DOMAIN))
+    assert got == expected

@@ -1,0 +1,115 @@
+"""Training data and held-out set: size, independence, entity alignment, entity values."""
+
+import pathlib
+import re
+import warnings
+
+import pytest
+import yaml
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer, normalize_same_length
+from bot.components.quantities import find_quantities
+from policy_kb.sources import load_sources
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TRAIN_FILES = sorted((ROOT / "nlu_data").glob("*.yml"))
+HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
+
+
+def load(files) -> TrainingData:
+    return TrainingData().merge(*(load_data(str(f)) for f in files))
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    config = {**NormalizingJiebaTokenizer.get_default_config(),
+              "dictionary_path": str(ROOT / "nlu_data" / "jieba")}
+    return NormalizingJiebaTokenizer.create(config, None, None, None)
+
+
+@pytest.fixture(scope="module")
+def train():
+    return load(TRAIN_FILES)
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    return load([HOLDOUT])
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def test_at_least_40_examples_per_intent(train):
+    counts = train.number_of_examples_per_intent
+    assert len(counts) >= 25
+    assert min(counts.values()) >= 40, counts
+
+
+def test_holdout_is_large_and_never_trained_on(train, holdout):
+    assert len(holdout.intent_examples) >= 300
+    assert set(holdout.intents) <= set(train.intents)
+    seen = {_plain(m.get("text")) for m in train.intent_examples}
+    overlap = [m.get("text") for m in holdout.intent_examples if _plain(m.get("text")) in seen]
+    assert not overlap
+
+
+@pytest.mark.parametrize("which", ["train", "holdout"])
+def test_entity_annotations_fall_on_jieba_token_boundaries(which, tokenizer, request):
+    # Rasa silently drops misaligned entities; its own check only warns. Make it fail here.
+    data = request.getfixturevalue(which)
+    tokenizer.process_training_data(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        EntityExtractorMixin.check_correct_entity_annotations(data)
+
+
+def test_region_synonyms_map_to_knowledge_base_regions():
+    regions = {r["id"] for r in load_sources().regions}
+    synonyms = yaml.safe_load((ROOT / "nlu_data" / "synonyms.yml").read_text(encoding="utf-8"))
+    region_lookup = yaml.safe_load(
+        (ROOT / "nlu_data" / "lookups" / "region.yml").read_text(encoding="utf-8"))
+    surface = {line.strip("- ").strip() for item in region_lookup["nlu"]
+               for line in item["examples"].splitlines() if line.strip()}
+    mapped = {s["synonym"] for s in synonyms["nlu"] if any(
+        line.strip("- ").strip() in surface for line in s["examples"].splitlines())}
+    assert mapped and mapped <= regions | set()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Chinese numerals for ages and amounts
+        ("我六十五岁，在山亭", [("age", "65")]),
+        ("选两千档政府补多少", [("amount", "2000")]),
+        ("交五百块", [("amount", "500")]),
+        # unit-less amounts; hotline numbers are not amounts
+        ("是462吗", [("amount", "462")]),
+        ("打12333能问医保吗", []),
+        # dates inherit the year of an earlier date; roles from what follows
+        ("孩子2024年3月10号出生，8月20号交的", [("date", "2024-03-10"), ("date", "2024-08-20")]),
+        ("2024年度的标准", [("year", "2024")]),
+        ("2025年青岛医保多少钱", [("year", "2025")]),
+        # 一档 is a medical tier, not an amount; "交满15年" is not a year
+        ("青岛一档多少", []),
+        ("职工养老交满15年", []),
+        ("886", []),
+    ],
+)
+def test_quantity_extraction(text, expected):
+    assert [(e["entity"], e["value"]) for e in find_quantities(text)] == expected
+
+
+def test_date_roles():
+    roles = [e.get("role") for e in find_quantities("孩子2024年3月10号出生，8月20号交的医保")]
+    assert roles == ["birth", "payment"]
+
+
+def test_normalisation_keeps_offsets():
+    # Traditional and full-width input is folded character by character
+    assert normalize_same_length("青島醫保６５歲") == "青岛医保65岁"
+    assert len(normalize_same_length("…①ＡＢ")) == len("…①ＡＢ")
