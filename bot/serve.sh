@@ -12,7 +12,8 @@ ENDPOINTS=${ENDPOINTS:-bot/endpoints.yml}
 mkdir -p data/trackers
 
 pids=()
-stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+warm_pid=""
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" $warm_pid 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop INT TERM EXIT
 
 $BIN/rasa run actions --actions actions --port "$ACTION_PORT" &
@@ -21,8 +22,21 @@ if [ "${1:-}" = "--actions-only" ]; then wait; exit 0; fi
 
 api=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
-$BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+$BIN/python -m bot.runtime run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
   --credentials bot/credentials.yml --endpoints "$ENDPOINTS" "${api[@]}" &
 pids+=($!)
-echo "assistant starting: REST channel http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook (Ctrl-C stops)"
+# Warm both servers (model graph, action imports, knowledge base) so the first resident does
+# not wait: one message through the whole stack once both answer.
+(
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$RASA_PORT/" >/dev/null && curl -sf "http://127.0.0.1:$ACTION_PORT/health" >/dev/null; then
+      curl -sf -H 'Content-Type: application/json' -d '{"sender":"__warmup__","message":"威海医保电话"}' \
+        "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook" >/dev/null || true
+      echo "assistant ready: REST channel http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook (Ctrl-C stops)"
+      exit 0
+    fi
+    sleep 0.5
+  done
+) &
+warm_pid=$!
 wait -n "${pids[@]}"
