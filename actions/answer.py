@@ -58,12 +58,22 @@ def facts_answer(tracker: Tracker, topic: str, region: str) -> str:
     kb = knowledge_base()
     scheme = scheme_in_play(tracker)
     if topic == "hotline":
-        facts = kb.hotlines(region, scheme, tracker.get_slot("district") if region == "青岛" else None)
+        facts = kb.hotlines(
+            region, scheme, tracker.get_slot("district") if region == "青岛" else None
+        )
     else:
-        facts = [f for t in TOPIC_FACTS.get(topic, (topic,)) for f in kb.facts(region, topic=t, scheme=scheme)]
+        facts = [
+            f
+            for t in TOPIC_FACTS.get(topic, (topic,))
+            for f in kb.facts(region, topic=t, scheme=scheme)
+        ]
         if topic == "students" and not facts:
             # no separate student rules: the rate table and who collects still answer it
-            facts = [f for f in (kb.fact(region, "medical.personal"), kb.fact(region, "medical.collector")) if f]
+            facts = [
+                f
+                for f in (kb.fact(region, "medical.personal"), kb.fact(region, "medical.collector"))
+                if f
+            ]
     if not facts:
         return render.not_stated_text(kb, region, topic_label(topic))
     return render.facts_text(facts, kb)
@@ -74,10 +84,14 @@ def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
     tier = tracker.get_slot("med_tier")
     profiles = []
     for member in members:
-        profiles.append(Profile(
-            student=member.get("student"), age=member.get("age"),
-            tier=member.get("tier") or (tier if member.get("role") in ("adult", "elderly") else None),
-        ))
+        profiles.append(
+            Profile(
+                student=member.get("student"),
+                age=member.get("age"),
+                tier=member.get("tier")
+                or (tier if member.get("role") in ("adult", "elderly") else None),
+            )
+        )
     result = calculate_household(kb, region, profiles, scheme="medical")
     text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
     if result.status == "need_more":
@@ -103,7 +117,9 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = [SlotSet("fallback_count", 0)]
         scope = out_of_scope(tracker)
         if scope.problem:
@@ -112,8 +128,7 @@ class ActionAnswer(Action):
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
-            dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？",
-                                     buttons=region_buttons())
+            dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？", buttons=region_buttons())
             return events
         if not topic:
             names = "、".join(knowledge_base().region_name(r) for r in regions)

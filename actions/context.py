@@ -60,7 +60,9 @@ def knowledge_base() -> KnowledgeBase:
 
 
 def latest_entities(tracker: Tracker, name: str) -> list[dict]:
-    return [e for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == name]
+    return [
+        e for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == name
+    ]
 
 
 def latest_values(tracker: Tracker, name: str) -> list[str]:
@@ -91,14 +93,18 @@ def out_of_scope(tracker: Tracker) -> Scope:
     wrong_years = [y for y in years if y not in kb.years]
     if wrong_years:
         have = "、".join(f"{y}年度" for y in kb.years)
-        return Scope(f"目前只有{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"
-                     f"新年度标准请以当地税务、人社、医保部门发布的通告为准。")
+        return Scope(
+            f"目前只有{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"
+            f"新年度标准请以当地税务、人社、医保部门发布的通告为准。"
+        )
     places = latest_values(tracker, "other_place")
     if places and not latest_values(tracker, "region") and not latest_values(tracker, "district"):
         place = places[0]
         hint = "枣庄市只覆盖山亭区。" if "枣庄" in place else ""
-        return Scope(f"抱歉，我只能回答{covered}的居民养老保险和居民医保缴费问题，没有{place}的政策资料。{hint}"
-                     f"{place}的缴费标准请咨询当地税务、人社或医保部门。")
+        return Scope(
+            f"抱歉，我只能回答{covered}的居民养老保险和居民医保缴费问题，没有{place}的政策资料。{hint}"
+            f"{place}的缴费标准请咨询当地税务、人社或医保部门。"
+        )
     return Scope(None)
 
 
@@ -106,7 +112,9 @@ def regions_in_play(tracker: Tracker) -> list[str]:
     """Regions named in the latest message, else the remembered one (may be empty)."""
     kb = knowledge_base()
     named = []
-    for value in latest_values(tracker, "region") + (["青岛"] if latest_values(tracker, "district") else []):
+    for value in latest_values(tracker, "region") + (
+        ["青岛"] if latest_values(tracker, "district") else []
+    ):
         place = kb.resolve_place(value)
         if place and place.region not in named:
             named.append(place.region)
@@ -118,7 +126,9 @@ def regions_in_play(tracker: Tracker) -> list[str]:
 
 
 def scheme_in_play(tracker: Tracker) -> str | None:
-    values = latest_values(tracker, "scheme") or ([tracker.get_slot("scheme")] if tracker.get_slot("scheme") else [])
+    values = latest_values(tracker, "scheme") or (
+        [tracker.get_slot("scheme")] if tracker.get_slot("scheme") else []
+    )
     schemes = {"养老": "pension", "医保": "medical"}
     found = {schemes.get(v) for v in values if schemes.get(v)}
     return found.pop() if len(found) == 1 else None
@@ -171,7 +181,12 @@ def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
         return said
     if topic in ("newborn", "students", "benefit", "household"):
         return "medical"
-    if tracker.get_slot("med_tier") or tracker.get_slot("person_group") in ("大学生", "中小学生", "少年儿童", "新生儿"):
+    if tracker.get_slot("med_tier") or tracker.get_slot("person_group") in (
+        "大学生",
+        "中小学生",
+        "少年儿童",
+        "新生儿",
+    ):
         return "medical"
     amount = tracker.get_slot("tier_amount")
     if amount and str(amount).isdigit() and int(amount) >= 100:

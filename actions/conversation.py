@@ -13,10 +13,21 @@ from actions.context import knowledge_base, latest_intent, out_of_scope, regions
 from actions.replies import INTENT_LABELS, topic_buttons
 from policy_kb import render
 
-SMALLTALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank",
-             "bot_challenge": "utter_bot_challenge"}
-NOT_SUGGESTED = {"nlu_fallback", "greet", "goodbye", "thank", "bot_challenge", "inform",
-                 "out_of_scope"}
+SMALLTALK = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "bot_challenge": "utter_bot_challenge",
+}
+NOT_SUGGESTED = {
+    "nlu_fallback",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "inform",
+    "out_of_scope",
+}
 
 
 def leave_form(tracker: Tracker) -> list[dict]:
@@ -47,8 +58,7 @@ class ActionHumanHandoff(Action):
         return "action_human_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(
-            text="我是自动助手，不能转接人工。可以通过下面的官方渠道找工作人员：\n" + channels_text(tracker))
+        dispatcher.utter_message(text="我是自动助手，不能转接人工。可以通过下面的官方渠道找工作人员：\n" + channels_text(tracker))
         return leave_form(tracker) + [SlotSet("fallback_count", 0)]
 
 
@@ -61,8 +71,8 @@ class ActionCheckRecord(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         dispatcher.utter_message(
             text="我查不到任何人的个人缴费记录，也不会保存您发来的身份证号、手机号或银行卡号，请不要在聊天中发送这些信息。"
-            "缴费是否成功、缴了多少，可以在缴费用的渠道（如小程序、App、银行）查看，或咨询：\n"
-            + channels_text(tracker, ("payment",)))
+            "缴费是否成功、缴了多少，可以在缴费用的渠道（如小程序、App、银行）查看，或咨询：\n" + channels_text(tracker, ("payment",))
+        )
         return leave_form(tracker)
 
 
@@ -79,12 +89,16 @@ class ActionOutOfScope(Action):
         if scope.problem:
             text = scope.problem
         elif latest_intent(tracker) == "ask_other_insurance":
-            text = (f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{covered}{kb.default_year}年度"
-                    "居民养老保险和居民医保的缴费问题。职工养老请咨询当地人社部门，职工医保请咨询当地医保部门，"
-                    "商业保险请咨询承保的保险公司。")
+            text = (
+                f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{covered}{kb.default_year}年度"
+                "居民养老保险和居民医保的缴费问题。职工养老请咨询当地人社部门，职工医保请咨询当地医保部门，"
+                "商业保险请咨询承保的保险公司。"
+            )
         else:
-            text = (f"这个问题我回答不了。我只回答{covered}{kb.default_year}年度居民养老保险和居民医保的缴费问题，"
-                    "比如缴费标准、缴费时间、怎么交、咨询电话。")
+            text = (
+                f"这个问题我回答不了。我只回答{covered}{kb.default_year}年度居民养老保险和居民医保的缴费问题，"
+                "比如缴费标准、缴费时间、怎么交、咨询电话。"
+            )
         dispatcher.utter_message(text=text, buttons=topic_buttons())
         return leave_form(tracker)
 
@@ -98,13 +112,16 @@ class ActionSuggestTopics(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
-            dispatcher.utter_message(
-                text="抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))
+            dispatcher.utter_message(text="抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))
             return leave_form(tracker) + [SlotSet("fallback_count", 0)]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS
-                  and r.get("name") not in NOT_SUGGESTED][:3]
+        likely = [
+            r["name"]
+            for r in ranking
+            if r.get("name") in INTENT_LABELS and r.get("name") not in NOT_SUGGESTED
+        ][:3]
         dispatcher.utter_message(
             text="抱歉，我不太确定您的意思。您是想问下面哪一项？也可以换个说法，例如“威海医保二档多少钱”。",
-            buttons=topic_buttons(likely or None))
+            buttons=topic_buttons(likely or None),
+        )
         return leave_form(tracker) + [SlotSet("fallback_count", count)]

@@ -50,7 +50,9 @@ class ValidateAnswerForm(FormValidationAction):
             events.append(SlotSet("household", None))
         # What the latest message says wins over what an earlier turn implied: "一档" after
         # "大学生" is an adult's question, "那大学生呢" after "一档" a student's.
-        said_tier, said_group = latest_values(tracker, "med_tier"), latest_values(tracker, "person_group")
+        said_tier, said_group = latest_values(tracker, "med_tier"), latest_values(
+            tracker, "person_group"
+        )
         if said_tier and not said_group and tracker.get_slot("person_group"):
             events.append(SlotSet("person_group", None))
         if said_group and not said_tier and tracker.get_slot("med_tier"):
@@ -72,7 +74,9 @@ class ValidateAnswerForm(FormValidationAction):
         scheme = implied_scheme(tracker, topic)
         if scheme is None:
             return required + ["scheme"]
-        result = calculate(knowledge_base(), profile_from(tracker, regions_in_play(tracker)[0], scheme))
+        result = calculate(
+            knowledge_base(), profile_from(tracker, regions_in_play(tracker)[0], scheme)
+        )
         if "tier" in result.missing:
             required.append("med_tier" if scheme == "medical" else "tier_amount")
         return required
@@ -96,8 +100,7 @@ class ValidateAnswerForm(FormValidationAction):
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         if str(value).isdigit() and int(value) in tiers:
             return {"tier_amount": str(value)}
-        dispatcher.utter_message(
-            text=f"{kb.region_name(region)}居民养老保险没有{value}元档次。")
+        dispatcher.utter_message(text=f"{kb.region_name(region)}居民养老保险没有{value}元档次。")
         return {"tier_amount": None}
 
     def validate_med_tier(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -109,8 +112,7 @@ class ActionAskRegion(Action):
         return "action_ask_region"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？",
-                                 buttons=region_buttons())
+        dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？", buttons=region_buttons())
         return []
 
 
@@ -133,11 +135,14 @@ class ActionAskMedTier(Action):
         kb = knowledge_base()
         region = regions_in_play(tracker)[0]
         rates = kb.fact(region, "medical.personal").value
-        buttons = [{"title": f"{k}（{rates[k]}元）", "payload": f'/inform{{"med_tier":"{k}"}}'}
-                   for k in ("一档", "二档") if k in rates]
+        buttons = [
+            {"title": f"{k}（{rates[k]}元）", "payload": f'/inform{{"med_tier":"{k}"}}'}
+            for k in ("一档", "二档")
+            if k in rates
+        ]
         dispatcher.utter_message(
-            text=f"{kb.region_name(region)}{kb.default_year}年度成年居民医保分两档，您选的是哪一档？",
-            buttons=buttons)
+            text=f"{kb.region_name(region)}{kb.default_year}年度成年居民医保分两档，您选的是哪一档？", buttons=buttons
+        )
         return []
 
 
@@ -153,6 +158,8 @@ class ActionAskTierAmount(Action):
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         dispatcher.utter_message(
             text=f"{kb.region_name(region)}{kb.default_year}年度居民养老保险可选档次："
-            + "、".join(f"{t}元" for t in tiers) + "。您选哪一档？",
-            buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers])
+            + "、".join(f"{t}元" for t in tiers)
+            + "。您选哪一档？",
+            buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers],
+        )
         return []

@@ -13,13 +13,25 @@ TOPIC_CHOICES = (
     ("ask_hotline", "咨询电话"),
 )
 INTENT_LABELS = {
-    "ask_amount": "缴费标准和档次", "ask_subsidy": "政府补贴", "ask_household": "全家一共交多少",
-    "ask_deadline": "缴费时间", "ask_benefit_start": "什么时候能享受待遇", "ask_channels": "缴费渠道",
-    "ask_hotline": "咨询电话", "ask_registration": "参保登记", "ask_tier_change": "变更档次",
-    "ask_refund": "退费", "ask_back_payment": "补缴", "ask_eligibility": "谁能参保",
-    "ask_family_account": "职工医保个人账户给家人交", "ask_newborn": "新生儿参保",
-    "ask_student": "学生参保", "ask_special_groups": "困难群体和老年人", "check_record": "查询缴费记录",
-    "ask_fraud": "防骗提醒", "request_human": "人工咨询",
+    "ask_amount": "缴费标准和档次",
+    "ask_subsidy": "政府补贴",
+    "ask_household": "全家一共交多少",
+    "ask_deadline": "缴费时间",
+    "ask_benefit_start": "什么时候能享受待遇",
+    "ask_channels": "缴费渠道",
+    "ask_hotline": "咨询电话",
+    "ask_registration": "参保登记",
+    "ask_tier_change": "变更档次",
+    "ask_refund": "退费",
+    "ask_back_payment": "补缴",
+    "ask_eligibility": "谁能参保",
+    "ask_family_account": "职工医保个人账户给家人交",
+    "ask_newborn": "新生儿参保",
+    "ask_student": "学生参保",
+    "ask_special_groups": "困难群体和老年人",
+    "check_record": "查询缴费记录",
+    "ask_fraud": "防骗提醒",
+    "request_human": "人工咨询",
 }
 
 
@@ -29,12 +41,16 @@ def _payload(intent: str, **entities: str) -> str:
 
 def region_buttons() -> list[dict]:
     kb = knowledge_base()
-    return [{"title": kb.region_name(r), "payload": _payload("inform", region=r)} for r in kb.regions]
+    return [
+        {"title": kb.region_name(r), "payload": _payload("inform", region=r)} for r in kb.regions
+    ]
 
 
 def scheme_buttons() -> list[dict]:
-    return [{"title": "居民养老保险", "payload": _payload("inform", scheme="养老")},
-            {"title": "居民医保", "payload": _payload("inform", scheme="医保")}]
+    return [
+        {"title": "居民养老保险", "payload": _payload("inform", scheme="养老")},
+        {"title": "居民医保", "payload": _payload("inform", scheme="医保")},
+    ]
 
 
 def topic_buttons(intents: list[str] | None = None) -> list[dict]:

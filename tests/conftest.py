@@ -52,15 +52,28 @@ def assistant(tmp_path_factory):
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n',
         encoding="utf-8",
     )
-    env = dict(os.environ, RASA_PORT=str(RASA_PORT), ACTION_PORT=str(ACTION_PORT),
-               ENDPOINTS=str(endpoints), RASA_TELEMETRY_ENABLED="false")
+    env = dict(
+        os.environ,
+        RASA_PORT=str(RASA_PORT),
+        ACTION_PORT=str(ACTION_PORT),
+        ENDPOINTS=str(endpoints),
+        RASA_TELEMETRY_ENABLED="false",
+    )
     log = open(tmp / "serve.log", "wb")
-    process = subprocess.Popen(["bash", "bot/serve.sh"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "bot/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if _get(f"http://127.0.0.1:{RASA_PORT}/") == 200 and _get(
-                f"http://127.0.0.1:{ACTION_PORT}/health") == 200:
+        if (
+            _get(f"http://127.0.0.1:{RASA_PORT}/") == 200
+            and _get(f"http://127.0.0.1:{ACTION_PORT}/health") == 200
+        ):
             break
         if process.poll() is not None:
             break
@@ -68,9 +81,16 @@ def assistant(tmp_path_factory):
     else:
         process.kill()
     if process.poll() is not None:
-        pytest.fail("assistant did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-3000:])
-    info = {"url": f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook", "endpoints": endpoints,
-            "tmp": tmp, "trackers": tmp / "trackers.db", "log": tmp / "serve.log"}
+        pytest.fail(
+            "assistant did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-3000:]
+        )
+    info = {
+        "url": f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
+        "endpoints": endpoints,
+        "tmp": tmp,
+        "trackers": tmp / "trackers.db",
+        "log": tmp / "serve.log",
+    }
     yield info
     os.killpg(process.pid, signal.SIGTERM)
     try:

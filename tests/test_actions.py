@@ -54,7 +54,8 @@ def test_check_record_never_repeats_the_id_number_and_leaves_the_form():
     text, events, _ = run(ActionCheckRecord(), "check_record_with_id")
     assert "370402199001011234" not in text and "查不到" in text and "5690238" in text
     assert {"event": "active_loop", "name": None} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events]
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
 
 
 def test_second_fallback_offers_the_human_channels():

@@ -25,8 +25,10 @@ def load(files) -> TrainingData:
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    config = {**NormalizingJiebaTokenizer.get_default_config(),
-              "dictionary_path": str(ROOT / "nlu_data" / "jieba")}
+    config = {
+        **NormalizingJiebaTokenizer.get_default_config(),
+        "dictionary_path": str(ROOT / "nlu_data" / "jieba"),
+    }
     return NormalizingJiebaTokenizer.create(config, None, None, None)
 
 
@@ -72,11 +74,19 @@ def test_region_synonyms_map_to_knowledge_base_regions():
     regions = {r["id"] for r in load_sources().regions}
     synonyms = yaml.safe_load((ROOT / "nlu_data" / "synonyms.yml").read_text(encoding="utf-8"))
     region_lookup = yaml.safe_load(
-        (ROOT / "nlu_data" / "lookups" / "region.yml").read_text(encoding="utf-8"))
-    surface = {line.strip("- ").strip() for item in region_lookup["nlu"]
-               for line in item["examples"].splitlines() if line.strip()}
-    mapped = {s["synonym"] for s in synonyms["nlu"] if any(
-        line.strip("- ").strip() in surface for line in s["examples"].splitlines())}
+        (ROOT / "nlu_data" / "lookups" / "region.yml").read_text(encoding="utf-8")
+    )
+    surface = {
+        line.strip("- ").strip()
+        for item in region_lookup["nlu"]
+        for line in item["examples"].splitlines()
+        if line.strip()
+    }
+    mapped = {
+        s["synonym"]
+        for s in synonyms["nlu"]
+        if any(line.strip("- ").strip() in surface for line in s["examples"].splitlines())
+    }
     assert mapped and mapped <= regions | set()
 
 

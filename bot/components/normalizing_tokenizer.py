@@ -8,7 +8,6 @@ half-width, character by character, so that the text keeps its length and every 
 from __future__ import annotations
 
 import unicodedata
-from typing import List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -36,7 +35,7 @@ def normalize_same_length(text: str) -> str:
 class NormalizingJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer over normalised text (see module docstring)."""
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         if attribute == TEXT and isinstance(message.get(TEXT), str):
             message.set(TEXT, normalize_same_length(message.get(TEXT)))
         return super().tokenize(message, attribute)

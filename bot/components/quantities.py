@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,31 +36,35 @@ _AMOUNT_UNIT = re.compile(rf"(?<!几)({NUM})(?:块钱|元钱|元|块)(?!儿)")
 # A bare amount: 100-99999 in digits, or a Chinese numeral with 百/千/万 ("三百八" = 380).
 # Longer digit runs are hotline, phone or ID numbers (12333, 5190857), never amounts; "886" is
 # chat slang for goodbye.
-_AMOUNT_BARE = re.compile(r"(?<![\d几])(\d{3,4}|\d{2}000|[一二两三四五六七八九]+[百千万][零〇一二两三四五六七八九十百千万]*)(?![\d年月日号岁])")
+_AMOUNT_BARE = re.compile(
+    r"(?<![\d几])(\d{3,4}|\d{2}000|[一二两三四五六七八九]+[百千万][零〇一二两三四五六七八九十百千万]*)(?![\d年月日号岁])"
+)
 _AMOUNT_TIER = re.compile(rf"({NUM})(?=(?:元)?档)")
 _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DATE_CN = re.compile(r"(?:(\d{4}|[零〇一二三四五六七八九]{4})年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)")
+_DATE_CN = re.compile(
+    r"(?:(\d{4}|[零〇一二三四五六七八九]{4})年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
+)
 _YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2}|[零〇一二三四五六七八九]{4})年(?!\d{1,2}月|[一二三四五六七八九十]{1,3}月)(?:度)?")
 _BIRTH_AFTER = re.compile(r"^.{0,3}?(出生|生的|生)")
 _PAY_AFTER = re.compile(r"^.{0,3}?(交|缴|参保|办)")
 _DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")
 
 
-def _year_value(text: str) -> Optional[int]:
+def _year_value(text: str) -> int | None:
     value = int(text.translate(_DIGITS)) if not text.isdigit() else int(text)
     if len(text) == 2:  # "24年" is read as 2024; "交满15年" is a duration, not a year
         value = value + 2000 if 20 <= value <= 39 else 0
     return value if 1900 <= value <= 2100 else None
 
 
-def _small(text: str) -> Optional[int]:
+def _small(text: str) -> int | None:
     return int(text) if text.isdigit() else cn_to_int(text)
 
 
-def find_quantities(text: str) -> List[Dict[str, Any]]:
+def find_quantities(text: str) -> list[dict[str, Any]]:
     """Regex matches as dicts (start, end, entity, value, role); no spaCy needed."""
-    found: List[Dict[str, Any]] = []
-    taken: List[range] = []
+    found: list[dict[str, Any]] = []
+    taken: list[range] = []
 
     def add(start, end, entity, value, role=None):
         if value is None or any(start < r.stop and r.start < end for r in taken):
@@ -85,7 +89,9 @@ def find_quantities(text: str) -> List[Dict[str, Any]]:
         last_year = year or last_year
         value = f"{year:04d}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
         after = text[match.end() : match.end() + 6]
-        role = "birth" if _BIRTH_AFTER.match(after) else "payment" if _PAY_AFTER.match(after) else None
+        role = (
+            "birth" if _BIRTH_AFTER.match(after) else "payment" if _PAY_AFTER.match(after) else None
+        )
         add(match.start(), match.end(), "date", value, role)
     for match in _YEAR.finditer(text):
         add(match.start(), match.end(), "year", _year_value(match.group(1)))
@@ -121,8 +127,9 @@ def spacy_pipeline():
         def quantity_ruler(doc):
             spans = []
             for item in find_quantities(doc.text):
-                span = doc.char_span(item["start"], item["end"], label=item["entity"],
-                                     alignment_mode="expand")
+                span = doc.char_span(
+                    item["start"], item["end"], label=item["entity"], alignment_mode="expand"
+                )
                 if span is None:
                     continue
                 span._.value, span._.role = item["value"], item.get("role")
@@ -142,36 +149,42 @@ class QuantityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "QuantityExtractor":
+    ) -> QuantityExtractor:
         spacy_pipeline()  # load at start-up, not on the first message
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def extract(self, text: str) -> List[Dict[str, Any]]:
+    def extract(self, text: str) -> list[dict[str, Any]]:
         doc = spacy_pipeline()(text)
         entities = []
         for span in doc.ents:
             entity = {
-                "entity": span.label_, "start": span.start_char, "end": span.end_char,
-                "value": span._.value, "confidence_entity": 1.0,
+                "entity": span.label_,
+                "start": span.start_char,
+                "end": span.end_char,
+                "value": span._.value,
+                "confidence_entity": 1.0,
             }
             if span._.role:
                 entity["role"] = span._.role
             entities.append(self.add_extractor_name([entity])[0])
         return entities
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip():
                 continue
-            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") not in
-                        ("age", "amount", "date", "year")]
+            entities = [
+                e
+                for e in message.get(ENTITIES, [])
+                if e.get("entity") not in ("age", "amount", "date", "year")
+            ]
             message.set(ENTITIES, entities + self.extract(text[:2000]), add_to_output=True)
         return messages

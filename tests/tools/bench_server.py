@@ -29,9 +29,19 @@ from tests.tools.converse import send
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RASA_PORT, ACTION_PORT = 5025, 5075
 MESSAGES = (
-    "青岛居民医保一档每年交多少钱", "威海 医保 电话", "山亭养老有哪些档次", "那大学生呢", "威海呢",
-    "我65岁，在山亭，医保自己交多少", "青岛养老批扣什么时候", "威海怎么用支付宝交", "你好",
-    "山亭交了能退吗", "职工医保个人账户能给家里人交吗", "济南的医保多少钱", "谢谢",
+    "青岛居民医保一档每年交多少钱",
+    "威海 医保 电话",
+    "山亭养老有哪些档次",
+    "那大学生呢",
+    "威海呢",
+    "我65岁，在山亭，医保自己交多少",
+    "青岛养老批扣什么时候",
+    "威海怎么用支付宝交",
+    "你好",
+    "山亭交了能退吗",
+    "职工医保个人账户能给家里人交吗",
+    "济南的医保多少钱",
+    "谢谢",
 )
 
 
@@ -76,13 +86,24 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n')
-    env = dict(os.environ, RASA_PORT=str(RASA_PORT), ACTION_PORT=str(ACTION_PORT),
-               ENDPOINTS=str(endpoints), RASA_TELEMETRY_ENABLED="false")
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n'
+    )
+    env = dict(
+        os.environ,
+        RASA_PORT=str(RASA_PORT),
+        ACTION_PORT=str(ACTION_PORT),
+        ENDPOINTS=str(endpoints),
+        RASA_TELEMETRY_ENABLED="false",
+    )
     started = time.perf_counter()
-    process = subprocess.Popen(["bash", "bot/serve.sh"], cwd=ROOT, env=env,
-                               stdout=open(tmp / "serve.log", "wb"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "bot/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(tmp / "serve.log", "wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
     try:
         log = tmp / "serve.log"
@@ -105,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             timings.append(seconds * 1000)
         timings.sort()
         p99 = timings[max(0, int(len(timings) * 0.99) - 1)]
-        print(f"REST latency over {len(timings)} messages: p50 {statistics.median(timings):.0f} ms, "
-              f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms")
+        print(
+            f"REST latency over {len(timings)} messages: p50 {statistics.median(timings):.0f} ms, "
+            f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms"
+        )
         print(f"resident memory of both servers: {rss_mb(process.pid):.0f} MB")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -114,10 +137,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.train:
         started = time.perf_counter()
         subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable), "rasa"), "train", "--force",
-             "--config", "config.yml", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
-             "--out", str(tmp / "models")],
-            cwd=ROOT, env=env, check=True, capture_output=True)
+            [
+                os.path.join(os.path.dirname(sys.executable), "rasa"),
+                "train",
+                "--force",
+                "--config",
+                "config.yml",
+                "--domain",
+                "bot/domain",
+                "--data",
+                "nlu_data",
+                "bot/data",
+                "--out",
+                str(tmp / "models"),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         print(f"full training: {time.perf_counter() - started:.0f} s")
     return 0
 

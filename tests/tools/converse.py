@@ -79,7 +79,9 @@ def run_case(url: str, case: dict) -> list[str]:
         text = str(turn.get("user", "")) * int(turn.get("repeat", 1) or 1)
         messages, _ = send(url, sender, text)
         reply = " / ".join(m.get("text", "") for m in messages)[:300]
-        problems += [f"turn {n} {text[:40]!r}: {p} (reply: {reply})" for p in check_turn(turn, messages)]
+        problems += [
+            f"turn {n} {text[:40]!r}: {p} (reply: {reply})" for p in check_turn(turn, messages)
+        ]
     return problems
 
 

@@ -10,8 +10,10 @@ import sys
 
 def summary(folder: pathlib.Path) -> dict:
     intents = json.loads((folder / "intent_report.json").read_text(encoding="utf-8"))
-    out = {"intent_accuracy": intents["accuracy"],
-           "intent_macro_f1": intents["macro avg"]["f1-score"]}
+    out = {
+        "intent_accuracy": intents["accuracy"],
+        "intent_macro_f1": intents["macro avg"]["f1-score"],
+    }
     for report in sorted(folder.glob("*Extractor_report.json")):
         data = json.loads(report.read_text(encoding="utf-8"))
         name = report.name.removesuffix("_report.json")
