@@ -1,0 +1,22 @@
+"""The REST channel with personal numbers masked on arrival (see personal_data.py).
+
+Configured in credentials.yml as ``bot.channels.rest.MaskedRestInput``; it keeps Rasa's
+``rest`` name, so the URL stays ``/webhooks/rest/webhook``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Text
+
+from rasa.core.channels.rest import RestInput
+from sanic.request import Request
+
+from bot.channels.personal_data import mask_personal_data
+
+
+class MaskedRestInput(RestInput):
+    """Rasa's RestInput whose incoming text never carries an ID, phone or bank card number."""
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = super()._extract_message(req)
+        return mask_personal_data(message) if isinstance(message, str) else message
