@@ -14,7 +14,7 @@ MODEL := models/current.tar.gz
 TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
 	$(wildcard bot/components/*.py)
 
-.PHONY: help install kb kb-check train run shell test test-fast lint format nlu-eval bench clean
+.PHONY: help install browser kb kb-check train run shell test test-fast lint format nlu-eval bench clean
 
 help:
 	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
@@ -35,6 +35,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
+# Debian's chromium and CJK fonts for the browser tests (Playwright drives /usr/bin/chromium;
+# nothing is downloaded by Playwright itself).
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
 kb: $(STAMP)
 	$(BIN)/shebao build
 
@@ -54,7 +60,7 @@ shell: $(STAMP) kb $(MODEL)
 	bash bot/serve.sh --actions-only & sleep 8; \
 	$(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
 
-test: $(STAMP) kb $(MODEL)
+test: $(STAMP) browser kb $(MODEL)
 	$(BIN)/pytest
 
 test-fast: $(STAMP) kb

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
+    AMOUNT_TOPICS,
     PERSONAL_TOPICS,
     has_personal_details,
     implied_scheme,
@@ -46,6 +47,11 @@ TOPIC_FACTS = {
     "hardship": ("hardship",),
     "fraud": ("fraud",),
 }
+# where a region's documents have no fact under the topic itself, these still answer it
+FALLBACK_FACTS = {
+    "eligibility": ("registration",),
+    "newborn": ("collector", "registration"),
+}
 TOPIC_LABELS = {"household": "家庭缴费合计", "benefit": "待遇享受和等待期"}
 
 
@@ -73,6 +79,12 @@ def facts_answer(tracker: Tracker, topic: str, region: str) -> str:
                 f
                 for f in (kb.fact(region, "medical.personal"), kb.fact(region, "medical.collector"))
                 if f
+            ]
+        if not facts or all(f.status == "not_stated" for f in facts):
+            facts += [
+                f
+                for t in FALLBACK_FACTS.get(topic, ())
+                for f in kb.facts(region, topic=t, scheme=scheme)
             ]
     if not facts:
         return render.not_stated_text(kb, region, topic_label(topic))
@@ -102,12 +114,15 @@ def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
 
 
 def personal_answer(tracker: Tracker, topic: str, region: str) -> str | None:
+    """The calculator's answer for the person, or None when it cannot say anything yet."""
     scheme = implied_scheme(tracker, topic)
     if scheme is None:
         return None
     result = calculate(knowledge_base(), profile_from(tracker, region, scheme))
     if result.status in ("ok", "invalid", "not_covered"):
         return render.result_text(result)
+    if result.benefit_start and topic not in AMOUNT_TOPICS:
+        return render.benefit_text(result)
     return None
 
 
@@ -147,8 +162,16 @@ class ActionAnswer(Action):
                 texts.append(household_answer(tracker, region, members))
                 continue
             answer = None
-            if topic in PERSONAL_TOPICS and has_personal_details(tracker):
+            if topic in PERSONAL_TOPICS and has_personal_details(
+                tracker, implied_scheme(tracker, topic)
+            ):
                 answer = personal_answer(tracker, topic, region)
-            texts.append(answer or facts_answer(tracker, topic, region))
+            if topic in AMOUNT_TOPICS:
+                texts.append(answer or facts_answer(tracker, topic, region))
+            else:
+                # a rule question: the rule itself, and what it means for this person
+                texts.append(
+                    "\n\n".join(t for t in (answer, facts_answer(tracker, topic, region)) if t)
+                )
         dispatcher.utter_message(text="\n\n".join(texts))
         return events + [SlotSet("region", regions[-1])]

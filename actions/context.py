@@ -38,12 +38,14 @@ INTENT_TOPICS = {
 }
 # topics whose answer can be personalised by the calculator
 PERSONAL_TOPICS = {"tiers", "subsidy", "benefit", "newborn", "students", "hardship", "household"}
+# topics whose answer is a sum: the calculator's missing inputs are asked for
+AMOUNT_TOPICS = {"tiers", "subsidy", "household"}
 PERSONAL_SLOTS = ("age", "person_group", "med_tier", "tier_amount", "birth_date", "payment_date")
 GROUP_PROFILE = {
     "大学生": {"student": "college"},
     "中小学生": {"student": "school"},
     "少年儿童": {"student": "school"},
-    "新生儿": {"student": None},
+    "新生儿": {"newborn": True},
     "低保": {"hardship": "低保"},
     "特困": {"hardship": "特困"},
     "脱贫": {"hardship": "脱贫"},
@@ -134,8 +136,14 @@ def scheme_in_play(tracker: Tracker) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def has_personal_details(tracker: Tracker) -> bool:
-    return any(tracker.get_slot(s) for s in PERSONAL_SLOTS)
+def has_personal_details(tracker: Tracker, scheme: str | None = None) -> bool:
+    """Whether the conversation holds anything the calculator can use for this scheme.
+
+    A medical tier says nothing about a pension question ("最高一档" is not 一档), nor a
+    pension amount about a medical one.
+    """
+    ignored = {"pension": ("med_tier",), "medical": ("tier_amount",)}.get(scheme or "", ())
+    return any(tracker.get_slot(s) for s in PERSONAL_SLOTS if s not in ignored)
 
 
 def _date(value: str | None, year: int) -> dt.date | str | None:
@@ -163,10 +171,13 @@ def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
     elif scheme == "medical" and tracker.get_slot("med_tier"):
         tier = tracker.get_slot("med_tier")
     age = tracker.get_slot("age")
+    age = int(age) if age and str(age).isdigit() else None
+    if extra.pop("newborn", False) and age is None and not tracker.get_slot("birth_date"):
+        age = 0  # a newborn without a birth date: the children's rate applies
     return Profile(
         region=region,
         scheme=scheme,
-        age=int(age) if age and str(age).isdigit() else None,
+        age=age,
         birth_date=_date(tracker.get_slot("birth_date"), year),
         payment_date=_date(tracker.get_slot("payment_date"), year),
         tier=tier,

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
+    AMOUNT_TOPICS,
     INTENT_TOPICS,
     PERSONAL_TOPICS,
     has_personal_details,
@@ -69,11 +70,13 @@ class ValidateAnswerForm(FormValidationAction):
         required = ["region"]
         if topic not in PERSONAL_TOPICS or topic == "household":
             return required
-        if not has_personal_details(tracker):
-            return required
         scheme = implied_scheme(tracker, topic)
+        if not has_personal_details(tracker, scheme):
+            return required
         if scheme is None:
             return required + ["scheme"]
+        if topic not in AMOUNT_TOPICS:
+            return required  # rules and dates do not depend on the tier: don't ask it
         result = calculate(
             knowledge_base(), profile_from(tracker, regions_in_play(tracker)[0], scheme)
         )

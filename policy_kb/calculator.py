@@ -418,6 +418,9 @@ def _medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
 
     category = _medical_category(profile, rates, age, newborn, result)
     if category is None:
+        if not result.problems:
+            # the tier decides the amount, not when cover starts: still answer that
+            _medical_benefit_start(kb, profile, result, born, paid, newborn)
         return
     result.category = category
     amount = rates[category]

@@ -58,6 +58,15 @@ def result_text(result: Result) -> str:
     return "\n".join(lines)
 
 
+def benefit_text(result: Result) -> str:
+    """Only when cover starts, for a person whose amount is not known yet."""
+    lines = [f"【{result.region_name} {result.year}年度 居民医保】按您说的日期："]
+    lines += [line for line in result.reasoning if "享受" in line]
+    lines.append(f"待遇起始：{result.benefit_start.isoformat()}。")
+    lines.append(result.source_line())
+    return "\n".join(lines)
+
+
 PURPOSE_LABELS = {"pension_policy": "养老保险政策", "medical_policy": "医保政策", "payment": "缴费事宜"}
 
 

@@ -27,6 +27,14 @@ import urllib.request  # noqa: E402
 
 MODEL = ROOT / "models" / "current.tar.gz"
 RASA_PORT, ACTION_PORT = 5015, 5065  # not the ports `make run` uses
+# Test credentials for the WeChat channel (safe mode accepts plain and encrypted requests in
+# "compatible" mode; tests sign and encrypt exactly as WeChat does).
+WECHAT_TEST_ENV = {
+    "WECHAT_TOKEN": "test-token-shebao",
+    "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "WECHAT_MODE": "compatible",
+}
 
 
 def _get(url: str, timeout: float = 2.0) -> int:

@@ -177,3 +177,10 @@ def test_missing_inputs_are_named(kb, profile, missing):
 def test_add_months_clamps_to_month_end():
     assert add_months(D(2024, 1, 31), 1) == D(2024, 2, 29)
     assert add_months(D(2024, 11, 30), 3) == D(2025, 2, 28)
+
+
+def test_benefit_start_is_computed_even_when_the_tier_is_unknown(kb):
+    # the tier decides the amount, not the start of cover
+    result = calculate(kb, Profile(region="青岛", scheme="medical", payment_date=D(2024, 2, 15)))
+    assert result.status == "need_more" and result.missing == ["tier"]
+    assert result.personal_amount is None and result.benefit_start == D(2024, 5, 15)
