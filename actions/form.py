@@ -91,11 +91,9 @@ class ValidateAnswerForm(FormValidationAction):
         return {}
 
     def validate_region(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        # The district is kept in run(): this also runs on every activation of the form.
         place = knowledge_base().resolve_place(str(value)) if value else None
-        if place is None:
-            return {"region": None}
-        district = latest_values(tracker, "district")
-        return {"region": place.region, "district": district[0] if district else place.district}
+        return {"region": place.region if place else None}
 
     def validate_tier_amount(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         kb = knowledge_base()
@@ -107,6 +105,8 @@ class ValidateAnswerForm(FormValidationAction):
         return {"tier_amount": None}
 
     def validate_med_tier(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if len(latest_values(tracker, "med_tier")) > 1:
+            return {"med_tier": None}  # "一档和二档哪个贵" compares, it does not choose
         return {"med_tier": value if value in ("一档", "二档") else None}
 
 

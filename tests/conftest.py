@@ -66,6 +66,7 @@ def assistant(tmp_path_factory):
         ACTION_PORT=str(ACTION_PORT),
         ENDPOINTS=str(endpoints),
         RASA_TELEMETRY_ENABLED="false",
+        **WECHAT_TEST_ENV,
     )
     log = open(tmp / "serve.log", "wb")
     process = subprocess.Popen(
@@ -94,6 +95,8 @@ def assistant(tmp_path_factory):
         )
     info = {
         "url": f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
+        "base": f"http://127.0.0.1:{RASA_PORT}",
+        "wechat": WECHAT_TEST_ENV,
         "endpoints": endpoints,
         "tmp": tmp,
         "trackers": tmp / "trackers.db",

@@ -123,3 +123,23 @@ def test_normalisation_keeps_offsets():
     # Traditional and full-width input is folded character by character
     assert normalize_same_length("青島醫保６５歲") == "青岛医保65岁"
     assert len(normalize_same_length("…①ＡＢ")) == len("…①ＡＢ")
+
+
+@pytest.mark.parametrize(
+    "text, nothing",
+    [
+        ("", True),
+        ("😂😂😂", True),
+        ("？？？！！！。。。", True),
+        ("<script>alert(1)</script>", True),
+        ("hello", True),
+        # pinyin place names and any Chinese are left to the classifier
+        ("qingdao yibao", False),
+        ("<b>医保</b>多少钱", False),
+        ("医保", False),
+    ],
+)
+def test_input_guard(text, nothing):
+    from bot.components.input_guard import nothing_to_understand
+
+    assert nothing_to_understand(text) is nothing

@@ -1,5 +1,6 @@
 """Personal numbers are masked on arrival and never reach the tracker store or the logs."""
 
+import json
 import sqlite3
 
 import pytest
@@ -40,16 +41,18 @@ PERSONAL = ("370402199001011234", "13812345678", "6222021234567890123")
 def test_tracker_store_and_log_never_hold_personal_numbers(assistant):
     sender = "pii-check"
     replies = []
-    for text in (f"帮我查下{PERSONAL[0]}交了没有", f"我手机号{PERSONAL[1]}，查一下缴费记录",
-                 f"银行卡{PERSONAL[2]}扣款了吗"):
+    for text in (f"帮我查下{PERSONAL[0]}交了没有", f"我手机号{PERSONAL[1]}，查一下缴费记录", f"银行卡{PERSONAL[2]}扣款了吗"):
         messages, _ = send(assistant["url"], sender, text)
         replies.append(" ".join(m.get("text", "") for m in messages))
     assert all(replies) and "查不到" in replies[0]
     for number in PERSONAL:
         assert all(number not in r for r in replies)
     with sqlite3.connect(assistant["trackers"]) as db:
-        stored = "\n".join(str(row) for row in db.execute("select * from events"))
+        rows = [row for row in db.execute("select sender_id, data from events")]
+    # events are stored as ASCII-escaped JSON: decode them before searching
+    stored = "\n".join(f"{sender} {json.loads(data)}" for sender, data in rows)
+    raw = "\n".join(data for _, data in rows)
     assert sender in stored and "（身份证号）" in stored
     for number in PERSONAL:
-        assert number not in stored
+        assert number not in stored and number not in raw
         assert number not in assistant["log"].read_text(errors="replace")

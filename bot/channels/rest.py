@@ -6,8 +6,6 @@ Configured in credentials.yml as ``bot.channels.rest.MaskedRestInput``; it keeps
 
 from __future__ import annotations
 
-from typing import Optional, Text
-
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
@@ -17,6 +15,6 @@ from bot.channels.personal_data import mask_personal_data
 class MaskedRestInput(RestInput):
     """Rasa's RestInput whose incoming text never carries an ID, phone or bank card number."""
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         message = super()._extract_message(req)
         return mask_personal_data(message) if isinstance(message, str) else message
