@@ -11,7 +11,9 @@ import re
 
 # Separators residents type inside long numbers: spaces, hyphens, full-width spaces.
 _SEP = r"[ \-\u3000]?"
-_ID_CARD = re.compile(rf"(?<!\d)\d{{6}}{_SEP}(?:19|20)\d{{2}}{_SEP}\d{{4}}{_SEP}\d{{3}}[\dXx](?![\dXx])")
+_ID_CARD = re.compile(
+    rf"(?<!\d)\d{{6}}{_SEP}(?:19|20)\d{{2}}{_SEP}\d{{4}}{_SEP}\d{{3}}[\dXx](?![\dXx])"
+)
 _ID_CARD_15 = re.compile(r"(?<!\d)\d{15}(?!\d)")
 _MOBILE = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")
 _BANK_CARD = re.compile(
