@@ -14,8 +14,24 @@ def test_there_are_enough_cases_and_ids_are_unique():
     assert len(ids) >= 150 and len(ids) == len(set(ids))
 
 
+def _param(case):
+    # A case may carry `known_failure: "<why>"`: a wrong answer we know of and have not fixed.
+    # It is reported as xfail (and as XPASS once it passes), never hidden.
+    marks = (
+        [pytest.mark.xfail(reason=case["known_failure"], strict=False)]
+        if case.get("known_failure")
+        else []
+    )
+    return pytest.param(case, id=f"{case['_file']}:{case['id']}", marks=marks)
+
+
+def test_known_failures_are_few():
+    known = [c["id"] for c in CASES if c.get("known_failure")]
+    assert len(known) <= len(CASES) // 10, known
+
+
 @pytest.mark.server
-@pytest.mark.parametrize("case", CASES, ids=[f"{c['_file']}:{c['id']}" for c in CASES])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_conversation(assistant, case):
     problems = run_case(assistant["url"], case)
     assert not problems, "\n".join(problems)

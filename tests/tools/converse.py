@@ -10,6 +10,7 @@ Case format (one YAML file holds ``cases:``)::
           any: ["来源", "出处"]        # at least one must match (optional)
           repeat: 300                 # send the text repeated N times (long input)
           buttons: ["青岛"]            # regexes every one of which must match a button title
+      known_failure: "why"           # optional: a known wrong answer, reported as xfail
 
 Usage: python -m tests.tools.converse tests/conversations [--url URL] [--only PREFIX]
 Prints failures and a closing "N passed, N failed" line; exit 1 when a case failed.
