@@ -35,7 +35,7 @@ TOPIC_FACTS = {
     "subsidy": ("subsidy",),
     "deadline": ("deadline",),
     "benefit": ("benefit", "waiting"),
-    "channels": ("channels",),
+    "channels": ("channels", "collector"),
     "registration": ("registration", "collector"),
     "tier_change": ("tier_change",),
     "refund": ("refund",),

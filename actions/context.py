@@ -136,6 +136,13 @@ def scheme_in_play(tracker: Tracker) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def chosen_med_tier(tracker: Tracker) -> str | None:
+    """The person's medical tier; none when the latest message names both ("一档和二档哪个贵")."""
+    if len(latest_values(tracker, "med_tier")) > 1:
+        return None
+    return tracker.get_slot("med_tier")
+
+
 def has_personal_details(tracker: Tracker, scheme: str | None = None) -> bool:
     """Whether the conversation holds anything the calculator can use for this scheme.
 
@@ -143,7 +150,10 @@ def has_personal_details(tracker: Tracker, scheme: str | None = None) -> bool:
     pension amount about a medical one.
     """
     ignored = {"pension": ("med_tier",), "medical": ("tier_amount",)}.get(scheme or "", ())
-    return any(tracker.get_slot(s) for s in PERSONAL_SLOTS if s not in ignored)
+    values = {s: tracker.get_slot(s) for s in PERSONAL_SLOTS if s not in ignored}
+    if "med_tier" in values:
+        values["med_tier"] = chosen_med_tier(tracker)
+    return any(values.values())
 
 
 def _date(value: str | None, year: int) -> dt.date | str | None:
@@ -168,8 +178,8 @@ def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
     if scheme == "pension" and tracker.get_slot("tier_amount"):
         amount = str(tracker.get_slot("tier_amount"))
         tier = int(amount) if amount.isdigit() else amount
-    elif scheme == "medical" and tracker.get_slot("med_tier"):
-        tier = tracker.get_slot("med_tier")
+    elif scheme == "medical" and chosen_med_tier(tracker):
+        tier = chosen_med_tier(tracker)
     age = tracker.get_slot("age")
     age = int(age) if age and str(age).isdigit() else None
     if extra.pop("newborn", False) and age is None and not tracker.get_slot("birth_date"):
@@ -192,7 +202,7 @@ def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
         return said
     if topic in ("newborn", "students", "benefit", "household"):
         return "medical"
-    if tracker.get_slot("med_tier") or tracker.get_slot("person_group") in (
+    if chosen_med_tier(tracker) or tracker.get_slot("person_group") in (
         "大学生",
         "中小学生",
         "少年儿童",

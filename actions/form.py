@@ -49,15 +49,19 @@ class ValidateAnswerForm(FormValidationAction):
                 events.append(SlotSet("household", members))
         elif topic:
             events.append(SlotSet("household", None))
-        # What the latest message says wins over what an earlier turn implied: "一档" after
-        # "大学生" is an adult's question, "那大学生呢" after "一档" a student's.
-        said_tier, said_group = latest_values(tracker, "med_tier"), latest_values(
-            tracker, "person_group"
-        )
-        if said_tier and not said_group and tracker.get_slot("person_group"):
-            events.append(SlotSet("person_group", None))
+        # What the latest message says wins over an earlier turn: "那大学生呢" after "一档" is
+        # a student's question. (A tier after a group is kept: "18岁高中生" + "一档".)
+        said_tier = latest_values(tracker, "med_tier")
+        said_group = latest_values(tracker, "person_group")
         if said_group and not said_tier and tracker.get_slot("med_tier"):
             events.append(SlotSet("med_tier", None))
+        districts = latest_values(tracker, "district")
+        if districts:
+            events.append(SlotSet("district", districts[0]))
+        elif latest_values(tracker, "region"):
+            events.append(SlotSet("district", None))  # a region named anew: the whole city
+        if not topic and not tracker.get_slot("topic") and latest_values(tracker, "amount"):
+            events.append(SlotSet("topic", "tiers"))  # "我选12000档" on its own asks about it
         tracker.add_slots(events)
         return events + await super().run(dispatcher, tracker, domain)
 

@@ -365,6 +365,10 @@ def _pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
             + "、".join(f"{t}元" for t in tiers)
             + "。"
         )
+        change = kb.fact(region, "pension.tier_change", year)
+        if change and amount in (change.value or {}).get("retired_tiers", []):
+            result.use(change)  # last year's tier, no longer offered: say what to do
+            result.problems.append(change.answer + "\n" + change.source_line())
         return
     if amount in restricted and not (hardship or severe):
         result.notes.append(f"{amount}元档次只适用于重度残疾人等缴费困难群体的最低选择。")

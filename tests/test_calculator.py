@@ -184,3 +184,9 @@ def test_benefit_start_is_computed_even_when_the_tier_is_unknown(kb):
     result = calculate(kb, Profile(region="青岛", scheme="medical", payment_date=D(2024, 2, 15)))
     assert result.status == "need_more" and result.missing == ["tier"]
     assert result.personal_amount is None and result.benefit_start == D(2024, 5, 15)
+
+
+def test_last_years_retired_qingdao_tier_points_to_the_tier_change_rule(kb):
+    result = calculate(kb, Profile(region="青岛", scheme="pension", tier=2000))
+    assert result.status == "invalid"
+    assert "没有2000元档次" in result.problems[0] and "应在集中征缴期缴费前办理" in result.problems[1]
