@@ -31,6 +31,16 @@ from actions.household import parse_household
 from actions.replies import region_buttons, scheme_buttons
 from policy_kb import calculate
 
+NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
+
+
+def tier_makes_no_difference(tracker: Tracker) -> bool:
+    """Whether the remembered group pays a fixed rate, so a tier now means another person."""
+    group, age = tracker.get_slot("person_group"), tracker.get_slot("age")
+    if group in NO_TIER_GROUPS:
+        return True
+    return group == "中小学生" and not (str(age).isdigit() and int(age) >= 18)
+
 
 class ValidateAnswerForm(FormValidationAction):
     """Dynamic required slots and validation for ``answer_form``."""
@@ -50,11 +60,14 @@ class ValidateAnswerForm(FormValidationAction):
         elif topic:
             events.append(SlotSet("household", None))
         # What the latest message says wins over an earlier turn: "那大学生呢" after "一档" is
-        # a student's question. (A tier after a group is kept: "18岁高中生" + "一档".)
+        # a student's question, "那一档呢" after "大学生" an adult's. A tier that still matters
+        # for the group is kept ("18岁的高中生" + "一档": adults' tiers apply from 18).
         said_tier = latest_values(tracker, "med_tier")
         said_group = latest_values(tracker, "person_group")
         if said_group and not said_tier and tracker.get_slot("med_tier"):
             events.append(SlotSet("med_tier", None))
+        if said_tier and not said_group and tier_makes_no_difference(tracker):
+            events.append(SlotSet("person_group", None))
         districts = latest_values(tracker, "district")
         if districts:
             events.append(SlotSet("district", districts[0]))
