@@ -7,7 +7,7 @@ Starts both servers on benchmark ports with a fresh tracker store, then measures
   - resident memory (RSS) of both server processes and their children together,
   - with --train: a full `rasa train --force` into a temporary folder.
 
-Usage: python -m tests.tools.bench_server [-n 1000] [--train]
+Usage: python -m tests.tools.bench_server [-n 1000] [--turns 10] [--train]
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--train", action="store_true")
+    parser.add_argument(
+        "--turns", type=int, default=10, help="messages per conversation before a new sender starts"
+    )
     args = parser.parse_args(argv)
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench-"))
@@ -120,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         timings = []
         sender = f"bench-{uuid.uuid4().hex[:6]}"
         for n in range(args.n):
-            if n % 40 == 0:
+            if n % args.turns == 0:
                 sender = f"bench-{uuid.uuid4().hex[:6]}"
             _, seconds = send(url, sender, MESSAGES[n % len(MESSAGES)])
             timings.append(seconds * 1000)
         timings.sort()
         p99 = timings[max(0, int(len(timings) * 0.99) - 1)]
         print(
-            f"REST latency over {len(timings)} messages: p50 {statistics.median(timings):.0f} ms, "
+            f"REST latency over {len(timings)} messages ({args.turns} per conversation): p50 {statistics.median(timings):.0f} ms, "
             f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms"
         )
         print(f"resident memory of both servers: {rss_mb(process.pid):.0f} MB")
