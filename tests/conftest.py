@@ -19,6 +19,7 @@ def kb(tmp_path_factory):
 
 
 # ---------------------------------------------------------------------- running assistant
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
@@ -45,30 +46,32 @@ def _get(url: str, timeout: float = 2.0) -> int:
         return 0
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory):
-    """Both servers started as the README starts them, on test ports, with a fresh tracker store.
+@contextlib.contextmanager
+def running_assistant(
+    tmp: pathlib.Path, rasa_port: int = RASA_PORT, action_port: int = ACTION_PORT
+):
+    """Both servers started with bot/serve.sh, as the README starts them, on the given ports.
 
-    Yields the REST webhook URL.
+    The tracker store is ``tmp/trackers.db``; starting again with the same ``tmp`` continues
+    the same conversations. Yields a dict of URLs and paths.
     """
     if not MODEL.exists():
         pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
-    tmp = tmp_path_factory.mktemp("assistant")
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n',
         encoding="utf-8",
     )
     env = dict(
         os.environ,
-        RASA_PORT=str(RASA_PORT),
-        ACTION_PORT=str(ACTION_PORT),
+        RASA_PORT=str(rasa_port),
+        ACTION_PORT=str(action_port),
         ENDPOINTS=str(endpoints),
         RASA_TELEMETRY_ENABLED="false",
         **WECHAT_TEST_ENV,
     )
-    log = open(tmp / "serve.log", "wb")
+    log = open(tmp / "serve.log", "ab")
     process = subprocess.Popen(
         ["bash", "bot/serve.sh"],
         cwd=ROOT,
@@ -77,35 +80,41 @@ def assistant(tmp_path_factory):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if (
-            _get(f"http://127.0.0.1:{RASA_PORT}/") == 200
-            and _get(f"http://127.0.0.1:{ACTION_PORT}/health") == 200
-        ):
-            break
-        if process.poll() is not None:
-            break
-        time.sleep(1)
-    else:
-        process.kill()
-    if process.poll() is not None:
-        pytest.fail(
-            "assistant did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-3000:]
-        )
-    info = {
-        "url": f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
-        "base": f"http://127.0.0.1:{RASA_PORT}",
-        "wechat": WECHAT_TEST_ENV,
-        "endpoints": endpoints,
-        "tmp": tmp,
-        "trackers": tmp / "trackers.db",
-        "log": tmp / "serve.log",
-    }
-    yield info
-    os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and process.poll() is None:
+            if (
+                _get(f"http://127.0.0.1:{rasa_port}/") == 200
+                and _get(f"http://127.0.0.1:{action_port}/health") == 200
+            ):
+                break
+            time.sleep(1)
+        if process.poll() is not None or time.monotonic() >= deadline:
+            pytest.fail(
+                "assistant did not start:\n"
+                + (tmp / "serve.log").read_text(errors="replace")[-3000:]
+            )
+        yield {
+            "url": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            "base": f"http://127.0.0.1:{rasa_port}",
+            "wechat": WECHAT_TEST_ENV,
+            "endpoints": endpoints,
+            "tmp": tmp,
+            "trackers": tmp / "trackers.db",
+            "log": tmp / "serve.log",
+        }
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """The assistant running for the whole test session (see running_assistant)."""
+    with running_assistant(tmp_path_factory.mktemp("assistant")) as info:
+        yield info
