@@ -74,7 +74,7 @@ class ValidateAnswerForm(FormValidationAction):
         elif latest_values(tracker, "region"):
             events.append(SlotSet("district", None))  # a region named anew: the whole city
         if not topic and not tracker.get_slot("topic") and latest_values(tracker, "amount"):
-            events.append(SlotSet("topic", "tiers"))  # "我选12000档" on its own asks about it
+            events.append(SlotSet("topic", "tiers"))  # "我选X档" on its own asks about that tier
         tracker.add_slots(events)
         return events + await super().run(dispatcher, tracker, domain)
 

@@ -20,16 +20,12 @@ def kb(tmp_path_factory):
 
 # ---------------------------------------------------------------------- running assistant
 import contextlib  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
 
-MODEL = ROOT / "models" / "current.tar.gz"
+from tests.tools.servers import MODEL, ServersDidNotStart, serving  # noqa: E402
+
 RASA_PORT, ACTION_PORT = 5015, 5065  # not the ports `make run` uses
-# Test credentials for the WeChat channel (safe mode accepts plain and encrypted requests in
-# "compatible" mode; tests sign and encrypt exactly as WeChat does).
+# Test credentials for the WeChat channel ("compatible" mode accepts plain and encrypted
+# requests; tests sign and encrypt exactly as WeChat does).
 WECHAT_TEST_ENV = {
     "WECHAT_TOKEN": "test-token-shebao",
     "WECHAT_APPID": "wx0123456789abcdef",
@@ -38,79 +34,18 @@ WECHAT_TEST_ENV = {
 }
 
 
-def _get(url: str, timeout: float = 2.0) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except OSError:
-        return 0
-
-
 @contextlib.contextmanager
 def running_assistant(
     tmp: pathlib.Path, rasa_port: int = RASA_PORT, action_port: int = ACTION_PORT
 ):
-    """Both servers started with bot/serve.sh, as the README starts them, on the given ports.
-
-    The tracker store is ``tmp/trackers.db``; starting again with the same ``tmp`` continues
-    the same conversations. Yields a dict of URLs and paths.
-    """
+    """Both servers as the README starts them (tests.tools.servers.serving), or a test failure."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n',
-        encoding="utf-8",
-    )
-    env = dict(
-        os.environ,
-        RASA_PORT=str(rasa_port),
-        ACTION_PORT=str(action_port),
-        ENDPOINTS=str(endpoints),
-        RASA_TELEMETRY_ENABLED="false",
-        **WECHAT_TEST_ENV,
-    )
-    log = open(tmp / "serve.log", "ab")
-    process = subprocess.Popen(
-        ["bash", "bot/serve.sh"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and process.poll() is None:
-            if (
-                _get(f"http://127.0.0.1:{rasa_port}/") == 200
-                and _get(f"http://127.0.0.1:{action_port}/health") == 200
-            ):
-                break
-            time.sleep(1)
-        if process.poll() is not None or time.monotonic() >= deadline:
-            pytest.fail(
-                "assistant did not start:\n"
-                + (tmp / "serve.log").read_text(errors="replace")[-3000:]
-            )
-        yield {
-            "url": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-            "base": f"http://127.0.0.1:{rasa_port}",
-            "wechat": WECHAT_TEST_ENV,
-            "endpoints": endpoints,
-            "tmp": tmp,
-            "trackers": tmp / "trackers.db",
-            "log": tmp / "serve.log",
-        }
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        with serving(tmp, rasa_port, action_port, WECHAT_TEST_ENV) as info:
+            yield {**info, "wechat": WECHAT_TEST_ENV}
+    except ServersDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")

@@ -15,18 +15,16 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 
 from tests.tools.converse import send
+from tests.tools.servers import ROOT, serving
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 RASA_PORT, ACTION_PORT = 5025, 5075
 MESSAGES = (
     "青岛居民医保一档每年交多少钱",
@@ -43,14 +41,6 @@ MESSAGES = (
     "济南的医保多少钱",
     "谢谢",
 )
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def rss_mb(root_pid: int) -> float:
@@ -86,39 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench-"))
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n'
-    )
-    env = dict(
-        os.environ,
-        RASA_PORT=str(RASA_PORT),
-        ACTION_PORT=str(ACTION_PORT),
-        ENDPOINTS=str(endpoints),
-        RASA_TELEMETRY_ENABLED="false",
-    )
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        ["bash", "bot/serve.sh"],
-        cwd=ROOT,
-        env=env,
-        stdout=open(tmp / "serve.log", "wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
-    try:
-        log = tmp / "serve.log"
-        # ready = serve.sh has seen both servers answer and warmed them with one message
-        while "assistant ready" not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.perf_counter() - started > 300:
-                print("servers did not start; see", tmp / "serve.log")
-                return 1
-            time.sleep(0.2)
-        ready = time.perf_counter() - started
+    with serving(tmp, RASA_PORT, ACTION_PORT) as info:
+        url = info["url"]
         _, first = send(url, "bench-first", "威海医保二档多少钱")
-        print(f"servers ready after launch: {ready:.1f} s")
+        print(f"servers ready after launch: {info['ready_seconds']:.1f} s")
         print(f"first reply after ready: {first * 1000:.0f} ms")
         timings = []
         sender = f"bench-{uuid.uuid4().hex[:6]}"
@@ -133,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             f"REST latency over {len(timings)} messages ({args.turns} per conversation): p50 {statistics.median(timings):.0f} ms, "
             f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms"
         )
-        print(f"resident memory of both servers: {rss_mb(process.pid):.0f} MB")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        print(f"resident memory of both servers: {rss_mb(info['pid']):.0f} MB")
     if args.train:
         started = time.perf_counter()
         subprocess.run(
@@ -155,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(tmp / "models"),
             ],
             cwd=ROOT,
-            env=env,
+            env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
             check=True,
             capture_output=True,
         )
