@@ -1,12 +1,14 @@
 """The web chat page in a real browser: Debian's chromium driven by Playwright (sync API).
 
 Playwright never downloads a browser here: it starts /usr/bin/chromium (``make browser``
-installs it with the CJK fonts). The screenshots land in docs/screenshots/.
+installs it with the CJK fonts). Screenshots land in results/screenshots/ (kept out of git);
+set SCREENSHOT_DIR=docs/screenshots to refresh the ones the README shows.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import pathlib
 import re
 
@@ -22,7 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = pathlib.Path(
+    os.environ.get("SCREENSHOT_DIR")
+    or pathlib.Path(__file__).resolve().parent.parent / "results" / "screenshots"
+)
 MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 REPLY_TIMEOUT = 30_000  # ms
