@@ -96,18 +96,16 @@ def turn_from_fields(fields: dict[str, str | None]) -> Turn:
     else:
         key = f"evt:{sender}:{fields.get('CreateTime') or ''}:{msg_type}:{event}"
     turn = Turn(key, sender, metadata={"wechat": {"msg_type": msg_type, "msg_id": msg_id}})
-    if msg_type == "text":
-        text = mask_personal_data(fields.get("Content") or "") or ""
-        if text.strip():
-            turn.text = text.strip()
+    if msg_type in ("text", "voice"):
+        # a voice message carries WeChat's own recognition, when there is one
+        field, empty = (
+            ("Content", ASK_FOR_TEXT) if msg_type == "text" else ("Recognition", VOICE_UNRECOGNISED)
+        )
+        text = (mask_personal_data(fields.get(field) or "") or "").strip()
+        if text:
+            turn.text = text
         else:
-            turn.fixed = ASK_FOR_TEXT
-    elif msg_type == "voice":
-        text = mask_personal_data(fields.get("Recognition") or "") or ""
-        if text.strip():
-            turn.text = text.strip()
-        else:
-            turn.fixed = VOICE_UNRECOGNISED
+            turn.fixed = empty
     elif msg_type == "event":
         if event in ("subscribe", "click"):
             turn.fixed = WELCOME

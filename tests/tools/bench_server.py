@@ -13,17 +13,15 @@ Usage: python -m tests.tools.bench_server [-n 1000] [--turns 10] [--train]
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
 from tests.tools.converse import send
-from tests.tools.servers import ROOT, serving
+from tests.tools.servers import PROJECT_DATA, run_rasa, serving
 
 RASA_PORT, ACTION_PORT = 5025, 5075
 MESSAGES = (
@@ -97,26 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resident memory of both servers: {rss_mb(info['pid']):.0f} MB")
     if args.train:
         started = time.perf_counter()
-        subprocess.run(
-            [
-                os.path.join(os.path.dirname(sys.executable), "rasa"),
-                "train",
-                "--force",
-                "--config",
-                "config.yml",
-                "--domain",
-                "bot/domain",
-                "--data",
-                "nlu_data",
-                "bot/data",
-                "--out",
-                str(tmp / "models"),
-            ],
-            cwd=ROOT,
-            env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
-            check=True,
-            capture_output=True,
-        )
+        done = run_rasa("train", "--force", *PROJECT_DATA, "--out", str(tmp / "models"))
+        if done.returncode:
+            print("training failed:", done.stderr[-2000:])
+            return 1
         print(f"full training: {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -10,6 +10,7 @@ import os
 import pathlib
 import signal
 import subprocess
+import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -87,3 +88,28 @@ def serving(tmp: pathlib.Path, rasa_port: int, action_port: int, extra_env=None,
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+# The project's data, as `make train` passes it to Rasa.
+PROJECT_DATA = (
+    "--config",
+    "config.yml",
+    "--domain",
+    "bot/domain",
+    "--data",
+    "nlu_data",
+    "bot/data",
+)
+
+
+def run_rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs the venv's `rasa` command in the project root, telemetry off, output captured."""
+    rasa = os.path.join(os.path.dirname(sys.executable), "rasa")
+    return subprocess.run(
+        [rasa, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
+    )
