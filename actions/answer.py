@@ -59,8 +59,11 @@ def topic_label(topic: str) -> str:
     return TOPIC_LABELS.get(topic) or knowledge_base().topic_label(topic)
 
 
-def facts_answer(tracker: Tracker, topic: str, region: str) -> str:
-    """The region's facts on a topic, or a plain statement that its documents are silent."""
+def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
+    """The region's facts on a topic, or a plain statement that its documents are silent.
+
+    The facts rendered are appended to ``used`` (the staff console shows them with citations).
+    """
     kb = knowledge_base()
     scheme = scheme_in_play(tracker)
     if topic == "hotline":
@@ -87,11 +90,17 @@ def facts_answer(tracker: Tracker, topic: str, region: str) -> str:
                 for f in kb.facts(region, topic=t, scheme=scheme)
             ]
     if not facts:
+        if used is not None:
+            used.extend(kb.hotlines(region))
         return render.not_stated_text(kb, region, topic_label(topic))
+    if used is not None:
+        used.extend(facts)
     return render.facts_text(facts, kb)
 
 
-def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
+def household_answer(
+    tracker: Tracker, region: str, members: list[dict], used: list | None = None
+) -> str:
     kb = knowledge_base()
     tier = tracker.get_slot("med_tier")
     profiles = []
@@ -105,6 +114,8 @@ def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
             )
         )
     result = calculate_household(kb, region, profiles, scheme="medical")
+    if used is not None:
+        used.extend(result.facts)
     text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
     if result.status == "need_more":
         rates = kb.fact(region, "medical.personal").value
@@ -113,15 +124,21 @@ def household_answer(tracker: Tracker, region: str, members: list[dict]) -> str:
     return text
 
 
-def personal_answer(tracker: Tracker, topic: str, region: str) -> str | None:
+def personal_answer(
+    tracker: Tracker, topic: str, region: str, used: list | None = None
+) -> str | None:
     """The calculator's answer for the person, or None when it cannot say anything yet."""
     scheme = implied_scheme(tracker, topic)
     if scheme is None:
         return None
     result = calculate(knowledge_base(), profile_from(tracker, region, scheme))
     if result.status in ("ok", "invalid", "not_covered"):
+        if used is not None:
+            used.extend(result.facts)
         return render.result_text(result)
     if result.benefit_start and topic not in AMOUNT_TOPICS:
+        if used is not None:
+            used.extend(result.facts)
         return render.benefit_text(result)
     return None
 
@@ -149,7 +166,7 @@ class ActionAnswer(Action):
             names = "、".join(knowledge_base().region_name(r) for r in regions)
             dispatcher.utter_message(text=f"好的，{names}。您想了解什么？", buttons=topic_buttons())
             return events + [SlotSet("region", regions[-1])]
-        texts = []
+        texts, used = [], []
         members = tracker.get_slot("household")
         if topic == "household" and not members:
             members = parse_household((tracker.latest_message or {}).get("text", ""))
@@ -159,19 +176,22 @@ class ActionAnswer(Action):
                 if not members:
                     texts.append("请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。")
                     break
-                texts.append(household_answer(tracker, region, members))
+                texts.append(household_answer(tracker, region, members, used))
                 continue
             answer = None
             if topic in PERSONAL_TOPICS and has_personal_details(
                 tracker, implied_scheme(tracker, topic)
             ):
-                answer = personal_answer(tracker, topic, region)
+                answer = personal_answer(tracker, topic, region, used)
             if topic in AMOUNT_TOPICS:
-                texts.append(answer or facts_answer(tracker, topic, region))
+                texts.append(answer or facts_answer(tracker, topic, region, used))
             else:
                 # a rule question: the rule itself, and what it means for this person
                 texts.append(
-                    "\n\n".join(t for t in (answer, facts_answer(tracker, topic, region)) if t)
+                    "\n\n".join(t for t in (answer, facts_answer(tracker, topic, region, used)) if t)
                 )
-        dispatcher.utter_message(text="\n\n".join(texts))
+        # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
+        # staff console shows those facts with their citations
+        fact_ids = list(dict.fromkeys(f.id for f in used))
+        dispatcher.utter_message(text="\n\n".join(texts), fact_ids=fact_ids)
         return events + [SlotSet("region", regions[-1])]

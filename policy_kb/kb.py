@@ -41,6 +41,11 @@ class Fact:
     citations: tuple[Citation, ...]
     district: str | None = None
 
+    @property
+    def id(self) -> str:
+        """The fact's primary key in the database: ``<year>/<region>/<key>``."""
+        return f"{self.year}/{self.region}/{self.key}"
+
     def source_line(self) -> str:
         """A short Chinese source line: every cited document once, with its clauses."""
         by_title: dict[str, list[str]] = {}
@@ -200,6 +205,10 @@ class KnowledgeBase:
             (region, year or self.default_year),
         )
         return [dict(r) for r in rows]
+
+    def fact_by_id(self, fact_id: str) -> Fact | None:
+        """A fact by its ``<year>/<region>/<key>`` id (as the assistant reports it)."""
+        return self._facts.get(fact_id)
 
     def all_facts(self) -> list[Fact]:
         return list(self._facts.values())

@@ -79,3 +79,32 @@ def test_answer_form_asks_only_what_is_missing(fixture, expected):
     t.add_slots(asyncio.run(form.run(CollectingDispatcher(), t, DOMAIN)))
     got = asyncio.run(form.required_slots(["region"], CollectingDispatcher(), t, DOMAIN))
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        # the calculator's answer names the rate table and the government-share rule it used
+        ("shanting_age65_medical", {"2024/山亭/medical.personal"}),
+        # the household sum rests on Qingdao's rate table
+        ("qingdao_household", {"2024/青岛/medical.personal"}),
+        # Shanting's "whom to call" rests on its hotline facts
+        ("shanting_hotline", {"2024/山亭/hotline.medical"}),
+    ],
+)
+def test_answer_reports_the_facts_it_rendered(fixture, expected):
+    from actions.context import knowledge_base
+
+    text, _, messages = run(ActionAnswer(), fixture)
+    fact_ids = messages[-1]["fact_ids"]
+    assert expected <= set(fact_ids), fact_ids
+    kb = knowledge_base()
+    for fact_id in fact_ids:
+        fact = kb.fact_by_id(fact_id)
+        # every reported fact exists and its source line is what the reply ends with
+        assert fact is not None and fact.citations, fact_id
+
+
+def test_out_of_scope_answer_reports_no_facts():
+    _, _, messages = run(ActionAnswer(), "other_city_jinan")
+    assert not any(m.get("fact_ids") for m in messages)
