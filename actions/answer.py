@@ -25,9 +25,9 @@ from actions.context import (
     regions_in_play,
     scheme_in_play,
 )
-from actions.household import describe, parse_household
+from actions.household import describe, member_profiles, parse_household
 from actions.replies import region_buttons, topic_buttons
-from policy_kb import Profile, calculate, calculate_household, render
+from policy_kb import calculate, calculate_household, render
 
 # a question's topic → the knowledge base topics that answer it
 TOPIC_FACTS = {
@@ -102,17 +102,7 @@ def household_answer(
     tracker: Tracker, region: str, members: list[dict], used: list | None = None
 ) -> str:
     kb = knowledge_base()
-    tier = tracker.get_slot("med_tier")
-    profiles = []
-    for member in members:
-        profiles.append(
-            Profile(
-                student=member.get("student"),
-                age=member.get("age"),
-                tier=member.get("tier")
-                or (tier if member.get("role") in ("adult", "elderly") else None),
-            )
-        )
+    profiles = member_profiles(members, tracker.get_slot("med_tier"))
     result = calculate_household(kb, region, profiles, scheme="medical")
     if used is not None:
         used.extend(result.facts)
@@ -188,7 +178,9 @@ class ActionAnswer(Action):
             else:
                 # a rule question: the rule itself, and what it means for this person
                 texts.append(
-                    "\n\n".join(t for t in (answer, facts_answer(tracker, topic, region, used)) if t)
+                    "\n\n".join(
+                        t for t in (answer, facts_answer(tracker, topic, region, used)) if t
+                    )
                 )
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations

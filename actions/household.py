@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from policy_kb import Profile
 from policy_kb.normalize import cn_to_int, normalize_text
 
 _COUNT = r"(\d+|[一两二三四五六七八九十])"
@@ -72,3 +73,16 @@ def describe(members: list[dict]) -> str:
             label = "成年人"
         counts[label] = counts.get(label, 0) + 1
     return "、".join(f"{k}{v}人" for k, v in counts.items())
+
+
+def member_profiles(members: list[dict], tier: str | None = None) -> list[Profile]:
+    """Calculator profiles for the members; adults without their own tier take ``tier``."""
+    return [
+        Profile(
+            student=member.get("student"),
+            age=member.get("age"),
+            tier=member.get("tier")
+            or (tier if member.get("role") in ("adult", "elderly") else None),
+        )
+        for member in members
+    ]

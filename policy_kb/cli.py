@@ -9,6 +9,9 @@ Examples::
     shebao search 数字人民币
     shebao check            # validate sources and citations (exit 1 on problems)
     shebao bench            # time lookups and print the figures
+    shebao diff --from 2024 --to 2025 --region 威海   # what changed between two policy years
+    shebao diff --rev HEAD  # the sources at a git revision vs the working tree
+    shebao diff --old DIR --new DIR
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import statistics
 import sys
 import time
 
+from policy_kb import diff as kb_diff
 from policy_kb import render, store, tables
 from policy_kb.calculator import Profile, calculate, calculate_household
 from policy_kb.kb import KnowledgeBase
@@ -172,6 +176,49 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _year(text: str | None) -> int | None:
+    digits = (text or "").removesuffix("年度").removesuffix("年")
+    if text is not None and not (digits.isdigit() and len(digits) == 4):
+        raise ValueError(f"“{text}”不是年度，请写成 2024 这样的四位数。")
+    return int(digits) if text is not None else None
+
+
+def _diff_changes(args) -> list[kb_diff.Change]:
+    modes = [m for m in (args.from_year or args.to_year, args.rev, args.old or args.new) if m]
+    if len(modes) != 1:
+        raise ValueError(
+            "请选一种比较方式：--from 2024 --to 2025（两个年度）、--rev HEAD（git 版本与当前文件）"
+            "或 --old 目录 --new 目录（两个来源目录）。"
+        )
+    year = _year(args.year)
+    if args.from_year or args.to_year:
+        if not (args.from_year and args.to_year) or year:
+            raise ValueError("--from 和 --to 要一起用（不加 --year），如：shebao diff --from 2024 --to 2025")
+        old, new = _year(args.from_year), _year(args.to_year)
+        sources_dir = kb_diff.REPO_ROOT / kb_diff.SOURCES_SUBDIR
+        return kb_diff.diff_years(sources_dir, old, new, args.region)
+    if args.rev:
+        with kb_diff.sources_at_revision(args.rev, kb_diff.REPO_ROOT) as old_dir:
+            new_dir = kb_diff.REPO_ROOT / kb_diff.SOURCES_SUBDIR
+            return kb_diff.diff_trees(old_dir, new_dir, region=args.region, year=year)
+    if not (args.old and args.new):
+        raise ValueError("--old 和 --new 要一起用，例如：shebao diff --old 旧目录 --new 新目录")
+    return kb_diff.diff_trees(args.old, args.new, region=args.region, year=year)
+
+
+def cmd_diff(args) -> int:
+    try:
+        changes = _diff_changes(args)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except OSError as error:  # an unreadable directory given on the command line
+        print(f"无法读取来源文件：{error}", file=sys.stderr)
+        return 2
+    print(kb_diff.render(changes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shebao", description="居民社保缴费政策查询（2024年度）")
     parser.add_argument(
@@ -219,6 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="查询耗时基准")
     p.add_argument("-n", type=int, default=2000)
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("diff", help="比较两个年度或两个版本的来源文件，每处变化一行")
+    p.add_argument("--from", dest="from_year", metavar="年度", help="旧年度，如 2024（与 --to 一起用）")
+    p.add_argument("--to", dest="to_year", metavar="年度", help="新年度，如 2025")
+    p.add_argument("--rev", metavar="版本", help="git 版本（HEAD、HEAD~1、标签），与当前来源文件比较")
+    p.add_argument("--old", metavar="目录", help="旧来源目录（与 --new 一起用）")
+    p.add_argument("--new", metavar="目录", help="新来源目录")
+    p.add_argument("--region", metavar="地区", help="只看一个地区，如 威海")
+    p.add_argument("--year", metavar="年度", help="只看一个年度（用于 --rev 和 --old/--new）")
+    p.set_defaults(func=cmd_diff)
     return parser
 
 

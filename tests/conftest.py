@@ -32,6 +32,12 @@ WECHAT_TEST_ENV = {
     "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "WECHAT_MODE": "compatible",
 }
+# The staff console's test login (the console has no default password).
+CONSOLE_TEST_LOGIN = {"username": "hotline", "password": "console-test-password"}
+CONSOLE_TEST_ENV = {
+    "STAFF_CONSOLE_USER": CONSOLE_TEST_LOGIN["username"],
+    "STAFF_CONSOLE_PASSWORD": CONSOLE_TEST_LOGIN["password"],
+}
 
 
 @contextlib.contextmanager
@@ -42,8 +48,9 @@ def running_assistant(
     if not MODEL.exists():
         pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
     try:
-        with serving(tmp, rasa_port, action_port, WECHAT_TEST_ENV) as info:
-            yield {**info, "wechat": WECHAT_TEST_ENV}
+        env = {**WECHAT_TEST_ENV, **CONSOLE_TEST_ENV}
+        with serving(tmp, rasa_port, action_port, env) as info:
+            yield {**info, "wechat": WECHAT_TEST_ENV, "console": CONSOLE_TEST_LOGIN}
     except ServersDidNotStart as error:
         pytest.fail(str(error))
 

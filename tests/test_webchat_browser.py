@@ -1,33 +1,18 @@
 """The web chat page in a real browser: Debian's chromium driven by Playwright (sync API).
 
-Playwright never downloads a browser here: it starts /usr/bin/chromium (``make browser``
-installs it with the CJK fonts). Screenshots land in results/screenshots/ (kept out of git);
-set SCREENSHOT_DIR=docs/screenshots to refresh the ones the README shows.
+See tests/tools/browser.py for how chromium is started and where screenshots go.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
-import pathlib
 import re
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = pathlib.Path(
-    os.environ.get("SCREENSHOT_DIR")
-    or pathlib.Path(__file__).resolve().parent.parent / "results" / "screenshots"
-)
+from tests.tools.browser import SCREENSHOTS, chromium, console_error
+
 MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 REPLY_TIMEOUT = 30_000  # ms
@@ -38,14 +23,8 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: run `make browser`")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +56,6 @@ def open_chat(browser, chat_url):
     for context in contexts:
         context.close()
     assert not problems, problems
-
-
-def console_error(message, problems: list) -> None:
-    # a request a test aborts on purpose (route.abort) is logged as ERR_FAILED
-    if message.type == "error" and "net::ERR_FAILED" not in message.text:
-        problems.append(f"console {message.type}: {message.text}")
 
 
 def wait_ready(page: Page) -> None:

@@ -1,0 +1,155 @@
+"""What the staff console shows, as plain data: answers with their facts, tables, calculations.
+
+Kept apart from the web layer (``console.py``) so that it can be tested without a server. The
+knowledge base is the same one the action server reads, opened once in the Rasa process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from actions.context import GROUP_PROFILE
+from actions.household import describe, member_profiles, parse_household
+from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render
+from policy_kb.briefing import briefing, fact_data
+from policy_kb.lookup import lookup
+from policy_kb.normalize import cn_to_int
+
+ERRORS = {
+    "region": "请选择地区：青岛、威海或山亭。",
+    "scheme": "请选择险种：居民养老保险或居民医保。",
+    "age": "年龄请填0到120之间的整数。",
+    "date": "日期格式应为 年-月-日，例如 2024-03-10。",
+    "household": "没有读懂家庭成员，请按这样写：两个大人选一档，一个上小学的孩子。",
+}
+SCHEMES = {"pension": "pension", "medical": "medical", "养老": "pension", "医保": "medical"}
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return KnowledgeBase.open()
+
+
+def regions() -> dict[str, Any]:
+    kb = knowledge_base()
+    return {
+        "year": kb.default_year,
+        "regions": [{"id": r, "name": name} for r, name in kb.regions.items()],
+        "groups": list(GROUP_PROFILE),
+    }
+
+
+def region_id(value: Any) -> str | None:
+    """A covered region's id from an id or any name residents use, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    place = knowledge_base().resolve_place(value)
+    return place.region if place else None
+
+
+def with_region(question: str, region: str | None) -> str:
+    """The question as the assistant should read it: the chosen region named unless it is."""
+    kb = knowledge_base()
+    if region is None or kb.resolve_place(question):
+        return question
+    return f"{kb.region_name(region)} {question}"
+
+
+def tables(region: str) -> list[dict[str, Any]]:
+    return briefing(knowledge_base(), region)
+
+
+def answer(
+    question: str, messages: list[dict], fact_ids: list[str], region: str | None
+) -> dict[str, Any]:
+    """The console's reply: the assistant's words, the facts behind them, the region's tables.
+
+    When the assistant's reply rests on no fact (it asked back, or the question was keywords
+    only), a keyword lookup in the knowledge base supplies the facts, marked as such.
+    """
+    kb = knowledge_base()
+    facts = [f for f in (kb.fact_by_id(i) for i in fact_ids) if f]
+    basis = "answer"
+    if not facts:
+        found = lookup(kb, question)
+        facts, basis = found.facts, "lookup"
+    place = kb.resolve_place(question)
+    shown = region or (place.region if place else None)
+    if shown is None and facts and len({f.region for f in facts}) == 1:
+        shown = facts[0].region
+    replies = [
+        {"text": m.get("text") or "", "buttons": [b.get("title") for b in m.get("buttons") or []]}
+        for m in messages
+    ]
+    return {
+        "question": question,
+        "replies": replies,
+        "answer_text": "\n\n".join(r["text"] for r in replies if r["text"]),
+        "facts": [fact_data(f, kb) for f in facts],
+        "facts_basis": basis,
+        "region": shown,
+        "tables": tables(shown) if shown else [],
+    }
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError("date") from None
+
+
+def calculate_case(form: dict) -> dict[str, Any]:
+    """The calculator on the console's form; bad input → ``{"error": <a sentence>}``."""
+    kb = knowledge_base()
+    region = region_id(form.get("region"))
+    if region is None:
+        return {"error": ERRORS["region"]}
+    try:
+        birth, paid = _date(form.get("birth_date")), _date(form.get("payment_date"))
+    except ValueError:
+        return {"error": ERRORS["date"]}
+    household = str(form.get("household") or "").strip()
+    if household:
+        members = parse_household(household)
+        if not members:
+            return {"error": ERRORS["household"]}
+        profiles = member_profiles(members, form.get("tier") or None)
+        result = calculate_household(kb, region, profiles, scheme="medical")
+        text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
+    else:
+        scheme = SCHEMES.get(str(form.get("scheme") or ""))
+        if scheme is None:
+            return {"error": ERRORS["scheme"]}
+        age = None
+        if str(form.get("age") or "").strip():
+            age = cn_to_int(str(form["age"]))
+            if age is None or not 0 <= age <= 120:
+                return {"error": ERRORS["age"]}
+        extra = dict(GROUP_PROFILE.get(str(form.get("group") or ""), {}))
+        if extra.pop("newborn", False) and age is None and birth is None:
+            age = 0
+        tier: Any = form.get("tier") or None
+        if scheme == "pension" and tier and str(tier).isdigit():
+            tier = int(tier)
+        profile = Profile(
+            region=region,
+            scheme=scheme,
+            age=age,
+            birth_date=birth,
+            payment_date=paid,
+            tier=tier,
+            **extra,
+        )
+        result = calculate(kb, profile)
+        text = render.result_text(result)
+    return {
+        "status": result.status,
+        "text": text,
+        "personal_amount": result.personal_amount,
+        "facts": [fact_data(f, kb) for f in result.facts],
+    }

@@ -1,0 +1,199 @@
+// Hotline staff console: ask, read the facts behind the answer, read tables aloud, calculate.
+// Plain DOM code (no framework, nothing from another host); text always goes in as text.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const API = "api/";
+  let regions = [];
+
+  function newSession() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    const id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    sessionStorage.setItem("console-session", id);
+    return id;
+  }
+  const session = () => sessionStorage.getItem("console-session") || newSession();
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    for (const child of children || []) node.append(child);
+    return node;
+  }
+
+  async function call(path, body) {
+    const options = { credentials: "same-origin", headers: {} };
+    if (body !== undefined) {
+      options.method = "POST";
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let reply;
+    try {
+      reply = await fetch(API + path, options);
+    } catch (e) {
+      throw new Error("连接不上助手，请检查网络后重试。");
+    }
+    const data = await reply.json().catch(() => ({}));
+    if (!reply.ok) throw new Error(data.error || "查询失败（" + reply.status + "），请重试。");
+    return data;
+  }
+
+  function showError(id, message) {
+    const box = $(id);
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  // ------------------------------------------------------------------ facts and tables
+  function renderFacts(facts, basis) {
+    const list = $("fact-list");
+    list.replaceChildren();
+    for (const fact of facts) {
+      const head = el("div", { className: "meta" }, [
+        fact.region_name + " " + fact.year + "年度 · " + fact.scheme_label + " · " + fact.topic_label,
+      ]);
+      if (fact.status_label) head.append(" ", el("span", { className: "status", textContent: "【" + fact.status_label + "】" }));
+      const item = el("li", { className: "fact" }, [
+        head,
+        el("p", { textContent: fact.answer }),
+      ]);
+      for (const cite of fact.citations) {
+        item.append(
+          el("blockquote", {}, [
+            el("span", { className: "quote", textContent: cite.quote }),
+            el("cite", { textContent: "《" + cite.title + "》" + cite.clause + "（" + cite.file + "）" }),
+          ])
+        );
+      }
+      list.append(item);
+    }
+    $("facts-basis").textContent = basis === "lookup" ? "（按关键词从知识库检索）" : "（助手答复所用）";
+    $("facts").hidden = facts.length === 0;
+  }
+
+  function renderTables(region, tables) {
+    const box = $("tables");
+    box.replaceChildren();
+    for (const button of $("region-tabs").children) {
+      button.setAttribute("aria-pressed", String(button.dataset.region === region));
+    }
+    for (const section of tables) {
+      const table = el("table", {}, [el("caption", { textContent: section.title })]);
+      table.append(el("thead", {}, [el("tr", {}, section.headers.map((h) => el("th", { textContent: h, scope: "col" })))]));
+      const body = el("tbody");
+      for (const row of section.rows) {
+        body.append(el("tr", {}, row.map((cell) => el("td", { textContent: cell, className: /^[\d、]+$/.test(cell) ? "num" : "" }))));
+      }
+      table.append(body);
+      box.append(table);
+    }
+  }
+
+  async function loadTables(region) {
+    try {
+      const data = await call("tables?region=" + encodeURIComponent(region));
+      renderTables(data.region, data.tables);
+    } catch (e) {
+      $("tables").textContent = e.message;
+    }
+  }
+
+  // ------------------------------------------------------------------ asking
+  async function ask(event) {
+    event.preventDefault();
+    const question = $("question").value.trim();
+    if (!question) {
+      showError("ask-error", "请输入来电人的问题或关键词。");
+      return;
+    }
+    showError("ask-error", "");
+    $("ask-button").disabled = true;
+    try {
+      const data = await call("ask", { session: session(), question, region: $("ask-region").value });
+      $("answer-text").textContent = data.answer_text || "（助手没有给出文字答复）";
+      const options = data.replies.flatMap((r) => r.buttons || []);
+      $("answer-options").textContent = options.length ? "可选：" + options.join(" / ") : "";
+      $("answer-options").hidden = !options.length;
+      $("copy-status").textContent = "";
+      $("answer").hidden = false;
+      renderFacts(data.facts, data.facts_basis);
+      if (data.region) renderTables(data.region, data.tables);
+    } catch (e) {
+      showError("ask-error", e.message);
+    } finally {
+      $("ask-button").disabled = false;
+      // a counter tests (and screen readers' live region) can wait on
+      document.body.dataset.answers = String(Number(document.body.dataset.answers || 0) + 1);
+    }
+  }
+
+  async function copyAnswer() {
+    const text = $("answer-text").textContent;
+    let done = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      done = true;
+    } catch (e) {
+      // plain http on a LAN address has no clipboard API: fall back to a selected textarea
+      const area = el("textarea", { value: text });
+      document.body.append(area);
+      area.select();
+      done = document.execCommand("copy");
+      area.remove();
+    }
+    $("copy-status").textContent = done ? "已复制" : "复制失败，请手动选择文字";
+  }
+
+  function newCall() {
+    newSession();
+    $("question").value = "";
+    $("answer").hidden = true;
+    $("facts").hidden = true;
+    showError("ask-error", "");
+    $("question").focus();
+  }
+
+  // ------------------------------------------------------------------ calculator
+  async function calculate(event) {
+    event.preventDefault();
+    showError("calc-error", "");
+    const form = Object.fromEntries(new FormData($("calc-form")).entries());
+    try {
+      const data = await call("calc", form);
+      $("calc-result").textContent = data.text;
+      $("calc-result").hidden = false;
+    } catch (e) {
+      $("calc-result").hidden = true;
+      showError("calc-error", e.message);
+    }
+  }
+
+  async function start() {
+    $("ask-form").addEventListener("submit", ask);
+    $("copy").addEventListener("click", copyAnswer);
+    $("new-call").addEventListener("click", newCall);
+    $("calc-form").addEventListener("submit", calculate);
+    try {
+      const data = await call("regions");
+      regions = data.regions;
+      $("year").textContent = data.year + "年度";
+      for (const r of regions) {
+        $("ask-region").append(el("option", { value: r.id, textContent: r.name }));
+        $("calc-region").append(el("option", { value: r.id, textContent: r.name }));
+        const tab = el("button", { type: "button", textContent: r.name, className: "secondary" });
+        tab.dataset.region = r.id;
+        tab.setAttribute("aria-pressed", "false");
+        tab.addEventListener("click", () => loadTables(r.id));
+        $("region-tabs").append(tab);
+      }
+      for (const g of data.groups) $("calc-group").append(el("option", { value: g, textContent: g }));
+    } catch (e) {
+      showError("ask-error", e.message);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => start().then(() => { document.body.dataset.ready = "true"; }));
+})();
