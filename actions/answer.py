@@ -17,6 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import (
     AMOUNT_TOPICS,
     PERSONAL_TOPICS,
+    answer_year,
+    asked_year,
     has_personal_details,
     implied_scheme,
     knowledge_base,
@@ -66,28 +68,32 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
     """
     kb = knowledge_base()
     scheme = scheme_in_play(tracker)
+    year = answer_year(tracker, region)
     if topic == "hotline":
         facts = kb.hotlines(
-            region, scheme, tracker.get_slot("district") if region == "青岛" else None
+            region, scheme, tracker.get_slot("district") if region == "青岛" else None, year
         )
     else:
         facts = [
             f
             for t in TOPIC_FACTS.get(topic, (topic,))
-            for f in kb.facts(region, topic=t, scheme=scheme)
+            for f in kb.facts(region, year, topic=t, scheme=scheme)
         ]
         if topic == "students" and not facts:
             # no separate student rules: the rate table and who collects still answer it
             facts = [
                 f
-                for f in (kb.fact(region, "medical.personal"), kb.fact(region, "medical.collector"))
+                for f in (
+                    kb.fact(region, "medical.personal", year),
+                    kb.fact(region, "medical.collector", year),
+                )
                 if f
             ]
         if not facts or all(f.status == "not_stated" for f in facts):
             facts += [
                 f
                 for t in FALLBACK_FACTS.get(topic, ())
-                for f in kb.facts(region, topic=t, scheme=scheme)
+                for f in kb.facts(region, year, topic=t, scheme=scheme)
             ]
     if not facts:
         if used is not None:
@@ -103,7 +109,9 @@ def household_answer(
 ) -> str:
     kb = knowledge_base()
     profiles = member_profiles(members, tracker.get_slot("med_tier"))
-    result = calculate_household(kb, region, profiles, scheme="medical")
+    result = calculate_household(
+        kb, region, profiles, scheme="medical", year=answer_year(tracker, region)
+    )
     if used is not None:
         used.extend(result.facts)
     text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
@@ -161,7 +169,13 @@ class ActionAnswer(Action):
         if topic == "household" and not members:
             members = parse_household((tracker.latest_message or {}).get("text", ""))
             events.append(SlotSet("household", members))
+        asked = asked_year(tracker)
         for region in regions:
+            if asked and answer_year(tracker, region) is None:
+                kb = knowledge_base()
+                texts.append(
+                    f"{kb.region_name(region)}还没有{asked}年度的资料，" f"下面是{kb.year_for(region)}年度的规定。"
+                )
             if topic == "household":
                 if not members:
                     texts.append("请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。")

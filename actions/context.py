@@ -76,6 +76,13 @@ def latest_values(tracker: Tracker, name: str) -> list[str]:
     return values
 
 
+def intent_topic(intent: str | None) -> str | None:
+    """The topic an intent asks about: a built-in intent, or an FAQ the policy team added."""
+    if intent is None:
+        return None
+    return INTENT_TOPICS.get(intent) or knowledge_base().topic_intents().get(intent)
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
@@ -108,6 +115,20 @@ def out_of_scope(tracker: Tracker) -> Scope:
             f"{place}的缴费标准请咨询当地税务、人社或医保部门。"
         )
     return Scope(None)
+
+
+def asked_year(tracker: Tracker) -> int | None:
+    """A policy year the latest message names and the knowledge base holds, else None."""
+    years = [int(y) for y in latest_values(tracker, "year") if y.isdigit()]
+    known = [y for y in years if y in knowledge_base().years]
+    return known[0] if known else None
+
+
+def answer_year(tracker: Tracker, region: str) -> int | None:
+    """The year to answer for a region: the asked one when the region has it, else None
+    (the region's latest year)."""
+    year = asked_year(tracker)
+    return year if year in knowledge_base().region_years(region) else None
 
 
 def regions_in_play(tracker: Tracker) -> list[str]:
@@ -171,7 +192,7 @@ def _date(value: str | None, year: int) -> dt.date | str | None:
 def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
     """The calculator profile the conversation has collected so far."""
     kb = knowledge_base()
-    year = kb.default_year
+    year = answer_year(tracker, region) or kb.year_for(region)
     group = tracker.get_slot("person_group")
     extra = dict(GROUP_PROFILE.get(group, {}))
     tier: object = None
@@ -187,6 +208,7 @@ def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
     return Profile(
         region=region,
         scheme=scheme,
+        year=year,
         age=age,
         birth_date=_date(tracker.get_slot("birth_date"), year),
         payment_date=_date(tracker.get_slot("payment_date"), year),

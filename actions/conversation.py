@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
-from actions.replies import INTENT_LABELS, topic_buttons
+from actions.replies import intent_label, topic_buttons
 from policy_kb import render
 
 SMALLTALK = {
@@ -90,13 +90,13 @@ class ActionOutOfScope(Action):
             text = scope.problem
         elif latest_intent(tracker) == "ask_other_insurance":
             text = (
-                f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{covered}{kb.default_year}年度"
+                f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{covered}{'、'.join(map(str, kb.years))}年度"
                 "居民养老保险和居民医保的缴费问题。职工养老请咨询当地人社部门，职工医保请咨询当地医保部门，"
                 "商业保险请咨询承保的保险公司。"
             )
         else:
             text = (
-                f"这个问题我回答不了。我只回答{covered}{kb.default_year}年度居民养老保险和居民医保的缴费问题，"
+                f"这个问题我回答不了。我只回答{covered}{'、'.join(map(str, kb.years))}年度居民养老保险和居民医保的缴费问题，"
                 "比如缴费标准、缴费时间、怎么交、咨询电话。"
             )
         dispatcher.utter_message(text=text, buttons=topic_buttons())
@@ -118,7 +118,7 @@ class ActionSuggestTopics(Action):
         likely = [
             r["name"]
             for r in ranking
-            if r.get("name") in INTENT_LABELS and r.get("name") not in NOT_SUGGESTED
+            if intent_label(r.get("name") or "") and r.get("name") not in NOT_SUGGESTED
         ][:3]
         dispatcher.utter_message(
             text="抱歉，我不太确定您的意思。您是想问下面哪一项？也可以换个说法，例如“威海医保二档多少钱”。",

@@ -16,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
     AMOUNT_TOPICS,
-    INTENT_TOPICS,
     PERSONAL_TOPICS,
     has_personal_details,
     implied_scheme,
+    intent_topic,
     knowledge_base,
     latest_intent,
     latest_values,
@@ -50,7 +50,7 @@ class ValidateAnswerForm(FormValidationAction):
 
     async def run(self, dispatcher, tracker, domain):
         events = []
-        topic = INTENT_TOPICS.get(latest_intent(tracker))
+        topic = intent_topic(latest_intent(tracker))
         if topic and topic != tracker.get_slot("topic"):
             events.append(SlotSet("topic", topic))
         if topic == "household" or (topic is None and tracker.get_slot("topic") == "household"):
@@ -161,7 +161,8 @@ class ActionAskMedTier(Action):
             if k in rates
         ]
         dispatcher.utter_message(
-            text=f"{kb.region_name(region)}{kb.default_year}年度成年居民医保分两档，您选的是哪一档？", buttons=buttons
+            text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年居民医保分两档，您选的是哪一档？",
+            buttons=buttons,
         )
         return []
 
@@ -177,7 +178,7 @@ class ActionAskTierAmount(Action):
         region = regions_in_play(tracker)[0]
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         dispatcher.utter_message(
-            text=f"{kb.region_name(region)}{kb.default_year}年度居民养老保险可选档次："
+            text=f"{kb.region_name(region)}{kb.year_for(region)}年度居民养老保险可选档次："
             + "、".join(f"{t}元" for t in tiers)
             + "。您选哪一档？",
             buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers],

@@ -35,6 +35,15 @@ INTENT_LABELS = {
 }
 
 
+def intent_label(intent: str) -> str | None:
+    """A button title for an intent: a built-in one, or an FAQ the policy team added."""
+    if intent in INTENT_LABELS:
+        return INTENT_LABELS[intent]
+    kb = knowledge_base()
+    topic = kb.topic_intents().get(intent)
+    return kb.topic_label(topic) if topic else None
+
+
 def _payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
 
@@ -55,5 +64,5 @@ def scheme_buttons() -> list[dict]:
 
 def topic_buttons(intents: list[str] | None = None) -> list[dict]:
     if intents:
-        return [{"title": INTENT_LABELS.get(i, i), "payload": _payload(i)} for i in intents]
+        return [{"title": intent_label(i) or i, "payload": _payload(i)} for i in intents]
     return [{"title": title, "payload": _payload(intent)} for intent, title in TOPIC_CHOICES]

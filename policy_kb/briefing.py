@@ -80,7 +80,7 @@ def briefing(kb: KnowledgeBase, region: str, year: int | None = None) -> list[di
     Returns:
         Sections ``{"title", "headers", "rows", "fact_ids"}``; rows are lists of strings.
     """
-    year = year or kb.default_year
+    year = kb.year_for(region, year)
     sections = []
     money = [f for t in ("tiers", "subsidy", "hardship") for f in kb.facts(region, year, topic=t)]
     rows = amount_rows(money)

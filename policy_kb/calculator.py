@@ -251,11 +251,13 @@ def _check_common(kb: KnowledgeBase, profile: Profile) -> Result:
             result.problems.append(f"“{profile.region}”不在本助手的范围内：只能回答{covered}的居民养老保险和居民医保缴费问题。")
             return result
         result.region, result.region_name = place.region, place.name
-    year = profile.year or kb.default_year
-    if year not in kb.years:
+    year = profile.year or kb.year_for(result.region)
+    have = kb.region_years(result.region) if result.region else kb.years
+    if year not in have:
         result.status = "not_covered"
-        years = "、".join(f"{y}年度" for y in kb.years)
-        result.problems.append(f"没有{year}年度的政策资料：本助手目前只有{years}的缴费政策。")
+        years = "、".join(f"{y}年度" for y in have)
+        where = result.region_name or ""
+        result.problems.append(f"没有{where}{year}年度的政策资料：本助手目前只有{where}{years}的缴费政策。")
         return result
     result.year = year
     result.scheme = _parse_scheme(profile.scheme)

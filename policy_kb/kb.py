@@ -128,10 +128,22 @@ class KnowledgeBase:
             r["id"]: (r["label"], json.loads(r["keywords"]))
             for r in self._conn.execute("select * from topics")
         }
+        self._topic_intents = {
+            r["intent"]: r["id"]
+            for r in self._conn.execute("select id, intent from topics where intent is not null")
+        }
         vocabulary = load_sources().schemes
         self._schemes = {s["id"]: (s["label"], s["keywords"]) for s in vocabulary}
         self.years = sorted({f.year for f in self._facts.values()})
         self.default_year = self.years[-1] if self.years else None
+        # A region's figures for a new year may arrive before the others': each region
+        # answers from its own latest year unless a year is asked for.
+        self._region_years: dict[str, list[int]] = {}
+        for fact in self._facts.values():
+            years = self._region_years.setdefault(fact.region, [])
+            if fact.year not in years:
+                years.append(fact.year)
+                years.sort()
 
     # ------------------------------------------------------------------ places and words
     @property
@@ -149,6 +161,10 @@ class KnowledgeBase:
             if alias in text:
                 return Place(region, self._regions[region], district)
         return None
+
+    def topic_intents(self) -> dict[str, str]:
+        """FAQ intent → topic, for the FAQs the policy team added (topics.yml ``intent``)."""
+        return dict(self._topic_intents)
 
     def topic_label(self, topic: str) -> str:
         return self._topics.get(topic, (topic, []))[0]
@@ -172,8 +188,19 @@ class KnowledgeBase:
         return found[0] if len(found) == 1 else None
 
     # ------------------------------------------------------------------ facts
+    def region_years(self, region: str) -> list[int]:
+        """The policy years the knowledge base holds for a region, oldest first."""
+        return list(self._region_years.get(region, []))
+
+    def year_for(self, region: str | None, year: int | None = None) -> int | None:
+        """``year`` when given, else the region's latest year (the overall latest without one)."""
+        if year:
+            return year
+        years = self._region_years.get(region or "")
+        return years[-1] if years else self.default_year
+
     def fact(self, region: str, key: str, year: int | None = None) -> Fact | None:
-        return self._facts.get(f"{year or self.default_year}/{region}/{key}")
+        return self._facts.get(f"{self.year_for(region, year)}/{region}/{key}")
 
     def facts(
         self,
@@ -182,14 +209,15 @@ class KnowledgeBase:
         topic: str | None = None,
         scheme: str | None = None,
     ) -> list[Fact]:
-        """Facts filtered by region, year (default: the latest), topic and scheme.
+        """Facts filtered by region, year (default: each region's latest), topic and scheme.
 
         A scheme filter keeps facts for that scheme and facts for both schemes.
         """
-        year = year or self.default_year
         out = []
         for fact in self._facts.values():
-            if fact.year != year or (region and fact.region != region):
+            if region and fact.region != region:
+                continue
+            if fact.year != self.year_for(fact.region, year):
                 continue
             if topic and fact.topic != topic:
                 continue
@@ -202,7 +230,7 @@ class KnowledgeBase:
         """The documents cited for a region-year (title, file, issuer, date)."""
         rows = self._conn.execute(
             "select * from documents where region = ? and year = ? order by id",
-            (region, year or self.default_year),
+            (region, self.year_for(region, year)),
         )
         return [dict(r) for r in rows]
 
@@ -223,19 +251,19 @@ class KnowledgeBase:
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(tokens))
         sql = (
             "select facts.id from facts_fts join facts on facts.rowid = facts_fts.rowid "
-            "where facts_fts match ? and facts.year = ?"
+            "where facts_fts match ?"
         )
-        args: list[Any] = [match, year or self.default_year]
+        args: list[Any] = [match]
         if region:
             sql += " and facts.region = ?"
             args.append(region)
-        sql += " order by bm25(facts_fts) limit ?"
-        args.append(limit)
+        sql += " order by bm25(facts_fts)"
         try:
             rows = self._conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError:
             return []
-        return [self._facts[r[0]] for r in rows]
+        found = [self._facts[r[0]] for r in rows]
+        return [f for f in found if f.year == self.year_for(f.region, year)][:limit]
 
     def hotlines(
         self,

@@ -91,7 +91,7 @@ def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = 
         if value.get("department"):
             parts.append(f"{value['department']}（文件未公布电话）")
         lines.append(f"· {PURPOSE_LABELS[purpose]}：" + "，".join(parts))
-    head = f"【{kb.region_name(region)} {kb.default_year}年度咨询渠道】"
+    head = f"【{kb.region_name(region)} {kb.year_for(region)}年度咨询渠道】"
     clauses: dict[str, list[str]] = {}
     for cite in (c for f in facts for c in f.citations):
         if cite.clause not in clauses.setdefault(cite.title, []):
@@ -104,6 +104,6 @@ def not_stated_text(kb: KnowledgeBase, region: str, topic_label: str) -> str:
     """What to say when a region's documents have nothing on a topic."""
     titles = "、".join(f"《{d['title']}》" for d in kb.documents(region))
     return (
-        f"【{kb.region_name(region)} {kb.default_year}年度】{titles}中没有关于“{topic_label}”的规定，"
+        f"【{kb.region_name(region)} {kb.year_for(region)}年度】{titles}中没有关于“{topic_label}”的规定，"
         f"我不能替文件下结论。可以通过下面的渠道咨询：\n" + hotline_summary(kb, region)
     )

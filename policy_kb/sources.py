@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import pathlib
+import re
 from typing import Any
 
 import yaml
@@ -55,6 +56,9 @@ REQUIRED_KEYS = (
     "hotline.medical",
     "hotline.payment",
 )
+
+
+FAQ_INTENT = re.compile(r"faq_[a-z][a-z0-9_]{1,40}")
 
 
 @dataclasses.dataclass
@@ -139,6 +143,15 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
         for key in REQUIRED_KEYS:
             if key not in keys:
                 problems.append(f"{where}: required fact {key!r} is missing")
+        # an FAQ is answered in every region-year, even if only to say the document is silent
+        answered = {fact.get("topic") for fact in data.get("facts") or []}
+        for topic in source.topics:
+            if topic.get("intent") and topic["id"] not in answered:
+                problems.append(f"{where}: no fact answers the FAQ {topic['id']!r}")
+    for topic in source.topics:
+        intent = topic.get("intent")
+        if intent is not None and not FAQ_INTENT.fullmatch(str(intent)):
+            problems.append(f"topics.yml: FAQ intent {intent!r} must look like faq_<id>")
     return problems
 
 

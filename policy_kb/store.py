@@ -5,7 +5,7 @@ Tables:
     facts       one row per fact; primary key "<year>/<region>/<key>"; value is JSON
     citations   one row per (fact, quoted sentence) with file, title and clause
     aliases     every name residents use for a region or district → region id, district id
-    topics      topic id → Chinese label
+    topics      topic id → Chinese label, query keywords, the FAQ intent that asks it
     meta        the digest of the sources the database was built from
     facts_fts   FTS5 index over facts.search_text (jieba tokens separated by spaces)
 
@@ -74,10 +74,16 @@ def _write(db: sqlite_utils.Database, source: SourceSet) -> None:
     labels = {t["id"]: t["label"] for t in source.topics}
     db["topics"].insert_all(
         (
-            {"id": t["id"], "label": t["label"], "keywords": _dumps(t.get("keywords", []))}
+            {
+                "id": t["id"],
+                "label": t["label"],
+                "keywords": _dumps(t.get("keywords", [])),
+                "intent": t.get("intent"),
+            }
             for t in source.topics
         ),
         pk="id",
+        columns={"intent": str},
     )
     alias_rows = {}
     for region in source.regions:
@@ -160,7 +166,15 @@ def _write(db: sqlite_utils.Database, source: SourceSet) -> None:
     db["citations"].create_index(["fact_id"])
     db["facts"].create_index(["year", "region", "topic"])
     db["facts"].enable_fts(["search_text"], fts_version="FTS5", tokenize="unicode61")
-    db["meta"].insert({"key": "digest", "value": source.digest}, pk="key")
+    db["meta"].insert({"key": "digest", "value": _stamp(source.digest)}, pk="key")
+
+
+# Bumped when the tables change shape, so a database built by older code is rebuilt too.
+SCHEMA_VERSION = 2
+
+
+def _stamp(digest: str) -> str:
+    return f"v{SCHEMA_VERSION}:{digest}"
 
 
 def stored_digest(db_path: pathlib.Path) -> str | None:
@@ -180,6 +194,6 @@ def ensure_built(
     db_path: pathlib.Path = DEFAULT_DB, sources_dir: pathlib.Path = SOURCES_DIR
 ) -> None:
     """Builds the database unless it was built from exactly the current sources."""
-    current = load_sources(sources_dir).digest
+    current = _stamp(load_sources(sources_dir).digest)
     if stored_digest(db_path) != current:
         build(db_path, sources_dir)

@@ -35,7 +35,7 @@ def knowledge_base() -> KnowledgeBase:
 def regions() -> dict[str, Any]:
     kb = knowledge_base()
     return {
-        "year": kb.default_year,
+        "year": "、".join(map(str, kb.years)),
         "regions": [{"id": r, "name": name} for r, name in kb.regions.items()],
         "groups": list(GROUP_PROFILE),
     }

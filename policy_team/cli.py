@@ -1,0 +1,164 @@
+"""``policy-team``: the policy team's commands, a thin layer over the policy_team library.
+
+Examples::
+
+    policy-team add-examples ask_deadline "威海医保最晚几号交" "山亭养老啥时候截止"
+    policy-team add-examples ask_deadline --file 新例句.txt --dry-run
+    policy-team add-faq faq_cards/payment_proof.yml
+    policy-team validate            # rasa data validate, KB schema, citations, conflicts
+    policy-team validate --quick    # the same without rasa (a few seconds)
+    policy-team diff --from 2024 --to 2025 --region 威海
+    policy-team regression          # the new model against the previous one
+
+Every command works on the current checkout, or on another copy with ``--root DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+from policy_team import checks, faq
+from policy_team import examples as ex
+from policy_team.project import Project
+
+
+def _print_verdicts(verdicts: list[ex.Verdict]) -> None:
+    for verdict in verdicts:
+        mark = "✓ 可以添加" if verdict.ok else "✗ 拒绝"
+        print(f"{mark}：{verdict.text}")
+        if verdict.problem:
+            print(f"    原因：{verdict.problem}")
+        if verdict.closest:
+            print("    最接近的已有例句（相似度 意图 例句）：")
+            for score, example in verdict.closest:
+                print(f"      {score:4.0%}  {example.intent:<20} {ex.plain(example.text)}")
+
+
+def cmd_add_examples(args, project: Project) -> int:
+    texts = list(args.texts)
+    if args.file:
+        texts += [
+            line.strip().removeprefix("- ").strip()
+            for line in pathlib.Path(args.file).read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+    if not texts:
+        print("请给出要添加的例句（写在命令后面，或用 --file 指定一个每行一句的文件）。", file=sys.stderr)
+        return 2
+    existing = ex.load_examples(project.nlu_dir)
+    path = ex.intent_file(existing, args.intent)
+    if path is None:
+        known = sorted({e.intent for e in existing})
+        print(f"没有意图 {args.intent}。已有的意图：{'、'.join(known)}", file=sys.stderr)
+        print("要新建一个问题类别，请用 add-faq。", file=sys.stderr)
+        return 2
+    holdout = ex.read_examples(project.holdout) if project.holdout.exists() else []
+    verdicts = ex.check_all(texts, args.intent, existing, holdout)
+    _print_verdicts(verdicts)
+    if not all(v.ok for v in verdicts):
+        print("\n没有写入任何内容：请修改或删掉被拒绝的句子后重新运行。")
+        return 1
+    if args.dry_run:
+        print(f"\n检查通过（--dry-run，未写入）：{len(texts)}句。")
+        return 0
+    ex.append_examples(path, args.intent, texts)
+    print(f"\n已添加{len(texts)}句到 {path.relative_to(project.root)}（意图 {args.intent}）。")
+    print("下一步：policy-team validate，然后 make train，再 policy-team regression。")
+    return 0
+
+
+def cmd_add_faq(args, project: Project) -> int:
+    try:
+        outcome = faq.add_faq(project, pathlib.Path(args.card), dry_run=args.dry_run)
+    except (OSError, ValueError) as error:  # a missing or malformed card
+        print(f"读不了FAQ卡片：{error}", file=sys.stderr)
+        return 2
+    _print_verdicts([v for v in outcome.verdicts if not v.ok])
+    for problem in outcome.problems:
+        print(f"✗ {problem}")
+    if not outcome.ok:
+        print("\n没有写入任何内容：请修改卡片后重新运行。")
+        return 1
+    if args.dry_run:
+        print(f"检查通过（--dry-run，未写入）：{len(outcome.verdicts)}句例句，每个地区都有答复。")
+        return 0
+    print(f"已添加FAQ（{len(outcome.verdicts)}句例句），写入：")
+    for path in outcome.written:
+        print(f"  {path.relative_to(project.root)}")
+    print("下一步：policy-team validate，然后 make train，再 policy-team regression。")
+    return 0
+
+
+def cmd_validate(args, project: Project) -> int:
+    failed = 0
+    for check in checks.run_all(project, with_rasa=not args.quick):
+        if check.skipped:
+            print(f"－ {check.name}：跳过（{check.skipped}）")
+        elif check.problems:
+            failed += 1
+            print(f"✗ {check.name}：{len(check.problems)}个问题")
+            for problem in check.problems:
+                print(f"    {problem}")
+        else:
+            print(f"✓ {check.name}")
+    print("\n全部通过。" if not failed else f"\n{failed}项检查没有通过。")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-team", description="政策团队：添加例句和FAQ、检查、对比")
+    parser.add_argument("--root", help="项目目录（默认：当前目录）")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("add-examples", help="给已有意图添加训练例句（查重、查冲突）")
+    p.add_argument("intent", help="意图名，如 ask_deadline")
+    p.add_argument("texts", nargs="*", help="例句，可以写多句")
+    p.add_argument("--file", help="每行一句的文本文件")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.set_defaults(func=cmd_add_examples)
+
+    p = sub.add_parser("add-faq", help="用一张FAQ卡片新增一个问题类别（例句＋各地区答复＋引文）")
+    p.add_argument("card", help="FAQ卡片文件（YAML）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.set_defaults(func=cmd_add_faq)
+
+    p = sub.add_parser("validate", help="检查全部数据：rasa data validate、知识库、引文、冲突")
+    p.add_argument("--quick", action="store_true", help="不运行 rasa data validate")
+    p.set_defaults(func=cmd_validate)
+
+    # diff and regression belong to other modules: their own parsers read the rest
+    p = sub.add_parser("diff", help="知识库变化：两个年度或两个版本之间（同 shebao diff）", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_diff)
+    p = sub.add_parser("regression", help="重新训练后与上一版模型对比（留出测试集）", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_regression)
+    return parser
+
+
+def cmd_diff(args, project: Project) -> int:
+    from policy_kb import cli as kb_cli
+
+    return kb_cli.main(["diff", *args.rest])
+
+
+def cmd_regression(args, project: Project) -> int:
+    from policy_team import regression
+
+    return regression.main(args.rest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        project = Project.find(args.root)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return args.func(args, project)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

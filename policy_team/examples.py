@@ -1,0 +1,170 @@
+"""Training examples: reading them, checking a new one against all others, adding it.
+
+A new example is refused when it repeats an existing one (exactly or nearly), when the same
+words are already labelled with another intent, or when it is (nearly) a message of the
+held-out test set, which must never be trained on. Every check reports the closest existing
+examples, so confusable intents are seen at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import pathlib
+import re
+
+import yaml
+
+from policy_kb.normalize import normalize_text
+
+NEAR = 0.9  # character similarity from which two examples count as the same sentence
+SHOW_CLOSEST = 5
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+_NOISE = re.compile(r"[\s\W_]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """One training example: its text as written (with annotations), intent and file."""
+
+    text: str
+    intent: str
+    path: pathlib.Path | None = None
+
+    @property
+    def key(self) -> str:
+        return comparable(self.text)
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The outcome of checking one new example."""
+
+    text: str
+    intent: str
+    problem: str | None
+    closest: list[tuple[float, Example]]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def plain(text: str) -> str:
+    """The words of an example without its entity annotations: "[青岛](region)医保" → "青岛医保"."""
+    return _ANNOTATION.sub(r"\1", text)
+
+
+def comparable(text: str) -> str:
+    """What two examples are compared on: simplified, half-width, no spaces or punctuation."""
+    return _NOISE.sub("", normalize_text(plain(text)).lower())
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def read_examples(path: pathlib.Path) -> list[Example]:
+    """The intent examples of one Rasa NLU YAML file (synonyms and lookups are skipped)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for block in data.get("nlu") or []:
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                out.append(Example(line[2:].strip(), block["intent"], path))
+    return out
+
+
+def load_examples(nlu_dir: pathlib.Path) -> list[Example]:
+    return [e for path in sorted(nlu_dir.glob("*.yml")) for e in read_examples(path)]
+
+
+def closest(
+    text: str, examples: list[Example], n: int = SHOW_CLOSEST
+) -> list[tuple[float, Example]]:
+    """The ``n`` most similar examples, best first."""
+    key = comparable(text)
+    scored = []
+    for example in examples:
+        other = example.key
+        # quick_ratio is an upper bound: skip the exact computation when it cannot matter
+        matcher = difflib.SequenceMatcher(None, key, other, autojunk=False)
+        if len(scored) >= n and matcher.quick_ratio() < scored[-1][0]:
+            continue
+        scored.append((matcher.ratio(), example))
+        scored.sort(key=lambda item: -item[0])
+        del scored[n:]
+    return scored
+
+
+def check(text: str, intent: str, examples: list[Example], holdout: list[Example]) -> Verdict:
+    """Whether ``text`` may be added to ``intent``; the reason in Chinese when it may not."""
+    near = closest(text, examples)
+    key = comparable(text)
+    problem = None
+    if len(key) < 2:
+        problem = "太短了：至少写两个字的完整问法。"
+    elif any(h.key == key or similarity(h.key, key) >= NEAR for h in holdout):
+        # the held-out sentence is not shown: nobody may write training data from it
+        problem = "与留出测试集里的一句话相同或几乎相同；测试集的句子不能用作训练数据，请换一种问法。"
+    else:
+        for score, example in near:
+            if example.key == key and example.intent == intent:
+                problem = f"重复：意图 {intent} 里已经有这句话（{example.text}）。"
+            elif example.key == key:
+                problem = f"冲突：同样的话已经标注为意图 {example.intent}（{example.text}）。"
+            elif score >= NEAR and example.intent == intent:
+                problem = f"几乎重复：与意图 {intent} 的例句“{example.text}”相似度{score:.0%}。"
+            elif score >= NEAR:
+                problem = f"冲突：与意图 {example.intent} 的例句“{example.text}”相似度{score:.0%}，" "模型会分不清。"
+            if problem:
+                break
+    return Verdict(text, intent, problem, near)
+
+
+def check_all(
+    texts: list[str], intent: str, examples: list[Example], holdout: list[Example]
+) -> list[Verdict]:
+    """Checks each text against the existing examples and against the texts before it."""
+    verdicts: list[Verdict] = []
+    accepted: list[Example] = []
+    for text in texts:
+        verdict = check(text, intent, examples + accepted, holdout)
+        verdicts.append(verdict)
+        if verdict.ok:
+            accepted.append(Example(text, intent))
+    return verdicts
+
+
+def append_examples(path: pathlib.Path, intent: str, texts: list[str]) -> None:
+    """Adds examples at the end of the intent's block in ``path``, creating either if needed.
+
+    The file is edited as text, so its comments and layout stay as the team wrote them.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    if not lines:
+        lines = ['version: "3.1"', "nlu:"]
+    new = [f"    - {t}" for t in texts]
+    try:
+        start = lines.index(f"- intent: {intent}")
+    except ValueError:
+        lines += [f"- intent: {intent}", "  examples: |", *new]
+    else:
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
+            end += 1
+        while lines[end - 1].strip() == "":
+            end -= 1
+        lines[end:end] = new
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def intent_file(examples: list[Example], intent: str) -> pathlib.Path | None:
+    """The file holding an intent's examples (where new ones go), or None for a new intent."""
+    for example in examples:
+        if example.intent == intent:
+            return example.path
+    return None
