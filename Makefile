@@ -14,7 +14,8 @@ MODEL := models/current.tar.gz
 TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
 	$(wildcard bot/components/*.py)
 
-.PHONY: help install browser kb kb-check train run shell test test-fast lint format nlu-eval bench clean
+.PHONY: help install browser kb kb-check train run shell test test-fast lint format nlu-eval bench \
+	validate regression clean
 
 help:
 	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
@@ -25,6 +26,8 @@ help:
 	@echo "make kb         build the SQLite knowledge base;  make kb-check: validate sources and citations"
 	@echo "make nlu-eval   evaluate NLU on the held-out set (reports/nlu)"
 	@echo "make bench      print benchmark figures (KB lookups, REST latency, memory, start-up)"
+	@echo "make validate   the policy team's checks: rasa data validate, KB, citations, conflicts"
+	@echo "make regression the new model against the previous one on the held-out set (reports/regression)"
 	@echo "make lint       ruff + black --check"
 
 install: $(STAMP)
@@ -49,6 +52,8 @@ kb-check: $(STAMP)
 
 train: $(MODEL)
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	@# the model it replaces is kept for `make regression`
+	@if [ -f $(MODEL) ]; then cp $(MODEL) models/previous.tar.gz; fi
 	$(BIN)/rasa train --config config.yml --domain bot/domain --data nlu_data bot/data \
 		--out models --fixed-model-name current
 	@touch $@
@@ -67,12 +72,12 @@ test-fast: $(STAMP) kb
 	$(BIN)/pytest -m "not server"
 
 lint: $(STAMP)
-	$(BIN)/ruff check policy_kb actions bot tests
-	$(BIN)/black --check policy_kb actions bot tests
+	$(BIN)/ruff check policy_kb policy_team actions bot tests
+	$(BIN)/black --check policy_kb policy_team actions bot tests
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix policy_kb actions bot tests
-	$(BIN)/black policy_kb actions bot tests
+	$(BIN)/ruff check --fix policy_kb policy_team actions bot tests
+	$(BIN)/black policy_kb policy_team actions bot tests
 
 nlu-eval: $(STAMP) $(MODEL)
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/data/nlu_holdout.yml --out reports/nlu
@@ -81,6 +86,12 @@ nlu-eval: $(STAMP) $(MODEL)
 bench: $(STAMP) kb $(MODEL)
 	$(BIN)/shebao bench
 	$(BIN)/python -m tests.tools.bench_server
+
+validate: $(STAMP)
+	$(BIN)/policy-team validate
+
+regression: $(STAMP) $(MODEL)
+	$(BIN)/policy-team regression
 
 clean:
 	rm -rf build models reports results .pytest_cache

@@ -143,11 +143,18 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
         for key in REQUIRED_KEYS:
             if key not in keys:
                 problems.append(f"{where}: required fact {key!r} is missing")
-        # an FAQ is answered in every region-year, even if only to say the document is silent
+    # an FAQ is answered in every region's latest year, even if only to say the document is
+    # silent (earlier years need not be filled in afterwards)
+    latest: dict[str, dict] = {}
+    for data in source.region_files:
+        region, year = data.get("region"), data.get("year")
+        if isinstance(year, int) and year > latest.get(region, {}).get("year", 0):
+            latest[region] = data
+    for data in latest.values():
         answered = {fact.get("topic") for fact in data.get("facts") or []}
         for topic in source.topics:
             if topic.get("intent") and topic["id"] not in answered:
-                problems.append(f"{where}: no fact answers the FAQ {topic['id']!r}")
+                problems.append(f"{data['_path']}: no fact answers the FAQ {topic['id']!r}")
     for topic in source.topics:
         intent = topic.get("intent")
         if intent is not None and not FAQ_INTENT.fullmatch(str(intent)):

@@ -5,10 +5,12 @@ Examples::
     policy-team add-examples ask_deadline "威海医保最晚几号交" "山亭养老啥时候截止"
     policy-team add-examples ask_deadline --file 新例句.txt --dry-run
     policy-team add-faq faq_cards/payment_proof.yml
+    policy-team new-year --region 威海 --from 2024 --to 2025 --document 新通告.txt --title 标题
     policy-team validate            # rasa data validate, KB schema, citations, conflicts
     policy-team validate --quick    # the same without rasa (a few seconds)
     policy-team diff --from 2024 --to 2025 --region 威海
     policy-team regression          # the new model against the previous one
+    policy-team ask 威海医保一档多少钱  # ask the running assistant (after make run)
 
 Every command works on the current checkout, or on another copy with ``--root DIR``.
 """
@@ -19,7 +21,7 @@ import argparse
 import pathlib
 import sys
 
-from policy_team import checks, faq
+from policy_team import checks, faq, new_year
 from policy_team import examples as ex
 from policy_team.project import Project
 
@@ -107,6 +109,44 @@ def cmd_validate(args, project: Project) -> int:
     return 1 if failed else 0
 
 
+def cmd_new_year(args, project: Project) -> int:
+    try:
+        started = new_year.start_year(
+            project, args.region, args.from_year, args.to_year, args.document, args.title
+        )
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"已生成 {started.path.relative_to(project.root)}（年份已顺延，文件指向 {args.document}）。")
+    if not started.problems:
+        print("每条引文都能在新通告里找到。请仍然逐条核对数字。")
+        return 0
+    print(f"下面{len(started.problems)}处在新通告里找不到，请逐条对照新通告修改：")
+    for problem in started.problems:
+        print(f"  {problem}")
+    return 1
+
+
+def cmd_ask(args, project: Project) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"sender": args.sender, "message": " ".join(args.words)}).encode()
+    request = urllib.request.Request(args.url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            messages = json.loads(reply.read())
+    except (urllib.error.URLError, OSError) as error:
+        print(f"连不上助手（{args.url}）：请先在另一个窗口运行 make run。（{error}）", file=sys.stderr)
+        return 2
+    for message in messages:
+        print(message.get("text") or "")
+        for button in message.get("buttons") or []:
+            print(f"  [{button.get('title')}]")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-team", description="政策团队：添加例句和FAQ、检查、对比")
     parser.add_argument("--root", help="项目目录（默认：当前目录）")
@@ -124,9 +164,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.set_defaults(func=cmd_add_faq)
 
+    p = sub.add_parser("new-year", help="从上一年度的文件开始新年度（年份顺延，列出要核对的事实）")
+    p.add_argument("--region", required=True, help="地区，如 威海")
+    p.add_argument("--from", dest="from_year", type=int, required=True, help="上一年度，如 2024")
+    p.add_argument("--to", dest="to_year", type=int, required=True, help="新年度，如 2025")
+    p.add_argument("--document", required=True, help="新通告在 policy_kb/seeds/ 里的文件名")
+    p.add_argument("--title", required=True, help="新通告的标题")
+    p.set_defaults(func=cmd_new_year)
+
     p = sub.add_parser("validate", help="检查全部数据：rasa data validate、知识库、引文、冲突")
     p.add_argument("--quick", action="store_true", help="不运行 rasa data validate")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("ask", help="向正在运行的助手提一个问题（先运行 make run）")
+    p.add_argument("words", nargs="+", help="问题")
+    p.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
+    p.add_argument("--sender", default="policy-team", help="会话编号（同一编号可以追问）")
+    p.set_defaults(func=cmd_ask)
 
     # diff and regression belong to other modules: their own parsers read the rest
     p = sub.add_parser("diff", help="知识库变化：两个年度或两个版本之间（同 shebao diff）", add_help=False)

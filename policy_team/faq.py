@@ -5,7 +5,7 @@ A card (YAML, written by a policy officer; see docs/政策团队操作指南.md)
     id: payment_proof                 # letters, digits, underscores; the intent is faq_<id>
     label: 缴费凭证                    # what the topic is called in answers and buttons
     scheme: both                      # pension / medical / both
-    year: 2024                        # optional: the latest policy year by default
+    year: 2024                        # optional: each region's latest policy year by default
     keywords: [缴费凭证, 缴费证明]     # words an operator types for it
     examples: [...]                   # at least MIN_EXAMPLES ways residents ask it
     answers:                          # one per region, each with its citation
@@ -158,13 +158,13 @@ def rules_text(intents: list[str]) -> str:
 
 
 def _write_sources(
-    sources_dir: pathlib.Path, card: dict, year: int, files: dict
+    sources_dir: pathlib.Path, card: dict, years: dict, files: dict
 ) -> list[pathlib.Path]:
     """Appends the facts to each region's file and the topic to topics.yml (FAQ topics first,
     so their specific keywords win over the general ones)."""
     written = []
     for region, answer in card["answers"].items():
-        path = sources_dir / files[(region, year)]
+        path = sources_dir / files[(region, years[region])]
         with path.open("a", encoding="utf-8") as fh:
             fh.write(_fact_text(card, answer))
         written.append(path)
@@ -181,12 +181,13 @@ def add_faq(project: Project, card_path: pathlib.Path, dry_run: bool = False) ->
     source = load_sources(project.sources_dir)
     regions = [r["id"] for r in source.regions]
     problems = card_problems(card, regions, source.topics)
-    years = sorted({f["year"] for f in source.region_files})
-    year = card.get("year") or (years[-1] if years else None)
     files = {(f["region"], f["year"]): f["_path"] for f in source.region_files}
+    years = {}  # region → the year its answer goes into: the card's, else the region's latest
     for region in regions:
-        if (region, year) not in files:
-            problems.append(f"知识库里没有{region}的{year}年度来源文件。")
+        have = sorted(y for r, y in files if r == region)
+        years[region] = card.get("year") or (have[-1] if have else None)
+        if (region, years[region]) not in files:
+            problems.append(f"知识库里没有{region}的{years[region]}年度来源文件。")
     texts = [str(t).strip() for t in card.get("examples") or [] if str(t).strip()]
     verdicts = ex.check_all(
         texts,
@@ -201,11 +202,11 @@ def add_faq(project: Project, card_path: pathlib.Path, dry_run: bool = False) ->
     with tempfile.TemporaryDirectory() as tmp:
         copy = pathlib.Path(tmp) / "sources"
         shutil.copytree(project.sources_dir, copy)
-        _write_sources(copy, card, year, files)
+        _write_sources(copy, card, years, files)
         outcome.problems += validate(load_sources(copy), project.seeds_dir)
     if outcome.problems or dry_run:
         return outcome
-    outcome.written += _write_sources(project.sources_dir, card, year, files)
+    outcome.written += _write_sources(project.sources_dir, card, years, files)
     ex.append_examples(project.faq_nlu, f"faq_{card['id']}", texts)
     intents = faq_intents(load_sources(project.sources_dir).topics)
     project.faq_domain.write_text(domain_text(intents), encoding="utf-8")
