@@ -51,7 +51,7 @@ def _dumps(value) -> str:
 def build(db_path: pathlib.Path = DEFAULT_DB, sources_dir: pathlib.Path = SOURCES_DIR) -> SourceSet:
     """Validates the sources and writes a fresh database to ``db_path``."""
     source = load_sources(sources_dir)
-    problems = validate(source)
+    problems = validate(source, pathlib.Path(sources_dir).parent / "seeds")
     if problems:
         raise SourceError("policy_kb sources have problems:\n" + "\n".join(problems))
     db_path = pathlib.Path(db_path)

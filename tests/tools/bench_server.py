@@ -4,6 +4,7 @@ Starts both servers on benchmark ports with a fresh tracker store, then measures
   - time from launch until both servers answer and are warmed (serve.sh prints "assistant ready"),
   - the first reply after ready (the servers warm themselves at start-up),
   - latency per REST message over N messages (p50, p99, max), with the action server,
+  - the staff console: answer + cited facts + region tables per question (p50, p99, max),
   - resident memory (RSS) of both server processes and their children together,
   - with --train: a full `rasa train --force` into a temporary folder.
 
@@ -24,6 +25,14 @@ from tests.tools.converse import send
 from tests.tools.servers import PROJECT_DATA, run_rasa, serving
 
 RASA_PORT, ACTION_PORT = 5025, 5075
+CONSOLE_LOGIN = ("bench", "bench-console-password")
+CONSOLE_QUESTIONS = (
+    ("威海 医保 电话", ""),
+    ("65岁医保交多少", "山亭"),
+    ("二档多少钱", "威海"),
+    ("养老批扣什么时候", "青岛"),
+    ("交了能退吗", "山亭"),
+)
 MESSAGES = (
     "青岛居民医保一档每年交多少钱",
     "威海 医保 电话",
@@ -64,6 +73,29 @@ def rss_mb(root_pid: int) -> float:
     return total_kb / 1024
 
 
+def console_timings(base: str, n: int) -> list[float]:
+    """Milliseconds per console question, each a new call (session), sorted."""
+    import base64
+    import json
+    import urllib.request
+
+    auth = "Basic " + base64.b64encode(":".join(CONSOLE_LOGIN).encode()).decode()
+    timings = []
+    for i in range(n):
+        question, region = CONSOLE_QUESTIONS[i % len(CONSOLE_QUESTIONS)]
+        body = json.dumps({"session": f"bench{i:06d}", "question": question, "region": region})
+        request = urllib.request.Request(
+            base + "/webhooks/console/api/ask",
+            body.encode(),
+            {"Content-Type": "application/json", "Authorization": auth},
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            assert json.loads(reply.read())["answer_text"]
+        timings.append((time.perf_counter() - started) * 1000)
+    return sorted(timings)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000)
@@ -74,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench-"))
-    with serving(tmp, RASA_PORT, ACTION_PORT) as info:
+    console_env = {
+        "STAFF_CONSOLE_USER": CONSOLE_LOGIN[0],
+        "STAFF_CONSOLE_PASSWORD": CONSOLE_LOGIN[1],
+    }
+    with serving(tmp, RASA_PORT, ACTION_PORT, console_env) as info:
         url = info["url"]
         _, first = send(url, "bench-first", "威海医保二档多少钱")
         print(f"servers ready after launch: {info['ready_seconds']:.1f} s")
@@ -91,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"REST latency over {len(timings)} messages ({args.turns} per conversation): p50 {statistics.median(timings):.0f} ms, "
             f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms"
+        )
+        console = console_timings(info["base"], max(50, args.n // 10))
+        print(
+            f"staff console over {len(console)} questions (answer, cited facts, tables): "
+            f"p50 {statistics.median(console):.0f} ms, p99 {console[int(len(console) * 0.99) - 1]:.0f} ms, "
+            f"max {console[-1]:.0f} ms"
         )
         print(f"resident memory of both servers: {rss_mb(info['pid']):.0f} MB")
     if args.train:
