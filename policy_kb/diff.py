@@ -2,8 +2,9 @@
 
 The policy team reviews a new year's figures, or a colleague's edit, as one Chinese line per
 change, e.g. ``威海 医保 缴费档次和标准·一档: 450 → 480``. Only what residents are told is
-compared: value, answer, status and citations of each fact, and facts added or removed; a
-fact's topic, scheme, question or note and edits to regions.yml or topics.yml are not reported.
+compared: value, answer, status, question, topic, scheme and citations of each fact, and facts
+added or removed; a fact's note (for the team, not residents) and edits to regions.yml or
+topics.yml are not reported.
 The YAML is read directly and never validated, so a half-finished edit can still be reviewed.
 """
 
@@ -26,7 +27,7 @@ from policy_kb.sources import PACKAGE_DIR, SourceSet, load_sources
 
 REPO_ROOT = PACKAGE_DIR.parent
 SOURCES_SUBDIR = "policy_kb/sources"  # relative to REPO_ROOT, as git names it
-KINDS = ("added", "removed", "value", "answer", "status", "sources")
+KINDS = ("added", "removed", "value", "answer", "status", "sources", "question", "topic", "scheme")
 SCHEME_SHORT = {"pension": "养老", "medical": "医保", "both": "养老和医保"}
 NO_CHANGES = "没有变化。"
 # A leaf that exists on one side only; distinct from a YAML null, which prints as （空）.
@@ -93,6 +94,11 @@ def _line(change: Change, show_year: bool) -> str:
         return f"{subject} 答复改为：{new}"
     if change.kind == "status":
         return f"{subject} 状态: {old} → {new}"
+    if change.kind == "question":
+        return f"{subject} 问题改为：{new}"
+    if change.kind in ("topic", "scheme"):
+        name = "类别" if change.kind == "topic" else "险种"
+        return f"{subject} {name}: {old} → {new}"
     if change.kind == "sources":
         if old is None:
             return f"{subject} 新增出处：{new[0]} {new[1]}"
@@ -160,7 +166,13 @@ def _diff_fact(old: dict | None, new: dict | None, topics: dict, **where) -> lis
         Change(kind="value", label=f"{label}·{path}" if path else label, old=a, new=b, **base)
         for path, a, b in _value_changes(old.get("value"), new.get("value"))
     ]
-    for kind, field, default in (("answer", "answer", ""), ("status", "status", "verified")):
+    for kind, field, default in (
+        ("answer", "answer", ""),
+        ("status", "status", "verified"),
+        ("question", "question", ""),
+        ("topic", "topic", ""),
+        ("scheme", "scheme", ""),
+    ):
         a, b = (str(f.get(field) or default).strip() for f in (old, new))
         if a != b:
             changes.append(Change(kind=kind, label=label, old=a, new=b, **base))

@@ -321,3 +321,19 @@ def test_cli_diff_bad_arguments(shebao, argv, message):
     assert code == 2
     assert out == ""
     assert message in err and "Traceback" not in err
+
+
+def test_a_fact_moved_to_another_topic_is_reported(tmp_path):
+    # the one real edit of this kind in the project's history (a Shanting fact re-filed)
+    import shutil
+
+    from policy_kb import diff
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(diff.REPO_ROOT / "policy_kb" / "sources", old)
+    shutil.copytree(old, new)
+    path = new / "2024" / "shanting.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("topic: collector", "topic: channels", 1), encoding="utf-8")
+    lines = [diff.render_change(c) for c in diff.diff_trees(old, new)]
+    assert any(line.endswith("类别: collector → channels") for line in lines), lines
