@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import logging
 import os
 import subprocess
 import sys
@@ -78,6 +79,41 @@ def faq_wiring(project: Project) -> Check:
     return Check("FAQ：例句、domain、规则齐全", problems)
 
 
+def entity_alignment(project: Project) -> Check:
+    """Entity annotations on jieba token boundaries: Rasa drops the others without an error."""
+    import warnings
+
+    from rasa.nlu.extractors.extractor import EntityExtractorMixin
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer
+
+    config = {
+        **NormalizingJiebaTokenizer.get_default_config(),
+        "dictionary_path": str(project.nlu_dir / "jieba"),
+    }
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = NormalizingJiebaTokenizer.create(config, None, None, None)
+    files = [p for p in sorted(project.nlu_dir.glob("*.yml"))]
+    data = TrainingData().merge(*(load_data(str(f)) for f in files))
+    tokenizer.process_training_data(data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        EntityExtractorMixin.check_correct_entity_annotations(data)
+    problems = []
+    for warning in caught:
+        text = str(warning.message)
+        if "Misaligned" in text:
+            sentence = text.split("'")[1]
+            problems.append(
+                f"实体标注没有落在分词边界上（标注会被忽略）：{sentence}——把标注扩到整个词，" "或把这个词加进 nlu_data/jieba/userdict.txt"
+            )
+    return Check("实体标注与分词对齐", problems)
+
+
 def rasa_data(project: Project) -> Check:
     """``rasa data validate --fail-on-warnings`` on the project's domain, data and config."""
     rasa = os.path.join(os.path.dirname(sys.executable), "rasa")
@@ -122,7 +158,10 @@ def _yaml(path) -> dict:
 def run_all(project: Project, with_rasa: bool = True) -> list[Check]:
     checks = [knowledge_base(project), training_conflicts(project), faq_wiring(project)]
     if with_rasa:
-        checks.append(rasa_data(project))
+        checks += [entity_alignment(project), rasa_data(project)]
     else:
-        checks.append(Check("rasa data validate", [], skipped="--quick：未运行"))
+        checks += [
+            Check("实体标注与分词对齐", [], skipped="--quick：未运行"),
+            Check("rasa data validate", [], skipped="--quick：未运行"),
+        ]
     return checks

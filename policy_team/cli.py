@@ -18,8 +18,15 @@ Every command works on the current checkout, or on another copy with ``--root DI
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import pathlib
 import sys
+import warnings
+
+# rasa (imported by some checks) pulls in TensorFlow: keep its start-up chatter off the screen
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from policy_team import checks, faq, new_year
 from policy_team import examples as ex
@@ -205,6 +212,8 @@ def cmd_regression(args, project: Project) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         project = Project.find(args.root)

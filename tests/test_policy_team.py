@@ -326,3 +326,16 @@ def test_every_policy_team_command_is_in_the_guide_and_the_readme():
         assert f"policy-team {name}" in readme, name
         if name not in ("diff", "ask"):  # the guide uses shebao diff and names ask in its table
             assert f"policy-team {name}" in guide or f"make {name}" in guide, name
+
+
+def test_validate_finds_an_entity_annotation_jieba_would_drop(project):
+    # "居民医保" is one jieba token: an annotation on its "医保" half would be silently lost
+    (project.nlu_dir / "extra.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: ask_amount\n  examples: |\n'
+        "    - 普通居民[医保](scheme)一年到底交多少钱\n",
+        encoding="utf-8",
+    )
+    (check,) = [c for c in [checks.entity_alignment(project)]]
+    assert len(check.problems) == 1 and "普通居民医保一年到底交多少钱" in check.problems[0]
+    (project.nlu_dir / "extra.yml").unlink()
+    assert not checks.entity_alignment(project).problems
