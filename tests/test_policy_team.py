@@ -339,3 +339,53 @@ def test_validate_finds_an_entity_annotation_jieba_would_drop(project):
     assert len(check.problems) == 1 and "普通居民医保一年到底交多少钱" in check.problems[0]
     (project.nlu_dir / "extra.yml").unlink()
     assert not checks.entity_alignment(project).problems
+
+
+def test_the_assistant_answers_a_year_a_region_has_and_says_when_it_lacks_it(
+    project, tmp_path, monkeypatch
+):
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import answer, context
+
+    start_2025(project)
+    path = project.sources_dir / "2025" / "weihai.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("450", "480"), encoding="utf-8")
+    db = tmp_path / "kb.db"
+    store.build(db, project.sources_dir)
+    kb = KnowledgeBase(db)
+    monkeypatch.setattr(context, "knowledge_base", lambda: kb)
+    monkeypatch.setattr(answer, "knowledge_base", lambda: kb)
+
+    def reply(region: str, text: str, year: str | None) -> str:
+        entities = [{"entity": "region", "value": region}, {"entity": "scheme", "value": "医保"}]
+        if year:
+            entities.append({"entity": "year", "value": year})
+        tracker = Tracker.from_dict(
+            {
+                "sender_id": "t",
+                "slots": {"region": region, "topic": "tiers"},
+                "latest_message": {
+                    "text": text,
+                    "intent": {"name": "ask_amount"},
+                    "entities": entities,
+                },
+                "events": [],
+                "active_loop": {},
+            }
+        )
+        dispatcher = CollectingDispatcher()
+        answer.ActionAnswer().run(dispatcher, tracker, {})
+        return "\n".join(m["text"] for m in dispatcher.messages)
+
+    # Weihai's latest year answers by default; an asked 2024 still gets 2024
+    assert "2025年度" in reply("威海", "威海医保多少钱", None)
+    assert "480元" in reply("威海", "威海医保多少钱", None)
+    old = reply("威海", "2024年威海医保多少钱", "2024")
+    assert "450元" in old and "480" not in old
+    # Qingdao has no 2025 file: it says so, then answers from 2024
+    qingdao = reply("青岛", "2025年青岛医保多少钱", "2025")
+    assert qingdao.startswith("青岛市还没有2025年度的资料，下面是2024年度的规定。")
+    assert "462" in qingdao
