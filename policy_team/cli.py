@@ -214,6 +214,15 @@ def cmd_regression(args, project: Project) -> int:
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # diff and regression belong to other modules: everything after the word is theirs
+    # (argparse would stop at their options)
+    rest = argv[2:] if argv[:1] == ["--root"] else argv
+    if rest[:1] in (["diff"], ["regression"]):
+        args = argparse.Namespace(rest=rest[1:])
+        if rest is not argv:
+            os.chdir(Project.find(argv[1]).root)
+        return {"diff": cmd_diff, "regression": cmd_regression}[rest[0]](args, None)
     args = build_parser().parse_args(argv)
     try:
         project = Project.find(args.root)

@@ -389,3 +389,19 @@ def test_the_assistant_answers_a_year_a_region_has_and_says_when_it_lacks_it(
     qingdao = reply("青岛", "2025年青岛医保多少钱", "2025")
     assert qingdao.startswith("青岛市还没有2025年度的资料，下面是2024年度的规定。")
     assert "462" in qingdao
+
+
+@pytest.mark.parametrize(
+    "argv, code, message",
+    [
+        # regression's own options reach it (a missing model: its friendly message, exit 2)
+        (["regression", "--current", "no-such-model.tar.gz"], 2, "no-such-model.tar.gz"),
+        # diff's own options reach shebao diff
+        (["diff", "--from", "2024", "--to", "2024"], 0, "没有变化。"),
+    ],
+)
+def test_forwarded_commands_get_their_options(capsys, argv, code, message):
+    assert cli.main(argv) == code
+    captured = capsys.readouterr()
+    assert "unrecognized arguments" not in captured.err
+    assert message in captured.out + captured.err
