@@ -17,7 +17,7 @@ import yaml
 
 from policy_kb.sources import load_sources, validate
 from policy_team import examples as ex
-from policy_team.project import Project
+from policy_team.project import RASA_DATA_ARGS, Project
 
 
 @dataclasses.dataclass
@@ -120,19 +120,7 @@ def rasa_data(project: Project) -> Check:
     if not os.path.exists(rasa):
         return Check("rasa data validate", [], skipped="没有找到 rasa 命令（先运行 make install）")
     done = subprocess.run(
-        [
-            rasa,
-            "data",
-            "validate",
-            "--fail-on-warnings",
-            "--config",
-            "config.yml",
-            "--domain",
-            "bot/domain",
-            "--data",
-            "nlu_data",
-            "bot/data",
-        ],
+        [rasa, "data", "validate", "--fail-on-warnings", *RASA_DATA_ARGS],
         cwd=project.root,
         capture_output=True,
         text=True,

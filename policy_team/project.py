@@ -7,6 +7,16 @@ import os
 import pathlib
 
 PACKAGE_ROOT = pathlib.Path(__file__).resolve().parent.parent
+# The project's Rasa data, as `make train` passes it to Rasa (relative to the project root).
+RASA_DATA_ARGS = (
+    "--config",
+    "config.yml",
+    "--domain",
+    "bot/domain",
+    "--data",
+    "nlu_data",
+    "bot/data",
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -271,6 +271,16 @@ def start_2025(project: Project) -> new_year.Started:
     return new_year.start_year(project, "威海", 2024, 2025, "example_2025_weihai_notice.txt", "示例通告")
 
 
+def kb_with_weihai_2025(project: Project, tmp_path) -> KnowledgeBase:
+    """The copy with the guide's Weihai 2025 file (一档 480), built into its own database."""
+    start_2025(project)
+    path = project.sources_dir / "2025" / "weihai.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("450", "480"), encoding="utf-8")
+    db = tmp_path / "kb.db"
+    store.build(db, project.sources_dir)
+    return KnowledgeBase(db)
+
+
 def test_new_year_lists_exactly_the_changed_quotes(project):
     started = start_2025(project)
     assert started.path == project.sources_dir / "2025" / "weihai.yml"
@@ -293,12 +303,7 @@ def test_new_year_refuses(project, args, message):
 
 
 def test_a_region_with_a_new_year_answers_from_it_and_the_others_do_not_move(project, tmp_path):
-    start_2025(project)
-    path = project.sources_dir / "2025" / "weihai.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("450", "480"), encoding="utf-8")
-    db = tmp_path / "kb.db"
-    store.build(db, project.sources_dir)
-    kb = KnowledgeBase(db)
+    kb = kb_with_weihai_2025(project, tmp_path)
     assert kb.years == [2024, 2025] and kb.region_years("威海") == [2024, 2025]
     assert kb.fact("威海", "medical.personal").value["一档"] == 480
     assert kb.fact("威海", "medical.personal", 2024).value["一档"] == 450
@@ -350,12 +355,7 @@ def test_the_assistant_answers_a_year_a_region_has_and_says_when_it_lacks_it(
 
     from actions import answer, context
 
-    start_2025(project)
-    path = project.sources_dir / "2025" / "weihai.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("450", "480"), encoding="utf-8")
-    db = tmp_path / "kb.db"
-    store.build(db, project.sources_dir)
-    kb = KnowledgeBase(db)
+    kb = kb_with_weihai_2025(project, tmp_path)
     monkeypatch.setattr(context, "knowledge_base", lambda: kb)
     monkeypatch.setattr(answer, "knowledge_base", lambda: kb)
 

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from policy_team.project import RASA_DATA_ARGS
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
 
@@ -91,15 +93,7 @@ def serving(tmp: pathlib.Path, rasa_port: int, action_port: int, extra_env=None,
 
 
 # The project's data, as `make train` passes it to Rasa.
-PROJECT_DATA = (
-    "--config",
-    "config.yml",
-    "--domain",
-    "bot/domain",
-    "--data",
-    "nlu_data",
-    "bot/data",
-)
+PROJECT_DATA = RASA_DATA_ARGS
 
 
 def run_rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
