@@ -132,7 +132,9 @@ def test_normalisation_keeps_offsets():
         ("😂😂😂", True),
         ("？？？！！！。。。", True),
         ("<script>alert(1)</script>", True),
+        # Latin words the training data does not teach
         ("hello", True),
+        ("asdfgh", True),
         # pinyin place names and any Chinese are left to the classifier
         ("qingdao yibao", False),
         ("<b>医保</b>多少钱", False),
@@ -143,3 +145,48 @@ def test_input_guard(text, nothing):
     from bot.components.input_guard import nothing_to_understand
 
     assert nothing_to_understand(text) is nothing
+
+
+@pytest.mark.parametrize(
+    "text, nothing",
+    [
+        # phrases the training data teaches, however they are typed
+        ("hello", False),
+        ("Bye~~", False),
+        ("88！", False),
+        ("<b>thx</b>", False),
+        # anything else without Chinese still goes to the fallback
+        ("hello world", True),
+        ("8888", True),
+        ("😂", True),
+        ("<script>alert(1)</script>", True),
+    ],
+)
+def test_input_guard_known_phrases(text, nothing):
+    from bot.components.input_guard import nothing_to_understand, phrase_key
+
+    known = {phrase_key(t) for t in ["hello", "bye", "88", "thx"]}
+    assert nothing_to_understand(text, known) is nothing
+
+
+def test_input_guard_learns_the_training_data_phrases(train, tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.components.input_guard import FALLBACK, InputGuard
+
+    # Trained on the real data, persisted and loaded back as `rasa run` would.
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("input_guard")
+    InputGuard.create({}, storage, resource, None).train(train)
+    guard = InputGuard.load({}, storage, resource, None)
+
+    def intent(text):
+        message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.9}})
+        return guard.process([message])[0].get("intent")["name"]
+
+    assert intent("Hello!") == "greet"  # "hello" is a greet example: left to the classifier
+    assert intent("bye") == "greet"
+    assert intent("zzzz") == FALLBACK
+    assert intent("🙂🙂") == FALLBACK
