@@ -169,6 +169,13 @@ def test_input_guard_known_phrases(text, nothing):
     assert nothing_to_understand(text, known) is nothing
 
 
+def test_no_out_of_scope_example_without_chinese(train):
+    # Messages without Chinese are the input guard's (topic suggestions); an out_of_scope
+    # example like "666666" would also pull "88" (goodbye) towards out_of_scope.
+    texts = [m.get("text") for m in train.intent_examples if m.get("intent") == "out_of_scope"]
+    assert [t for t in texts if not re.search(r"[\u4e00-\u9fff]", t)] == []
+
+
 def test_input_guard_learns_the_training_data_phrases(train, tmp_path):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
