@@ -10,6 +10,7 @@ import collections
 import dataclasses
 import logging
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -79,38 +80,38 @@ def faq_wiring(project: Project) -> Check:
     return Check("FAQ：例句、domain、规则齐全", problems)
 
 
-def entity_alignment(project: Project) -> Check:
-    """Entity annotations on jieba token boundaries: Rasa drops the others without an error."""
+def misaligned_sentences(files: list[pathlib.Path], jieba_dir: pathlib.Path) -> list[str]:
+    """Sentences of these NLU files with an entity annotation off jieba's token boundaries."""
     import warnings
 
+    import jieba
     from rasa.nlu.extractors.extractor import EntityExtractorMixin
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer
 
-    config = {
-        **NormalizingJiebaTokenizer.get_default_config(),
-        "dictionary_path": str(project.nlu_dir / "jieba"),
-    }
-    import jieba
-
     jieba.setLogLevel(logging.WARNING)
+    config = {**NormalizingJiebaTokenizer.get_default_config(), "dictionary_path": str(jieba_dir)}
     tokenizer = NormalizingJiebaTokenizer.create(config, None, None, None)
-    files = [p for p in sorted(project.nlu_dir.glob("*.yml"))]
     data = TrainingData().merge(*(load_data(str(f)) for f in files))
     tokenizer.process_training_data(data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         EntityExtractorMixin.check_correct_entity_annotations(data)
-    problems = []
-    for warning in caught:
-        text = str(warning.message)
-        if "Misaligned" in text:
-            sentence = text.split("'")[1]
-            problems.append(
-                f"实体标注没有落在分词边界上（标注会被忽略）：{sentence}——把标注扩到整个词，" "或把这个词加进 nlu_data/jieba/userdict.txt"
-            )
+    return [str(w.message).split("'")[1] for w in caught if "Misaligned" in str(w.message)]
+
+
+MISALIGNED_HINT = "——把标注扩到整个词，或把这个词加进 nlu_data/jieba/userdict.txt"
+
+
+def entity_alignment(project: Project) -> Check:
+    """Entity annotations on jieba token boundaries: Rasa drops the others without an error."""
+    files = sorted(project.nlu_dir.glob("*.yml"))
+    problems = [
+        f"实体标注没有落在分词边界上（标注会被忽略）：{sentence}{MISALIGNED_HINT}"
+        for sentence in misaligned_sentences(files, project.nlu_dir / "jieba")
+    ]
     return Check("实体标注与分词对齐", problems)
 
 

@@ -22,6 +22,7 @@ import logging
 import os
 import pathlib
 import sys
+import tempfile
 import warnings
 
 # rasa (imported by some checks) pulls in TensorFlow: keep its start-up chatter off the screen
@@ -43,6 +44,19 @@ def _print_verdicts(verdicts: list[ex.Verdict]) -> None:
             print("    最接近的已有例句（相似度 意图 例句）：")
             for score, example in verdict.closest:
                 print(f"      {score:4.0%}  {example.intent:<20} {ex.plain(example.text)}")
+
+
+def _misaligned(texts: list[str], intent: str, project: Project) -> list[str]:
+    """New sentences whose entity annotations Rasa would silently drop."""
+    if not any("](" in t or "]{" in t for t in texts):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "new.yml"
+        lines = "".join(f"    - {t}\n" for t in texts)
+        path.write_text(
+            f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n{lines}', encoding="utf-8"
+        )
+        return checks.misaligned_sentences([path], project.nlu_dir / "jieba")
 
 
 def cmd_add_examples(args, project: Project) -> int:
@@ -67,6 +81,12 @@ def cmd_add_examples(args, project: Project) -> int:
     verdicts = ex.check_all(texts, args.intent, existing, holdout)
     _print_verdicts(verdicts)
     if not all(v.ok for v in verdicts):
+        print("\n没有写入任何内容：请修改或删掉被拒绝的句子后重新运行。")
+        return 1
+    misaligned = _misaligned(texts, args.intent, project)
+    for sentence in misaligned:
+        print(f"✗ 拒绝：{sentence}\n    原因：实体标注没有落在分词边界上{checks.MISALIGNED_HINT}")
+    if misaligned:
         print("\n没有写入任何内容：请修改或删掉被拒绝的句子后重新运行。")
         return 1
     if args.dry_run:

@@ -90,6 +90,20 @@ def test_add_examples_is_all_or_nothing(project, capsys):
     assert path.read_bytes() == before
 
 
+def test_add_examples_refuses_an_annotation_jieba_would_drop(project, capsys):
+    # "居民医保" is one jieba token: an annotation on its "医保" half would be silently lost,
+    # so the sentence is refused before anything is written, not only by a later validate.
+    path = project.nlu_dir / "amounts.yml"
+    before = path.read_bytes()
+    good = "[山亭](region)[医保](scheme)今年个人到底交多少钱呢"
+    bad = "俺想打听下普通居民[医保](scheme)这一年得掏几个钱"
+    code = run(project, "add-examples", "ask_amount", good, bad)
+    out = capsys.readouterr().out
+    assert code == 1 and "分词边界" in out and "俺想打听下普通居民医保这一年得掏几个钱" in out
+    assert path.read_bytes() == before
+    assert run(project, "add-examples", "ask_amount", good) == 0
+
+
 @pytest.mark.parametrize(
     "argv, code, message",
     [
