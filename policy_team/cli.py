@@ -52,10 +52,7 @@ def _misaligned(texts: list[str], intent: str, project: Project) -> list[str]:
         return []
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / "new.yml"
-        lines = "".join(f"    - {t}\n" for t in texts)
-        path.write_text(
-            f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n{lines}', encoding="utf-8"
-        )
+        ex.append_examples(path, intent, texts)
         return checks.misaligned_sentences([path], project.nlu_dir / "jieba")
 
 
