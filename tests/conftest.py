@@ -20,10 +20,14 @@ def kb(tmp_path_factory):
 
 # ---------------------------------------------------------------------- running assistant
 import contextlib  # noqa: E402
+import os  # noqa: E402
 
 from tests.tools.servers import MODEL, ServersDidNotStart, serving  # noqa: E402
 
-RASA_PORT, ACTION_PORT = 5015, 5065  # not the ports `make run` uses
+# Not the ports `make run` uses; TEST_RASA_PORT / TEST_ACTION_PORT move them (two checkouts
+# testing side by side).
+RASA_PORT = int(os.environ.get("TEST_RASA_PORT", "5015"))
+ACTION_PORT = int(os.environ.get("TEST_ACTION_PORT", "5065"))
 # Test credentials for the WeChat channel ("compatible" mode accepts plain and encrypted
 # requests; tests sign and encrypt exactly as WeChat does).
 WECHAT_TEST_ENV = {
