@@ -27,9 +27,11 @@ from actions.context import (
     regions_in_play,
     scheme_in_play,
 )
-from actions.household import describe, member_profiles, parse_household
+from actions.question import asked_text, question_from
 from actions.replies import region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, render
+from policy_kb.compose import compose
+from policy_kb.household import describe, member_profiles, parse_household
 
 # a question's topic → the knowledge base topics that answer it
 TOPIC_FACTS = {
@@ -155,6 +157,9 @@ class ActionAnswer(Action):
         if scope.problem:
             dispatcher.utter_message(text=scope.problem)
             return events
+        composed = compose(knowledge_base(), question_from(tracker))
+        if composed is not None:
+            return events + self.say(dispatcher, tracker, composed.text, composed.facts)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
@@ -196,8 +201,17 @@ class ActionAnswer(Action):
                         t for t in (answer, facts_answer(tracker, topic, region, used)) if t
                     )
                 )
+        return events + self.say(dispatcher, tracker, "\n\n".join(texts), used)
+
+    @staticmethod
+    def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list) -> list:
+        """Sends the answer; remembers the question ("那威海呢" asks it again) and the region."""
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
-        dispatcher.utter_message(text="\n\n".join(texts), fact_ids=fact_ids)
-        return events + [SlotSet("region", regions[-1])]
+        dispatcher.utter_message(text=text, fact_ids=fact_ids)
+        events = [SlotSet("asked", asked_text(tracker))]
+        regions = question_from(tracker).regions
+        if regions:
+            events.append(SlotSet("region", regions[-1]))
+        return events

@@ -13,6 +13,7 @@ import logging
 from rasa_sdk import Tracker
 
 from policy_kb import KnowledgeBase, Profile
+from policy_kb.question import read_question
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +99,18 @@ def out_of_scope(tracker: Tracker) -> Scope:
     """Another year or another place named in the latest message."""
     kb = knowledge_base()
     covered = "、".join(kb.regions.values())
+    have = "、".join(f"{y}年度" for y in kb.years)
     years = [int(y) for y in latest_values(tracker, "year") if y.isdigit()]
     wrong_years = [y for y in years if y not in kb.years]
-    if wrong_years:
-        have = "、".join(f"{y}年度" for y in kb.years)
+    text = (tracker.latest_message or {}).get("text") or ""
+    # "2023年交的600档，2024年还能扣吗" asks about the covered year: last year is context
+    if (
+        wrong_years
+        and len(wrong_years) == len(years)
+        and not read_question(kb, text).last_year_choice
+    ):
         return Scope(
-            f"目前只有{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"
+            f"我只有{covered}{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"
             f"新年度标准请以当地税务、人社、医保部门发布的通告为准。"
         )
     places = latest_values(tracker, "other_place")
@@ -111,7 +118,7 @@ def out_of_scope(tracker: Tracker) -> Scope:
         place = places[0]
         hint = "枣庄市只覆盖山亭区。" if "枣庄" in place else ""
         return Scope(
-            f"抱歉，我只能回答{covered}的居民养老保险和居民医保缴费问题，没有{place}的政策资料。{hint}"
+            f"抱歉，我只有{covered}{have}的居民养老保险和居民医保缴费政策，没有{place}的资料。{hint}"
             f"{place}的缴费标准请咨询当地税务、人社或医保部门。"
         )
     return Scope(None)

@@ -6,12 +6,15 @@ Each of these ends an open ``answer_form``: a resident who asks something else h
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import ActionAnswer
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
+from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
 from policy_kb import render
+from policy_kb.compose import compose
 
 SMALLTALK = {
     "greet": "utter_greet",
@@ -40,6 +43,26 @@ def channels_text(tracker: Tracker, purposes: tuple[str, ...] = ()) -> str:
     kb = knowledge_base()
     regions = regions_in_play(tracker) or list(kb.regions)
     return "\n".join(render.hotline_summary(kb, r, purposes) for r in regions)
+
+
+def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+    """A message the classifier could not place (or placed outside the domain) that still
+    reads as a policy question about a covered place: answered, not deflected.
+
+    "山亭72岁医保要交吗" in dialect, "俺娘62了 在山亭 医保个人交多少": a composed answer when
+    the question has that shape, else the topic its words name, through the answer form.
+    """
+    question = question_from(tracker)
+    if not (question.regions or question.all_regions):
+        return None
+    composed = compose(knowledge_base(), question)
+    if composed is not None:
+        return ActionAnswer.say(dispatcher, tracker, composed.text, composed.facts) + [
+            SlotSet("fallback_count", 0)
+        ]
+    if question.topic and (question.schemes or question.members or question.topic != "tiers"):
+        return [SlotSet("topic", question.topic), FollowupAction("answer_form")]
+    return None
 
 
 class ActionSmalltalk(Action):
@@ -86,6 +109,9 @@ class ActionOutOfScope(Action):
         kb = knowledge_base()
         covered = "、".join(kb.regions.values())
         scope = out_of_scope(tracker)
+        rescued = policy_question(dispatcher, tracker) if not scope.problem else None
+        if rescued is not None:
+            return leave_form(tracker) + rescued
         if scope.problem:
             text = scope.problem
         elif latest_intent(tracker) == "ask_other_insurance":
@@ -110,6 +136,9 @@ class ActionSuggestTopics(Action):
         return "action_suggest_topics"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        rescued = policy_question(dispatcher, tracker)
+        if rescued is not None:
+            return leave_form(tracker) + rescued
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             dispatcher.utter_message(text="抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))

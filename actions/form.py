@@ -27,9 +27,12 @@ from actions.context import (
     profile_from,
     regions_in_play,
 )
-from actions.household import parse_household
+from actions.question import latest_text, question_from
 from actions.replies import region_buttons, scheme_buttons
 from policy_kb import calculate
+from policy_kb.compose import compose
+from policy_kb.household import parse_household, read_members
+from policy_kb.question import is_follow_up, read_question
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
 
@@ -75,12 +78,32 @@ class ValidateAnswerForm(FormValidationAction):
             events.append(SlotSet("district", None))  # a region named anew: the whole city
         if not topic and not tracker.get_slot("topic") and latest_values(tracker, "amount"):
             events.append(SlotSet("topic", "tiers"))  # "我选X档" on its own asks about that tier
+        events += self.question_events(tracker, topic)
         tracker.add_slots(events)
         return events + await super().run(dispatcher, tracker, domain)
 
+    @staticmethod
+    def question_events(tracker: Tracker, topic: str | None) -> list:
+        """The question remembered for follow-ups, and an age said of a relative ("俺娘62了")."""
+        events = []
+        text = latest_text(tracker)
+        if topic and text and not is_follow_up(knowledge_base(), text):
+            events.append(SlotSet("asked", text))
+        if read_question(knowledge_base(), text).not_hardship and tracker.get_slot("person_group"):
+            events.append(SlotSet("person_group", None))  # "我不是低保": not that group
+        people = read_members(text)
+        if len(people) == 1 and "age" in people[0] and not latest_values(tracker, "age"):
+            events.append(SlotSet("age", str(people[0]["age"])))
+        return events
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         topic = tracker.get_slot("topic")
-        if out_of_scope(tracker).problem or not topic:
+        if out_of_scope(tracker).problem:
+            return []
+        question = question_from(tracker)
+        if question.all_regions or (question.regions and compose(knowledge_base(), question)):
+            return []  # a comparison, a household, a yes/no: the composer needs nothing more
+        if not topic:
             return []
         if not regions_in_play(tracker):
             return ["region"]

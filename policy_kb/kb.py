@@ -154,6 +154,16 @@ class KnowledgeBase:
     def region_name(self, region: str) -> str:
         return self._regions.get(region, region)
 
+    @property
+    def aliases(self) -> list[tuple[str, str, str | None]]:
+        """(alias, region, district) for every name residents use, longest alias first."""
+        return list(self._aliases)
+
+    @property
+    def schemes(self) -> dict[str, tuple[str, list[str]]]:
+        """Scheme id → (Chinese label, the words residents use for it)."""
+        return dict(self._schemes)
+
     def resolve_place(self, text: str) -> Place | None:
         """The covered place named in a text (longest alias wins), or None."""
         text = normalize_text(text).lower()

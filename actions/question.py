@@ -1,0 +1,45 @@
+"""The question of this turn, read once: the message's own words plus what the conversation
+already knows (the region, the scheme, the topic, the previous question for "那威海呢").
+
+``policy_kb.question`` reads the words; this module only adds the tracker's context, so the
+chat, the staff console and the CLI read a question the same way.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
+from policy_kb.question import Question, ask_again, is_follow_up, read_question
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def asked_text(tracker: Tracker) -> str:
+    """The message as a question: a bare follow-up is the previous question asked again."""
+    kb = knowledge_base()
+    text = latest_text(tracker)
+    previous = tracker.get_slot("asked")
+    if previous and text and is_follow_up(kb, text):
+        return ask_again(kb, previous, text)
+    return text
+
+
+def question_from(tracker: Tracker) -> Question:
+    """The turn's question with the conversation's region, scheme and topic filled in."""
+    kb = knowledge_base()
+    text = asked_text(tracker)
+    question = read_question(kb, text)
+    if not question.regions and not question.all_regions:
+        question.regions = regions_in_play(tracker)
+    if not question.schemes and tracker.get_slot("scheme"):
+        scheme = kb.detect_scheme(str(tracker.get_slot("scheme")))
+        question.schemes = [scheme] if scheme else []
+    topic = intent_topic(latest_intent(tracker))
+    if topic and topic != "household":
+        question.topic = topic
+    elif text == latest_text(tracker) and not question.topic:
+        question.topic = tracker.get_slot("topic") if not is_follow_up(kb, text) else None
+    return question

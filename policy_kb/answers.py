@@ -1,0 +1,51 @@
+"""The shape of a composed answer and the pieces every composer renders the same way."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from policy_kb.kb import Fact, KnowledgeBase
+
+
+@dataclasses.dataclass
+class Answer:
+    """A reply and the facts behind it (the staff console shows them with their citations)."""
+
+    text: str
+    facts: list[Fact] = dataclasses.field(default_factory=list)
+    # what the answer still needs from the resident (e.g. "tier", "members"), if anything
+    missing: list[str] = dataclasses.field(default_factory=list)
+
+
+def source_line(facts: list[Fact]) -> str:
+    """来源：《title》clause、clause；《title》clause — one per document, clauses in order."""
+    titles: dict[str, list[str]] = {}
+    for fact in facts:
+        for cite in fact.citations:
+            clauses = titles.setdefault(cite.title, [])
+            if cite.clause not in clauses:
+                clauses.append(cite.clause)
+    return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in titles.items())
+
+
+def cn_date(day: dt.date | str) -> str:
+    """2024-12-01 → 2024年12月1日 (answers are read aloud and read on phones)."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def heading(kb: KnowledgeBase, region: str, scheme: str | None = None, what: str = "") -> str:
+    """【威海市 2024年度 居民医保·家庭合计】"""
+    label = kb.scheme_label(scheme) if scheme else ""
+    tail = "·".join(t for t in (label, what) if t)
+    return f"【{kb.region_name(region)} {kb.year_for(region)}年度{' ' + tail if tail else ''}】"
+
+
+def unique(facts: list[Fact | None]) -> list[Fact]:
+    out: list[Fact] = []
+    for fact in facts:
+        if fact is not None and fact not in out:
+            out.append(fact)
+    return out

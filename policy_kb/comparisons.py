@@ -1,0 +1,258 @@
+"""Questions that set figures side by side: regions, tiers, the lowest or highest tier.
+
+"青岛和威海医保一档哪个贵，差多少", "三个地方养老最低档分别是多少", "哪里的医保等待期最短",
+"青岛一档比二档多交多少", "我不是低保也不是残疾人，山亭养老最低能交多少",
+"去年交的600档，今年还能按600扣吗", and a bare "山亭医保" (the headline amounts). Every figure
+is a fact's value; every line names its region; the sources of every region close the answer.
+"""
+
+from __future__ import annotations
+
+from policy_kb.answers import Answer, cn_date, heading, source_line, unique
+from policy_kb.kb import Fact, KnowledgeBase
+from policy_kb.question import Question, strip_names
+
+ADULT_TIERS = ("一档", "二档")
+
+
+# ---------------------------------------------------------------------- helpers
+def _yuan(amounts: list[int]) -> str:
+    return "、".join(f"{a}元" for a in amounts)
+
+
+def _difference_line(a_label: str, a: int, b_label: str, b: int) -> str:
+    if a == b:
+        return f"{a_label}和{b_label}一样，都是{a}元。"
+    high, low = ((a_label, a), (b_label, b)) if a > b else ((b_label, b), (a_label, a))
+    return f"{high[0]}比{low[0]}贵{high[1] - low[1]}元（{high[1]}－{low[1]}＝{high[1] - low[1]}）。"
+
+
+def _scheme(question: Question) -> str | None:
+    if question.scheme:
+        return question.scheme
+    if question.med_tiers:
+        return "medical"
+    if question.amounts:
+        return "pension"
+    return None
+
+
+def _pension_floor(fact: Fact, not_hardship: bool) -> tuple[int, str]:
+    """The lowest tier one may choose, and a note on a tier kept for hardship groups."""
+    tiers = sorted(fact.value["tiers"])
+    restricted = {int(k): v for k, v in (fact.value.get("restricted") or {}).items()}
+    open_tiers = [t for t in tiers if t not in restricted]
+    if not restricted:
+        return tiers[0], ""
+    kept = "、".join(f"{t}元档是{who}的最低选择" for t, who in restricted.items())
+    if not_hardship:
+        return open_tiers[0], f"（{kept}，您不属于这类人员）"
+    return open_tiers[0], f"（{kept}，其他居民最低{open_tiers[0]}元）"
+
+
+# ---------------------------------------------------------------------- tiers within a region
+def tier_difference(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "青岛一档比二档多交多少": two tiers of one region and the difference."""
+    if len(question.regions) != 1 or not question.wants("difference", "compare"):
+        return None
+    region = question.regions[0]
+    if len(set(question.med_tiers)) == 2:
+        fact = kb.fact(region, "medical.personal")
+        rates = fact.value
+        if not all(t in rates for t in ADULT_TIERS):
+            return Answer(
+                f"{heading(kb, region, 'medical')}{fact.answer}\n{fact.source_line()}", [fact]
+            )
+        first, second = question.med_tiers[0], question.med_tiers[1]
+        text = (
+            f"{heading(kb, region, 'medical')}成年居民{first}{rates[first]}元，{second}{rates[second]}元；"
+            + _difference_line(first, rates[first], second, rates[second])
+        )
+        return Answer(f"{text}\n{fact.source_line()}", [fact])
+    if len(question.amounts) == 2 and _scheme(question) in (None, "pension"):
+        fact = kb.fact(region, "pension.tiers")
+        a, b = question.amounts
+        missing = [t for t in (a, b) if t not in fact.value["tiers"]]
+        if missing:
+            text = f"{heading(kb, region, 'pension')}没有{_yuan(missing)}档次；可选档次：{_yuan(fact.value['tiers'])}。"
+        else:
+            text = f"{heading(kb, region, 'pension')}{max(a, b)}元档比{min(a, b)}元档每年多交{abs(a - b)}元（{max(a, b)}－{min(a, b)}＝{abs(a - b)}）。"
+        return Answer(f"{text}\n{fact.source_line()}", [fact])
+    return None
+
+
+def lowest_or_highest_tier(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭养老最低能交多少" (with "我不是低保" taken into account), "威海医保最低哪档"."""
+    if len(question.regions) != 1 or not question.wants("minimum", "maximum"):
+        return None
+    region, scheme = question.regions[0], _scheme(question)
+    line, fact = _extreme_line(kb, region, scheme, question)
+    if line is None:
+        return None
+    return Answer(f"{heading(kb, region, scheme)}{line}\n{fact.source_line()}", [fact])
+
+
+def _extreme_line(kb, region, scheme, question) -> tuple[str | None, Fact | None]:
+    lowest = question.wants("minimum")
+    if scheme == "pension":
+        fact = kb.fact(region, "pension.tiers")
+        if lowest:
+            floor, note = _pension_floor(fact, question.not_hardship)
+            return f"养老保险最低{floor}元{note}。", fact
+        return f"养老保险最高{max(fact.value['tiers'])}元档。", fact
+    if scheme == "medical":
+        fact = kb.fact(region, "medical.personal")
+        rates = {k: v for k, v in fact.value.items() if k in ADULT_TIERS}
+        if not rates:
+            return f"居民医保不分档，成年居民个人缴费{fact.value.get('居民')}元。", fact
+        pick = (min if lowest else max)(rates, key=rates.get)
+        word = "低" if lowest else "高"
+        others = "，".join(f"{k}{v}元" for k, v in rates.items())
+        return f"成年居民医保{others}，{pick}最{word}（{rates[pick]}元）。", fact
+    return None, None
+
+
+# ---------------------------------------------------------------------- regions side by side
+def between_regions(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """Two or three regions side by side on one measure, with the comparison asked for."""
+    if len(question.regions) < 2:
+        return None
+    for measure in (_waiting_rows, _tier_rows, _extreme_rows, _period_rows):
+        rows = measure(kb, question)
+        if rows:
+            return _table(kb, question, rows)
+    return None
+
+
+def _waiting_rows(kb, question) -> list[tuple[str, Fact, str, float]] | None:
+    if question.topic not in ("waiting", "benefit") and "等待期" not in question.text:
+        return None
+    rows = []
+    for region in question.regions:
+        fact = kb.fact(region, "medical.waiting_period")
+        value = fact.value if fact else None
+        if not value:
+            continue
+        days = value.get("days") or value["months"] * 30
+        span = f"{value['days']}日" if value.get("days") else f"{value['months']}个月"
+        rows.append((region, fact, f"集中缴费期后缴费的等待期{span}", days))
+    return rows
+
+
+def _tier_rows(kb, question) -> list | None:
+    if _scheme(question) != "medical" or question.wants("minimum", "maximum"):
+        return None
+    if question.topic not in (None, "tiers"):
+        return None
+    tiers = list(dict.fromkeys(question.med_tiers))
+    rows = []
+    for region in question.regions:
+        fact = kb.fact(region, "medical.personal")
+        rates = fact.value
+        if len(tiers) == 1 and tiers[0] in rates:
+            rows.append((region, fact, f"{tiers[0]}{rates[tiers[0]]}元", rates[tiers[0]]))
+        elif len(tiers) == 1 and "居民" in rates:
+            rows.append((region, fact, f"不分档，{rates['居民']}元", rates["居民"]))
+        else:
+            parts = "，".join(f"{k}{v}元" for k, v in rates.items() if k != "total")
+            rows.append((region, fact, parts, None))
+    return rows
+
+
+def _extreme_rows(kb, question) -> list | None:
+    scheme = _scheme(question) or ("pension" if "养老" in question.text else None)
+    if not question.wants("minimum", "maximum") or scheme is None:
+        return None
+    rows = []
+    for region in question.regions:
+        line, fact = _extreme_line(kb, region, scheme, question)
+        if line:
+            number = _first_number(line)
+            rows.append((region, fact, line.rstrip("。"), number))
+    return rows
+
+
+def _period_rows(kb, question) -> list | None:
+    if question.topic != "deadline":
+        return None
+    rows = []
+    for region in question.regions:
+        fact = kb.fact(region, "collection_period")
+        if fact and fact.value:
+            span = f"{cn_date(fact.value['start'])}至{cn_date(fact.value['end'])}"
+            rows.append((region, fact, f"集中缴费期{span}", None))
+    return rows
+
+
+def _first_number(text: str) -> int | None:
+    import re
+
+    match = re.search(r"\d+", text)
+    return int(match.group()) if match else None
+
+
+def _table(kb, question, rows) -> Answer:
+    year = "、".join(dict.fromkeys(f"{kb.year_for(r)}年度" for r, *_ in rows))
+    lines = [f"【{year} 各地对比】"]
+    lines += [f"· {kb.region_name(r)}：{text}" for r, _, text, _ in rows]
+    numbered = [(r, n) for r, _, _, n in rows if n is not None]
+    if len(numbered) >= 2 and len(numbered) == len(rows):
+        lines.append(_verdict(kb, question, numbered))
+    facts = unique([f for _, f, _, _ in rows])
+    lines += [f"{kb.region_name(f.region)}{source_line([f])}" for f in facts]
+    return Answer("\n".join(line for line in lines if line), facts)
+
+
+def _verdict(kb, question, numbered: list[tuple[str, float]]) -> str:
+    names = {r: kb.region_name(r) for r, _ in numbered}
+    if question.wants("shortest", "minimum") or ("便宜" in question.text or "低" in question.text):
+        best = min(numbered, key=lambda x: x[1])
+        word = "最短" if question.wants("shortest") else "最低"
+    elif question.wants("longest", "maximum"):
+        best = max(numbered, key=lambda x: x[1])
+        word = "最长" if question.wants("longest") else "最高"
+    else:
+        best = max(numbered, key=lambda x: x[1])
+        word = "最贵" if len(numbered) > 2 else "更贵"
+    ties = [r for r, n in numbered if n == best[1]]
+    if len(ties) > 1:
+        who = "、".join(names[r] for r in ties)
+        line = f"{who}{word}（一样）。"
+    else:
+        line = f"{names[best[0]]}{word}。"
+    if len(numbered) == 2 and question.wants("difference", "compare"):
+        (ra, a), (rb, b) = numbered
+        line += _difference_line(names[ra], int(a), names[rb], int(b))
+    return line
+
+
+# ---------------------------------------------------------------------- other shapes
+def last_year_tier(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "去年交的600档，今年还能按600扣吗": last year's pension tier in 2024."""
+    if not question.last_year_choice or len(question.regions) != 1 or not question.amounts:
+        return None
+    region, amount = question.regions[0], question.amounts[0]
+    tiers = kb.fact(region, "pension.tiers")
+    change = kb.fact(region, "pension.tier_change")
+    retired = (change.value or {}).get("retired_tiers", []) if change else []
+    if amount in tiers.value["tiers"]:
+        text = f"可以选。{amount}元仍是{kb.year_for(region)}年度的缴费档次。"
+    elif amount in retired:
+        text = f"不能。{change.answer}"
+    else:
+        text = f"不能。{kb.year_for(region)}年度没有{amount}元档次，需要重新选择档次。"
+    text += f"\n{kb.year_for(region)}年度可选档次：{_yuan(tiers.value['tiers'])}。"
+    facts = unique([change, tiers])
+    return Answer(f"{heading(kb, region, 'pension')}{text}\n{source_line(facts)}", facts)
+
+
+def headline(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """A bare "山亭医保" / "威海养老": the region's headline amounts for that scheme."""
+    if question.topic or len(question.regions) != 1 or not question.scheme:
+        return None
+    if len(strip_names(kb, question.text).strip("的呢啊吧？?。！!，, 保险")) > 2:
+        return None
+    region = question.regions[0]
+    key = "medical.personal" if question.scheme == "medical" else "pension.tiers"
+    fact = kb.fact(region, key)
+    return Answer(f"{heading(kb, region)}{fact.answer}\n{fact.source_line()}", [fact])

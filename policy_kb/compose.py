@@ -1,0 +1,44 @@
+"""Answers composed for the question asked, not just for its topic.
+
+``compose(kb, question)`` answers what a :class:`~policy_kb.question.Question` asks when its
+shape needs more than one topic's facts: a household or both schemes added up, a yes/no about a
+payment channel, a comparison or a difference between regions or tiers, the lowest or highest
+tier, last year's tier asked about this year, or a bare "山亭医保" (the headline amounts). It
+returns None when the question is an ordinary topic question, which the caller answers from
+the topic's facts. Every figure comes from a fact; the arithmetic is shown; every answer ends
+with the source lines of the facts it used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from policy_kb import comparisons, household_sum, yes_no
+from policy_kb.answers import Answer
+from policy_kb.kb import KnowledgeBase
+from policy_kb.question import Question
+
+__all__ = ["Answer", "compose"]
+
+# Tried in order; the first that answers wins.
+_COMPOSERS = (
+    household_sum.answer,
+    comparisons.tier_difference,
+    comparisons.between_regions,
+    yes_no.channel_answer,
+    comparisons.lowest_or_highest_tier,
+    comparisons.last_year_tier,
+    comparisons.headline,
+)
+
+
+def compose(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """The composed answer, or None when the question is an ordinary topic question."""
+    question = dataclasses.replace(question, regions=list(question.regions))
+    if question.all_regions and len(question.regions) < 2:
+        question.regions = list(kb.regions)
+    for composer in _COMPOSERS:
+        answer = composer(kb, question)
+        if answer is not None:
+            return answer
+    return None

@@ -1,0 +1,297 @@
+"""The people in a resident's sentence, with what the sentence says about each of them.
+
+"我跟我爱人都交二档，闺女读高二" → me (二档), my spouse (二档), a daughter at school.
+"俺娘62了" → one elder aged 62. Residents name members as relatives (爱人, 俺娘, 公婆, 老两口),
+children with a school stage (闺女读高二, 老大上幼儿园) or counts (两个大人, 俩孩子). Nobody is
+dropped: a member whose category the sentence leaves open is kept with ``unclear`` set, so the
+answer can ask about them. The words are data (``sources/questions.yml``).
+
+Members are plain dicts (they live in a Rasa slot between turns): ``role`` (self, adult,
+elderly, child), ``label`` (the word the resident used), and when said: ``stage`` (school,
+college, newborn), ``age`` (int), ``age_said`` ("六十多"), ``tier`` (一档/二档), ``amount``
+(a pension tier).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import yaml
+
+from policy_kb.normalize import cn_to_int, normalize_text
+from policy_kb.sources import SOURCES_DIR
+
+_COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
+_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
+_AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
+_AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
+_TIER = re.compile(r"([一二12])[档挡]")
+_AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
+_TOGETHER = re.compile(r"都|均|全|也|各")
+_HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
+# "我" before a relative or 们/的/家 is possessive ("我爱人", "我们家"), not a member.
+_POSSESSIVE_AFTER = re.compile(r"^(们|的|家|这|那)")
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabulary() -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
+    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    entries = [(w, entry) for entry in data["members"] for w in entry["words"]]
+    entries.sort(key=lambda item: -len(item[0]))
+    return entries, data["stages"]
+
+
+def _stage(text: str) -> str | None:
+    """The school stage a text names; newborn and college are checked before school."""
+    _, stages = _vocabulary()
+    for stage in ("newborn", "college", "school"):
+        if any(w in text for w in stages[stage]):
+            return stage
+    return None
+
+
+def _stages_in_order(text: str) -> list[str]:
+    """Every stage named in a text, in order ("一个上小学一个上大学" → school, college)."""
+    _, stages = _vocabulary()
+    found = []
+    for stage in ("newborn", "college", "school"):
+        for word in stages[stage]:
+            for match in re.finditer(re.escape(word), text):
+                found.append((match.start(), stage, word))
+    found.sort()
+    kept, covered = [], -1
+    for start, stage, word in found:
+        if start > covered:  # "大学" inside an earlier "上大学" span is not counted twice
+            kept.append(stage)
+            covered = start + len(word) - 1
+    return kept
+
+
+def _mentions(text: str) -> list[tuple[int, int, dict]]:
+    """(start, end, entry) for every member word, longest match first, left to right."""
+    entries, _ = _vocabulary()
+    mentions, at = [], 0
+    while at < len(text):
+        for word, entry in entries:
+            if text.startswith(word, at):
+                end = at + len(word)
+                self_word = entry["role"] == "self"
+                possessive = self_word and (
+                    _POSSESSIVE_AFTER.match(text[end:])
+                    or any(text.startswith(w, end) for w, e in entries if e["role"] != "self")
+                )
+                if not possessive:
+                    mentions.append((at, end, entry))
+                at = end
+                break
+        else:
+            at += 1
+    return mentions
+
+
+def _age(span: str) -> tuple[int | None, str | None]:
+    decade = _AGE_DECADE.search(span)
+    if decade:
+        tens = cn_to_int(decade.group(1))
+        return tens * 10 + 1, f"{decade.group(1)}十多"
+    match = _AGE.search(span)
+    if match:
+        value = cn_to_int(match.group(1))
+        if value is not None and 0 <= value <= 120:
+            return value, None
+    return None, None
+
+
+def _attributes(span: str) -> dict:
+    """What a member's own stretch of the sentence says about them."""
+    found: dict = {}
+    age, said = _age(span)
+    if age is not None:
+        found["age"] = age
+        if said:
+            found["age_said"] = said
+    tier = _TIER.search(span)
+    if tier:
+        found["tier"] = "一档" if tier.group(1) in "一1" else "二档"
+    amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= 100), None)
+    if amount:
+        found["amount"] = amount
+    return found
+
+
+def _count(text: str, start: int, entry: dict) -> int:
+    if not entry.get("countable"):
+        return entry["count"]
+    match = _COUNT_BEFORE.search(text[max(0, start - 4) : start])
+    if not match:
+        return entry["count"]
+    value = 2 if match.group(1) == "俩" else cn_to_int(match.group(1))
+    return value if value and 0 < value <= 12 else entry["count"]
+
+
+def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[dict]:
+    """One dict per person a mention stands for ("两个孩子一个上小学一个上大学" → two).
+
+    ``span`` runs from the mention to the next one; ``prefix`` is the text before it since the
+    previous mention ("一个上小学的孩子": the stage comes first).
+    """
+    count = _count(text, start, entry)
+    attrs = _attributes(span)
+    stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
+    if not stages and entry["role"] == "child":
+        stages = _stages_in_order(prefix)
+    word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
+    ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(span)) if a is not None]
+    people = []
+    for n in range(count):
+        person = {"role": entry["role"], "label": word, **attrs}
+        if count > 1 and len(ages) == count:
+            person["age"] = ages[n]  # "爸妈一个66一个72"
+        if entry["role"] == "child" or (stages and entry["role"] == "self"):
+            stage = stages[n] if len(stages) == count else (stages[0] if len(stages) == 1 else None)
+            if stage:
+                person["stage"] = stage
+        people.append(person)
+    return people
+
+
+def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
+    """ "我跟我爱人都交二档": a tier or amount said once in a clause applies to all its adults;
+    an age only when said with 都 ("老两口都65了")."""
+    # One tier (or amount) in a clause is everyone's choice: "我和老婆选二档" names it once.
+    keys = ("tier", "amount", "age") if _TOGETHER.search(clause) else ("tier", "amount")
+    for key in keys:
+        values = {p[key] for p in clause_people if key in p}
+        if len(values) == 1:
+            value = values.pop()
+            for person in clause_people:
+                if (person["role"] != "child" or key == "age") and key not in person:
+                    person[key] = value
+                    said = next(
+                        (p.get("age_said") for p in clause_people if p.get(key) == value), None
+                    )
+                    if key == "age" and said:
+                        person["age_said"] = said
+
+
+def _ages_for_previous(people: list[dict], clause: str) -> None:
+    ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
+    if len(ages) < 2 or len(people) < len(ages):
+        return
+    last = people[-len(ages) :]
+    if all("age" not in p for p in last):
+        for person, age in zip(last, ages):
+            person["age"] = age
+
+
+def read_members(text: str) -> list[dict]:
+    """The people a message names, in order; [] when it names nobody."""
+    text = normalize_text(text)
+    people: list[dict] = []
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        mentions = _mentions(clause)
+        if not mentions:
+            _ages_for_previous(people, clause)  # "爸妈都在山亭，一个65一个71"
+            continue
+        clause_people = []
+        for i, (start, _end, entry) in enumerate(mentions):
+            if entry["role"] == "self" and any(p["role"] == "self" for p in people + clause_people):
+                continue  # "我65岁……自己交多少": one person
+            stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(clause)
+            since = mentions[i - 1][1] if i else 0
+            clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
+        _share_clause_attributes(clause_people, clause)
+        people += clause_people
+    size = _HOUSEHOLD_SIZE.search(text)
+    if size:
+        wanted = cn_to_int(size.group(1)) or 0
+        people += [{"role": "unknown", "label": "家人"} for _ in range(wanted - len(people))]
+    for person in people:
+        if _unclear(person):
+            person["unclear"] = True
+    return people
+
+
+def _unclear(person: dict) -> bool:
+    """A member whose category the sentence leaves open (asked about, never dropped)."""
+    if person["role"] == "unknown":
+        return True
+    if person["role"] == "child":
+        return "stage" not in person and not ("age" in person and person["age"] < 18)
+    return False
+
+
+def describe_member(person: dict) -> str:
+    """ "闺女（高中）", "俺娘（62岁）" — how the answer names a member."""
+    label = person.get("label", "家人")
+    if person.get("role") == "self":
+        label = "本人"
+    details = []
+    if person.get("stage"):
+        details.append({"school": "在校中小学生/幼儿", "college": "大学生", "newborn": "新生儿"}[person["stage"]])
+    if person.get("age") is not None:
+        details.append(f"{person.get('age_said') or person['age']}岁")
+    return label + (f"（{'，'.join(details)}）" if details else "")
+
+
+# ---------------------------------------------------------------------- calculator members
+def _as_member(person: dict) -> dict | None:
+    """A read member in the calculator's terms (role, student, tier, age)."""
+    member: dict = {}
+    if person["role"] == "child" or person.get("stage"):
+        stage = person.get("stage")
+        member["student"] = "college" if stage == "college" else "school"
+        if stage == "newborn":
+            member["role"] = "baby"
+    elif person["role"] == "unknown":
+        return None
+    else:
+        member["role"] = "elderly" if person["role"] == "elderly" else "adult"
+        if person.get("tier"):
+            member["tier"] = person["tier"]
+    if person.get("age") is not None:
+        member["age"] = person["age"]
+    return member
+
+
+def parse_household(text: str) -> list[dict] | None:
+    """Members as the calculator's dicts (role, student, tier, age), or None when the text
+    names no one besides, at most, the speaker."""
+    people = read_members(text)
+    if not [p for p in people if p["role"] != "self"]:
+        return None
+    members = [m for m in (_as_member(p) for p in people) if m is not None]
+    return members or None
+
+
+def describe(members: list[dict]) -> str:
+    """A short Chinese description, e.g. "成年人2人、少年儿童1人"."""
+    counts: dict[str, int] = {}
+    for member in members:
+        if member.get("student") == "college":
+            label = "大学生"
+        elif member.get("student") == "school":
+            label = "少年儿童"
+        elif member.get("role") == "elderly":
+            label = "老年人"
+        else:
+            label = "成年人"
+        counts[label] = counts.get(label, 0) + 1
+    return "、".join(f"{k}{v}人" for k, v in counts.items())
+
+
+def member_profiles(members: list[dict], tier: str | None = None) -> list:
+    """Calculator profiles for the members; adults without their own tier take ``tier``."""
+    from policy_kb.calculator import Profile
+
+    return [
+        Profile(
+            student=member.get("student"),
+            age=member.get("age"),
+            tier=member.get("tier")
+            or (tier if member.get("role") in ("adult", "elderly") else None),
+        )
+        for member in members
+    ]

@@ -1,0 +1,156 @@
+"""What a household (or one person with both schemes) pays in a year, member by member.
+
+Every member is counted at the rate that applies to them — the calculator decides it — and the
+arithmetic is shown. A member whose category the resident left open is asked about, never
+dropped; when every category would cost the same (威海: children and college students alike),
+the member is counted without asking.
+"""
+
+from __future__ import annotations
+
+from policy_kb.answers import Answer, heading, source_line, unique
+from policy_kb.calculator import Profile, Result, calculate
+from policy_kb.household import describe_member
+from policy_kb.kb import KnowledgeBase
+from policy_kb.question import Question
+
+ADULT_ROLES = ("self", "adult", "elderly")
+
+
+# topics whose question a household's sum answers ("医保什么时候交" with a family is not one)
+SUM_TOPICS = (None, "tiers", "subsidy", "hardship", "students", "newborn")
+
+
+def _wanted(question: Question) -> bool:
+    if len(question.regions) != 1:
+        return False
+    if question.topic not in SUM_TOPICS and not question.wants("total"):
+        return False
+    if len(question.members) > 1:
+        return True
+    both = len(question.schemes) == 2 and (question.amounts or question.med_tiers)
+    return bool(both and question.wants("total"))
+
+
+def _med_profile(question: Question, member: dict, student: str | None = None) -> Profile:
+    tiers = set(question.med_tiers)
+    tier = member.get("tier") or (tiers.pop() if len(tiers) == 1 else None)
+    stage = student or member.get("stage")
+    return Profile(
+        region=question.regions[0],
+        scheme="medical",
+        age=0 if stage == "newborn" and member.get("age") is None else member.get("age"),
+        student="school" if stage == "newborn" else stage,
+        tier=tier if member["role"] in ADULT_ROLES or member.get("age", 0) >= 18 else None,
+    )
+
+
+def _pension_profile(question: Question, member: dict) -> Profile:
+    amounts = question.amounts
+    amount = member.get("amount") or (amounts[0] if len(amounts) == 1 else None)
+    return Profile(region=question.regions[0], scheme="pension", age=member.get("age"), tier=amount)
+
+
+def _age_matters(kb: KnowledgeBase, region: str) -> dict | None:
+    """The region's age rule for medical contributions (山亭: 60–69 half, 70+ paid), if any."""
+    fact = kb.fact(region, "medical.government_pays")
+    value = fact.value if fact and fact.status != "not_stated" else None
+    return value if isinstance(value, dict) and "half_from_age" in value else None
+
+
+def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tuple[Result, str]:
+    """The member's result, and a question to ask about them when their category is open."""
+    region = question.regions[0]
+    if member["role"] == "unknown":
+        return Result(status="need_more"), "家里每个人的情况（大人、老人的年龄、孩子上学的阶段）"
+    if member["role"] == "elderly" and member.get("age") is None and _age_matters(kb, region):
+        rule = _age_matters(kb, region)
+        return Result(status="need_more"), (
+            f"{describe_member(member)}多大年纪（{kb.region_name(region)}{rule['half_from_age']}岁以上"
+            f"老年人个人缴费有减免）"
+        )
+    if member.get("unclear"):
+        options = {
+            s: calculate(kb, _med_profile(question, member, s)) for s in ("school", "college")
+        }
+        amounts = {r.personal_amount for r in options.values()}
+        if len(amounts) == 1 and None not in amounts:
+            return options["school"], ""
+        return Result(status="need_more"), f"{describe_member(member)}在上幼儿园到高中，还是上大学"
+    return calculate(kb, _med_profile(question, member)), ""
+
+
+def _line(member: dict, result: Result) -> str:
+    category = {"居民": "城乡居民"}.get(result.category or "", result.category or "")
+    if result.category in ("一档", "二档"):
+        category = f"成年居民{result.category}"
+    extra = ""
+    if result.government_amount:
+        extra = f"（政府承担{result.government_amount}元）"
+    return f"· {describe_member(member)}：{category}个人缴费{result.personal_amount}元{extra}"
+
+
+def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], list[str]]:
+    """Lines, facts, the members' amounts and what to ask about members still open."""
+    lines, facts, asks, amounts = [], [], [], []
+    members = question.members or [{"role": "self", "label": "本人"}]
+    for member in members:
+        if scheme == "pension":
+            if member["role"] not in ADULT_ROLES:
+                lines.append(f"· {describe_member(member)}：只计算医保")
+                continue
+            result, ask = calculate(kb, _pension_profile(question, member)), ""
+        else:
+            result, ask = _medical_member(kb, question, member)
+        facts += result.facts
+        if result.status == "ok":
+            lines.append(_line(member, result))
+            amounts.append(result.personal_amount)
+            continue
+        if result.status in ("invalid", "not_covered"):
+            lines.append(f"· {describe_member(member)}：" + "；".join(result.problems))
+        else:
+            lines.append(f"· {describe_member(member)}：还不能确定")
+        asks.append(ask or _tier_ask(kb, question, scheme, member))
+    return lines, facts, amounts, asks
+
+
+def _tier_ask(kb: KnowledgeBase, question: Question, scheme: str, member: dict) -> str:
+    region = question.regions[0]
+    if scheme == "pension":
+        tiers = kb.fact(region, "pension.tiers").value["tiers"]
+        return f"{describe_member(member)}养老保险选哪一档（{'、'.join(str(t) for t in tiers)}元）"
+    rates = kb.fact(region, "medical.personal").value
+    options = "、".join(f"{k}{rates[k]}元" for k in ("一档", "二档") if k in rates)
+    return f"{describe_member(member)}医保选一档还是二档（{options}）"
+
+
+def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """The household's (or the person's two schemes') yearly contributions, added up."""
+    if not _wanted(question):
+        return None
+    region = question.regions[0]
+    schemes = question.schemes or ["medical"]
+    blocks, facts, totals, asks = [], [], [], []
+    for scheme in schemes:
+        lines, used, amounts, ask = _scheme_section(kb, question, scheme)
+        facts += used
+        asks += ask
+        head = heading(kb, region, scheme, "按您说的人数和档次")
+        if amounts and not ask:
+            total = sum(amounts)
+            sum_text = "＋".join(str(a) for a in amounts)
+            lines.append(f"合计：{sum_text}＝{total}元。" if len(amounts) > 1 else f"合计：{total}元。")
+            totals.append((scheme, total))
+        elif amounts:
+            lines.append(f"已能算出的{len(amounts)}人合计：{sum(amounts)}元。")
+        blocks.append("\n".join([head, *lines]))
+    text = "\n\n".join(blocks)
+    if len(totals) == 2 and not asks:
+        grand = sum(t for _, t in totals)
+        parts = "＋".join(f"{t}（{kb.scheme_label(s)}）" for s, t in totals)
+        text += f"\n\n两项一年一共：{parts}＝{grand}元。"
+    if asks:
+        text += "\n\n还需要知道：" + "；".join(dict.fromkeys(asks)) + "。"
+    facts = unique(facts)
+    return Answer(text + "\n" + source_line(facts), facts, ["members"] if asks else [])

@@ -1,0 +1,194 @@
+"""One question per turn: what a resident's message asks, read once, in one place.
+
+``read_question(kb, text)`` turns a message as residents type it (spoken style, dialect words,
+no punctuation) into a :class:`Question`: the regions (one, several or all), the schemes, the
+medical tiers and pension amounts named, the people and their attributes, and what kind of
+answer is wanted (yes/no, comparison, difference, total, minimum…). The chat, the staff console
+and the CLI all read questions this way; ``policy_kb.compose`` answers them. The words it looks
+for are data (``sources/questions.yml``), not code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+import yaml
+
+from policy_kb.household import read_members
+from policy_kb.kb import KnowledgeBase
+from policy_kb.normalize import cn_to_int, normalize_text
+from policy_kb.sources import SOURCES_DIR
+
+_TIER = re.compile(r"([一二12])[档挡]")
+_AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
+_AMOUNT_CHOICE = re.compile(r"(?:选|交|缴|按)(?:的)?(\d{3,5})(?![\d岁年月日号])")
+
+
+@functools.lru_cache(maxsize=1)
+def words() -> dict:
+    """The question vocabulary (sources/questions.yml)."""
+    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclasses.dataclass
+class Question:
+    """What one message asks. Empty fields mean the message did not say."""
+
+    text: str
+    regions: list[str] = dataclasses.field(default_factory=list)
+    all_regions: bool = False
+    schemes: list[str] = dataclasses.field(default_factory=list)
+    kinds: set[str] = dataclasses.field(default_factory=set)
+    med_tiers: list[str] = dataclasses.field(default_factory=list)
+    amounts: list[int] = dataclasses.field(default_factory=list)
+    members: list[dict] = dataclasses.field(default_factory=list)
+    not_hardship: bool = False
+    channel: dict | None = None
+    last_year_choice: bool = False
+    # the topic (topics.yml id): the NLU's when the chat sets it, else the KB's keywords
+    topic: str | None = None
+
+    def wants(self, *kinds: str) -> bool:
+        return any(k in self.kinds for k in kinds)
+
+    @property
+    def scheme(self) -> str | None:
+        return self.schemes[0] if len(self.schemes) == 1 else None
+
+    @property
+    def household(self) -> bool:
+        """Several people, or one person's total across both schemes."""
+        return len(self.members) > 1
+
+
+def _found(text: str, terms: list[str]) -> bool:
+    return any(t in text for t in terms)
+
+
+def _kinds(text: str) -> set[str]:
+    kinds = {kind for kind, terms in words()["kinds"].items() if _found(text, terms)}
+    if re.search(r"(能|可以|行|要|用|让|给).{0,12}不[？?。]?$", text):
+        kinds.add("yes_no")  # spoken "能交不", "让交不"
+    if "yes_no" in kinds and not re.search(r"(能|可以|可不可以|行|要|用|需|有|是|算|还能).{0,12}(吗|么|不)?", text):
+        kinds.discard("yes_no")
+    if re.search(r"多少|几|啥时候|什么时候|哪些|哪个|怎么|咋|多钱|哪里|哪儿|谁", text):
+        # "能交多少" asks an amount, "哪个贵吗" still compares: not a yes/no
+        kinds.discard("yes_no")
+    return kinds
+
+
+def _regions(kb: KnowledgeBase, text: str) -> list[str]:
+    """Covered regions in the order the message names them (districts name Qingdao)."""
+    found: list[tuple[int, str]] = []
+    for alias, region, _district in kb.aliases:
+        at = text.find(alias)
+        if at >= 0 and region not in [r for _, r in found]:
+            found.append((at, region))
+    return [region for _, region in sorted(found)]
+
+
+def _schemes(kb: KnowledgeBase, text: str) -> list[str]:
+    found = []
+    for scheme, (_, keywords) in kb.schemes.items():
+        positions = [text.find(k) for k in keywords if k in text]
+        if positions:
+            found.append((min(positions), scheme))
+    return [scheme for _, scheme in sorted(found)]
+
+
+def _channel(text: str) -> dict | None:
+    """The payment channel, or the other yes/no subject (subjects.yml), a message asks about."""
+    for channel in words()["channels"]:
+        if _found(text, channel["words"]):
+            return channel
+    for subject in words().get("subjects", []):
+        patterns = subject.get("patterns", [])
+        if _found(text, subject["words"]) or any(re.search(p, text) for p in patterns):
+            return subject
+    return None
+
+
+def _not_hardship(text: str) -> bool:
+    negations, groups = words()["negations"], words()["hardship_words"]
+    return any(
+        re.search(re.escape(n) + r".{0,4}" + re.escape(g), text) for n in negations for g in groups
+    )
+
+
+def read_question(kb: KnowledgeBase, text: str) -> Question:
+    """Reads a message into a :class:`Question` (no NLU needed: the words are data)."""
+    text = normalize_text(text or "")
+    lowered = text.lower()
+    question = Question(text=text)
+    question.regions = _regions(kb, lowered)
+    question.all_regions = _found(text, words()["all_regions"])
+    question.schemes = _schemes(kb, lowered)
+    question.kinds = _kinds(text)
+    question.med_tiers = [
+        {"1": "一档", "一": "一档", "2": "二档", "二": "二档"}[m] for m in _TIER.findall(text)
+    ]
+    amounts = [int(a) for a in _AMOUNT.findall(text) + _AMOUNT_CHOICE.findall(text)]
+    question.amounts = list(dict.fromkeys(a for a in amounts if a >= 100))
+    question.members = read_members(text)
+    question.not_hardship = _not_hardship(text)
+    question.channel = _channel(text)
+    question.last_year_choice = _found(text, words()["last_year_choice"])
+    question.topic = kb.detect_topic(text)
+    return question
+
+
+def age_in(text: str) -> int | None:
+    """An age said the way residents say it: "62了", "六十多了", "72岁"."""
+    match = re.search(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁|了)", normalize_text(text))
+    if match:
+        return cn_to_int(match.group(1))
+    return None
+
+
+def strip_names(kb: KnowledgeBase, text: str) -> str:
+    """The text without its place and scheme names (what else does it say?)."""
+    for alias, _region, _district in kb.aliases:
+        text = text.replace(alias, "")
+    for _scheme, (_label, keywords) in kb.schemes.items():
+        for keyword in sorted(keywords, key=len, reverse=True):
+            text = text.replace(keyword, "")
+    return text
+
+
+def is_follow_up(kb: KnowledgeBase, text: str) -> bool:
+    """ "那威海呢", "养老呢", "威海可以这样吗": another region or scheme and nothing else."""
+    text = normalize_text(text).lower()
+    question = read_question(kb, text)
+    if not question.regions and not question.schemes:
+        return False
+    if question.regions and question.schemes and not re.search(r"呢|那|这样|也|一样", text):
+        return False  # "山亭医保" on its own is a new question: the headline amounts
+    rest = strip_names(kb, text)
+    for filler in sorted(words()["follow_up_fillers"], key=len, reverse=True):
+        rest = rest.replace(filler, "")
+    return not re.sub(r"[\s，,。.？?！!~～]", "", rest)
+
+
+def ask_again(kb: KnowledgeBase, previous: str, follow_up: str) -> str:
+    """The previous question asked again for the region(s) and scheme a follow-up names."""
+    new = read_question(kb, follow_up)
+    old = read_question(kb, previous)
+    text = normalize_text(previous)
+    if new.regions:
+        names = "和".join(new.regions)
+        for alias, _region, _district in kb.aliases:
+            if alias in text.lower():
+                text = re.sub(re.escape(alias), "\0", text, flags=re.IGNORECASE)
+        text = re.sub("\0(?:(?:和|跟|与|、)\0)*", names, text, count=1).replace("\0", "")
+        if not old.regions:
+            text = names + text
+    if new.schemes and old.schemes and new.schemes != old.schemes:
+        label = kb.schemes[new.schemes[0]][1][0]
+        for keyword in sorted(kb.schemes[old.schemes[0]][1], key=len, reverse=True):
+            text = text.replace(keyword, label)
+    elif new.schemes and not old.schemes:
+        text = kb.schemes[new.schemes[0]][1][0] + text
+    return text

@@ -1,0 +1,66 @@
+"""Reading the people in a resident's sentence (policy_kb.household): nobody is dropped."""
+
+import pytest
+
+from policy_kb.household import parse_household, read_members
+
+
+def _summary(people):
+    return [(p["role"], p.get("stage"), p.get("tier"), p.get("age")) for p in people]
+
+
+CASES = [
+    # the speaker and a spouse share the tier said with 都; the daughter is at school
+    (
+        "我跟我爱人都交二档，闺女读高二",
+        [("self", None, "二档", None), ("adult", None, "二档", None), ("child", "school", None, None)],
+    ),
+    # a relative's age said as "62了"
+    ("俺娘62了 在山亭 医保个人交多少", [("elderly", None, None, 62)]),
+    # "六十多" counts in the sixties
+    ("俺爹六十多了", [("elderly", None, None, 61)]),
+    # counted members, the stage said before the noun
+    (
+        "两个大人选一档，一个上小学的孩子",
+        [("adult", None, "一档", None), ("adult", None, "一档", None), ("child", "school", None, None)],
+    ),
+    # two children, two stages, in order
+    ("两个孩子一个上小学一个上大学", [("child", "school", None, None), ("child", "college", None, None)]),
+    # a tier per person
+    (
+        "我一档老婆二档 老大上幼儿园",
+        [("self", None, "一档", None), ("adult", None, "二档", None), ("child", "school", None, None)],
+    ),
+    # 老两口 is two people; the age said with 都 is both people's
+    ("老两口都65了", [("elderly", None, None, 65), ("elderly", None, None, 65)]),
+    # ages said one by one for a pair
+    ("爸妈一个66一个72", [("elderly", None, None, 66), ("elderly", None, None, 72)]),
+    # "我" and "自己" are one person
+    ("我65岁，在山亭，医保自己交多少", [("self", None, None, 65)]),
+    # "我爱人", "我们家": possessive, not a member
+    ("我们家我爱人", [("adult", None, None, None)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_members_are_read_with_what_is_said_of_them(text, expected):
+    assert _summary(read_members(text)) == expected
+
+
+def test_a_child_of_unknown_stage_is_kept_and_marked_unclear():
+    people = read_members("我和老婆，还有个孩子")
+    assert [p["role"] for p in people] == ["self", "adult", "child"]
+    assert people[-1].get("unclear")
+
+
+def test_a_household_size_without_members_keeps_every_seat():
+    assert len(read_members("一家三口")) == 3
+
+
+def test_the_calculators_members_come_from_the_same_reading():
+    assert parse_household("我们家两个大人选一档，一个上小学的孩子") == [
+        {"role": "adult", "tier": "一档"},
+        {"role": "adult", "tier": "一档"},
+        {"student": "school"},
+    ]
+    assert parse_household("我家有猫") is None
