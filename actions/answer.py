@@ -27,11 +27,13 @@ from actions.context import (
     regions_in_play,
     scheme_in_play,
 )
-from actions.question import asked_text, question_from
+from actions.question import asked_text, latest_text, question_from
 from actions.replies import region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, render
+from policy_kb.answers import facts_naming
 from policy_kb.compose import compose
 from policy_kb.household import describe, member_profiles, parse_household
+from policy_kb.question import words
 
 # a question's topic → the knowledge base topics that answer it
 TOPIC_FACTS = {
@@ -97,6 +99,10 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
                 for t in FALLBACK_FACTS.get(topic, ())
                 for f in kb.facts(region, year, topic=t, scheme=scheme)
             ]
+        if topic == "hardship" and all(f.status == "not_stated" for f in facts):
+            # another fact of the region may still cover the group (威海's 300 tier)
+            said = [w for w in words()["hardship_words"] if w in latest_text(tracker)]
+            facts += facts_naming(kb, region, said or words()["hardship_words"], scheme, year)
     if not facts:
         if used is not None:
             used.extend(kb.hotlines(region))

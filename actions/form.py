@@ -35,6 +35,8 @@ from policy_kb.household import parse_household, read_members
 from policy_kb.question import is_follow_up, read_question
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
+# a person's school stage, as the person group the calculator knows
+STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
 
 
 def tier_makes_no_difference(tracker: Tracker) -> bool:
@@ -94,6 +96,9 @@ class ValidateAnswerForm(FormValidationAction):
         people = read_members(text)
         if len(people) == 1 and "age" in people[0] and not latest_values(tracker, "age"):
             events.append(SlotSet("age", str(people[0]["age"])))
+        stage = people[0].get("stage") if len(people) == 1 else None
+        if stage and not latest_values(tracker, "person_group"):
+            events.append(SlotSet("person_group", STAGE_GROUPS[stage]))  # "俺闺女上大学"
         return events
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:

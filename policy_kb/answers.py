@@ -49,3 +49,15 @@ def unique(facts: list[Fact | None]) -> list[Fact]:
         if fact is not None and fact not in out:
             out.append(fact)
     return out
+
+
+def facts_naming(
+    kb: KnowledgeBase, region: str, terms: list[str], scheme: str | None = None, year=None
+) -> list[Fact]:
+    """The region's stated facts whose answer names one of ``terms`` (e.g. 困难群体), so that a
+    group question is never answered "the document says nothing" while a fact covers it."""
+    return [
+        f
+        for f in kb.facts(region, year, scheme=scheme)
+        if f.status != "not_stated" and any(t in f.answer for t in terms)
+    ]

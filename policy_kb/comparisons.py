@@ -20,11 +20,13 @@ def _yuan(amounts: list[int]) -> str:
     return "、".join(f"{a}元" for a in amounts)
 
 
-def _difference_line(a_label: str, a: int, b_label: str, b: int) -> str:
+def _difference_line(a_label: str, a: int, b_label: str, b: int, more: str = "贵") -> str:
+    unit = "元"
     if a == b:
-        return f"{a_label}和{b_label}一样，都是{a}元。"
+        return f"{a_label}和{b_label}一样。"
     high, low = ((a_label, a), (b_label, b)) if a > b else ((b_label, b), (a_label, a))
-    return f"{high[0]}比{low[0]}贵{high[1] - low[1]}元（{high[1]}－{low[1]}＝{high[1] - low[1]}）。"
+    gap = high[1] - low[1]
+    return f"{high[0]}比{low[0]}{more}{gap}{unit}（{high[1]}－{low[1]}＝{gap}）。"
 
 
 def _scheme(question: Question) -> str | None:
@@ -117,10 +119,15 @@ def between_regions(kb: KnowledgeBase, question: Question) -> Answer | None:
     """Two or three regions side by side on one measure, with the comparison asked for."""
     if len(question.regions) < 2:
         return None
-    for measure in (_waiting_rows, _tier_rows, _extreme_rows, _period_rows):
-        rows = measure(kb, question)
+    for rows_of, measure in (
+        (_waiting_rows, "time"),
+        (_tier_rows, "money"),
+        (_extreme_rows, "money"),
+        (_period_rows, "time"),
+    ):
+        rows = rows_of(kb, question)
         if rows:
-            return _table(kb, question, rows)
+            return _table(kb, question, rows, measure)
     return None
 
 
@@ -191,38 +198,39 @@ def _first_number(text: str) -> int | None:
     return int(match.group()) if match else None
 
 
-def _table(kb, question, rows) -> Answer:
+def _table(kb, question, rows, measure: str) -> Answer:
     year = "、".join(dict.fromkeys(f"{kb.year_for(r)}年度" for r, *_ in rows))
     lines = [f"【{year} 各地对比】"]
     lines += [f"· {kb.region_name(r)}：{text}" for r, _, text, _ in rows]
     numbered = [(r, n) for r, _, _, n in rows if n is not None]
     if len(numbered) >= 2 and len(numbered) == len(rows):
-        lines.append(_verdict(kb, question, numbered))
+        lines.append(_verdict(kb, question, numbered, measure))
     facts = unique([f for _, f, _, _ in rows])
     lines += [f"{kb.region_name(f.region)}{source_line([f])}" for f in facts]
     return Answer("\n".join(line for line in lines if line), facts)
 
 
-def _verdict(kb, question, numbered: list[tuple[str, float]]) -> str:
+# what "more" and "less" mean for a measure: money is dearer or cheaper, a wait longer or shorter
+_WORDS = {"money": ("贵", "便宜"), "time": ("长", "短")}
+
+
+def _verdict(kb, question, numbered: list[tuple[str, float]], measure: str = "money") -> str:
     names = {r: kb.region_name(r) for r, _ in numbered}
-    if question.wants("shortest", "minimum") or ("便宜" in question.text or "低" in question.text):
-        best = min(numbered, key=lambda x: x[1])
-        word = "最短" if question.wants("shortest") else "最低"
-    elif question.wants("longest", "maximum"):
-        best = max(numbered, key=lambda x: x[1])
-        word = "最长" if question.wants("longest") else "最高"
-    else:
-        best = max(numbered, key=lambda x: x[1])
-        word = "最贵" if len(numbered) > 2 else "更贵"
-    ties = [r for r, n in numbered if n == best[1]]
-    if len(ties) > 1:
-        who = "、".join(names[r] for r in ties)
-        line = f"{who}{word}（一样）。"
-    else:
-        line = f"{names[best[0]]}{word}。"
-    if len(numbered) == 2 and question.wants("difference", "compare"):
+    more, less = _WORDS[measure]
+    if measure == "money" and question.wants("minimum", "maximum"):
+        more, less = "高", "低"  # tiers are higher or lower, not dearer
+    low = question.wants("shortest", "minimum") or any(w in question.text for w in ("便宜", "低", "少"))
+    pick = min if low else max
+    word = less if low else more
+    best = pick(numbered, key=lambda x: x[1])[1]
+    ties = [r for r, n in numbered if n == best]
+    if len(ties) == len(numbered):
+        return "、".join(names[r] for r in ties) + "一样。"
+    who = "、".join(names[r] for r in ties)
+    line = f"{who}{'最' if len(numbered) > 2 else '更'}{word}。"
+    if measure == "money" and len(numbered) == 2 and question.wants("difference", "compare"):
         (ra, a), (rb, b) = numbered
-        line += _difference_line(names[ra], int(a), names[rb], int(b))
+        line += _difference_line(names[ra], int(a), names[rb], int(b), more)
     return line
 
 
