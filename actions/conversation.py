@@ -15,6 +15,7 @@ from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
 from policy_kb import render
 from policy_kb.compose import compose
+from policy_kb.question import words
 
 SMALLTALK = {
     "greet": "utter_greet",
@@ -54,6 +55,10 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     """
     question = question_from(tracker)
     if not (question.regions or question.all_regions):
+        return None
+    if latest_intent(tracker) == "ask_other_insurance" or any(
+        w in question.text for w in words()["other_insurance"]
+    ):
         return None
     composed = compose(knowledge_base(), question)
     if composed is not None:

@@ -32,7 +32,7 @@ from actions.replies import region_buttons, scheme_buttons
 from policy_kb import calculate
 from policy_kb.compose import compose
 from policy_kb.household import parse_household, read_members
-from policy_kb.question import is_follow_up, read_question
+from policy_kb.question import answer_topic, is_follow_up, read_question
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
 # a person's school stage, as the person group the calculator knows
@@ -56,6 +56,8 @@ class ValidateAnswerForm(FormValidationAction):
     async def run(self, dispatcher, tracker, domain):
         events = []
         topic = intent_topic(latest_intent(tracker))
+        if topic:
+            topic = answer_topic(read_question(knowledge_base(), latest_text(tracker)), topic)
         if topic and topic != tracker.get_slot("topic"):
             events.append(SlotSet("topic", topic))
         if topic == "household" or (topic is None and tracker.get_slot("topic") == "household"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
-from policy_kb.question import Question, ask_again, is_follow_up, read_question
+from policy_kb.question import Question, answer_topic, ask_again, is_follow_up, read_question
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -37,7 +37,7 @@ def question_from(tracker: Tracker) -> Question:
     if not question.schemes and tracker.get_slot("scheme"):
         scheme = kb.detect_scheme(str(tracker.get_slot("scheme")))
         question.schemes = [scheme] if scheme else []
-    topic = intent_topic(latest_intent(tracker))
+    topic = answer_topic(question, intent_topic(latest_intent(tracker)))
     if topic and topic != "household":
         question.topic = topic
     elif text == latest_text(tracker) and not question.topic:

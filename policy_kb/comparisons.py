@@ -219,7 +219,9 @@ def _verdict(kb, question, numbered: list[tuple[str, float]], measure: str = "mo
     more, less = _WORDS[measure]
     if measure == "money" and question.wants("minimum", "maximum"):
         more, less = "高", "低"  # tiers are higher or lower, not dearer
-    low = question.wants("shortest", "minimum") or any(w in question.text for w in ("便宜", "低", "少"))
+    low = question.wants("shortest", "minimum") or any(
+        w in question.text for w in ("便宜", "低", "最少", "短")
+    )
     pick = min if low else max
     word = less if low else more
     best = pick(numbered, key=lambda x: x[1])[1]

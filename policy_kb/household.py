@@ -25,6 +25,7 @@ from policy_kb.sources import SOURCES_DIR
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
 _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
+_AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
 _TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
@@ -139,6 +140,9 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     """
     count = _count(text, start, entry)
     attrs = _attributes(span)
+    before = _AGE_BEFORE.search(prefix)
+    if before and "age" not in attrs:
+        attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
     if not stages and entry["role"] == "child":
         stages = _stages_in_order(prefix)
@@ -147,6 +151,8 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     people = []
     for n in range(count):
         person = {"role": entry["role"], "label": word, **attrs}
+        if entry.get("generic") and count == 1:
+            person["generic"] = True
         if count > 1 and len(ages) == count:
             person["age"] = ages[n]  # "爸妈一个66一个72"
         if entry["role"] == "child" or (stages and entry["role"] == "self"):
@@ -174,6 +180,18 @@ def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
                     )
                     if key == "age" and said:
                         person["age_said"] = said
+
+
+def _one_speaker(people: list[dict]) -> list[dict]:
+    """ "我是青岛的在校大学生", "我65岁老人": the speaker described, not a second person."""
+    selves = [p for p in people if p["role"] == "self"]
+    others = [p for p in people if p["role"] != "self"]
+    if len(selves) != 1 or len(others) != 1 or not others[0].get("generic"):
+        return people
+    merged = {**others[0], **{k: v for k, v in selves[0].items() if k != "role"}}
+    merged["role"] = "child" if others[0].get("stage") else others[0]["role"]
+    merged["label"] = selves[0]["label"]
+    return [merged]
 
 
 def _ages_for_previous(people: list[dict], clause: str) -> None:
@@ -204,6 +222,7 @@ def read_members(text: str) -> list[dict]:
             clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
         _share_clause_attributes(clause_people, clause)
         people += clause_people
+    people = _one_speaker(people)
     size = _HOUSEHOLD_SIZE.search(text)
     if size:
         wanted = cn_to_int(size.group(1)) or 0

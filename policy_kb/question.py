@@ -74,7 +74,7 @@ def _kinds(text: str) -> set[str]:
         kinds.add("yes_no")  # spoken "能交不", "让交不"
     if "yes_no" in kinds and not re.search(r"(能|可以|可不可以|行|要|用|需|有|是|算|还能).{0,12}(吗|么|不)?", text):
         kinds.discard("yes_no")
-    if re.search(r"多少|几|啥时候|什么时候|哪些|哪个|怎么|咋|多钱|哪里|哪儿|谁", text):
+    if re.search(r"多少|几|啥时候|什么|哪些|哪个|怎么|咋|多钱|哪里|哪儿|谁", text):
         # "能交多少" asks an amount, "哪个贵吗" still compares: not a yes/no
         kinds.discard("yes_no")
     return kinds
@@ -192,3 +192,16 @@ def ask_again(kb: KnowledgeBase, previous: str, follow_up: str) -> str:
     elif new.schemes and not old.schemes:
         text = kb.schemes[new.schemes[0]][1][0] + text
     return text
+
+
+def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
+    """The topic to answer: the classifier's, unless the words say plainly what is wanted.
+
+    "威海养老咋交" asks how (channels) even when the classifier hears an amount; "俺老伴七十三了
+    山亭医保还交不" asks whether (and what) the person pays, not who may enrol.
+    """
+    if nlu_topic == "tiers" and question.wants("how") and not question.wants("amount"):
+        return "channels"
+    if nlu_topic in ("eligibility", "registration") and question.wants("must_pay"):
+        return "tiers"
+    return nlu_topic
