@@ -149,6 +149,18 @@ def personal_answer(
     return None
 
 
+def year_note(question) -> str:
+    """ "青岛明年医保多少钱": say which year the answer gives, and that it is the only one."""
+    if not question.other_year:
+        return ""
+    kb = knowledge_base()
+    have = "、".join(f"{y}年度" for y in kb.years)
+    return (
+        f"我只有{'、'.join(kb.regions.values())}{have}的缴费政策，下面是{have}的规定；"
+        "其他年度的标准请以当地税务、人社、医保部门发布的通告为准。\n"
+    )
+
+
 class ActionAnswer(Action):
     """Answers the current topic for every region in play."""
 
@@ -163,9 +175,11 @@ class ActionAnswer(Action):
         if scope.problem:
             dispatcher.utter_message(text=scope.problem)
             return events
-        composed = compose(knowledge_base(), question_from(tracker))
+        question = question_from(tracker)
+        composed = compose(knowledge_base(), question)
         if composed is not None:
-            return events + self.say(dispatcher, tracker, composed.text, composed.facts)
+            text = year_note(question) + composed.text
+            return events + self.say(dispatcher, tracker, text, composed.facts)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
@@ -207,7 +221,8 @@ class ActionAnswer(Action):
                         t for t in (answer, facts_answer(tracker, topic, region, used)) if t
                     )
                 )
-        return events + self.say(dispatcher, tracker, "\n\n".join(texts), used)
+        text = year_note(question) + "\n\n".join(texts)
+        return events + self.say(dispatcher, tracker, text, used)
 
     @staticmethod
     def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list) -> list:

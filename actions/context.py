@@ -150,6 +150,8 @@ def regions_in_play(tracker: Tracker) -> list[str]:
             named.append(place.region)
     if named:
         return named
+    if read_question(kb, (tracker.latest_message or {}).get("text") or "").all_regions:
+        return list(kb.regions)  # "三个地方的医保电话"
     remembered = tracker.get_slot("region")
     place = kb.resolve_place(remembered) if remembered else None
     return [place.region] if place else []

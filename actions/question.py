@@ -38,7 +38,9 @@ def question_from(tracker: Tracker) -> Question:
         scheme = kb.detect_scheme(str(tracker.get_slot("scheme")))
         question.schemes = [scheme] if scheme else []
     topic = answer_topic(question, intent_topic(latest_intent(tracker)))
-    if topic and topic != "household":
+    if topic == "household":
+        question.topic = "tiers"  # a household's question is what it pays
+    elif topic:
         question.topic = topic
     elif text == latest_text(tracker) and not question.topic:
         question.topic = tracker.get_slot("topic") if not is_follow_up(kb, text) else None

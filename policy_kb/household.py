@@ -194,14 +194,24 @@ def _one_speaker(people: list[dict]) -> list[dict]:
     return [merged]
 
 
-def _ages_for_previous(people: list[dict], clause: str) -> None:
+def _details_for_previous(people: list[dict], clause: str) -> None:
+    """A clause naming nobody that describes the people just named: "俩孩子 一个上初中一个上
+    幼儿园", "爸妈都在山亭，一个65一个71"."""
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
-    if len(ages) < 2 or len(people) < len(ages):
-        return
-    last = people[-len(ages) :]
-    if all("age" not in p for p in last):
-        for person, age in zip(last, ages):
-            person["age"] = age
+    if len(ages) >= 2 and len(people) >= len(ages):
+        last = people[-len(ages) :]
+        if all("age" not in p for p in last):
+            for person, age in zip(last, ages):
+                person["age"] = age
+    stages = _stages_in_order(clause)
+    children = [p for p in people if p["role"] == "child" and "stage" not in p]
+    if stages and children:
+        if len(stages) == len(children):
+            for person, stage in zip(children, stages):
+                person["stage"] = stage
+        elif len(stages) == 1:
+            for person in children:
+                person["stage"] = stages[0]
 
 
 def read_members(text: str) -> list[dict]:
@@ -211,16 +221,21 @@ def read_members(text: str) -> list[dict]:
     for clause in re.split(r"[，,。；;！!？?\s]+", text):
         mentions = _mentions(clause)
         if not mentions:
-            _ages_for_previous(people, clause)  # "爸妈都在山亭，一个65一个71"
+            _details_for_previous(people, clause)
             continue
-        clause_people = []
+        clause_people, named_again = [], []
         for i, (start, _end, entry) in enumerate(mentions):
-            if entry["role"] == "self" and any(p["role"] == "self" for p in people + clause_people):
-                continue  # "我65岁……自己交多少": one person
             stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(clause)
             since = mentions[i - 1][1] if i else 0
+            speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
+            if entry["role"] == "self" and speaker is not None:
+                # "俺在青岛 俺和老伴都一档", "我65岁……自己交多少": one person, told more
+                for key, value in _attributes(clause[start:stop]).items():
+                    speaker.setdefault(key, value)
+                named_again.append(speaker)
+                continue
             clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
-        _share_clause_attributes(clause_people, clause)
+        _share_clause_attributes(clause_people + named_again, clause)
         people += clause_people
     people = _one_speaker(people)
     size = _HOUSEHOLD_SIZE.search(text)

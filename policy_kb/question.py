@@ -23,6 +23,8 @@ from policy_kb.sources import SOURCES_DIR
 
 _TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
+# "2023年青岛养老交的300档": a choice made in an earlier year
+_PAST_CHOICE = re.compile(r"(20\d\d)年.{0,8}?(?:交的|选的|缴的|交了|选了)")
 _AMOUNT_CHOICE = re.compile(r"(?:选|交|缴|按)(?:的)?(\d{3,5})(?![\d岁年月日号])")
 
 
@@ -48,6 +50,7 @@ class Question:
     not_hardship: bool = False
     channel: dict | None = None
     last_year_choice: bool = False
+    other_year: bool = False  # 明年, 后年: a year said relative to now
     # the topic (topics.yml id): the NLU's when the chat sets it, else the KB's keywords
     topic: str | None = None
 
@@ -135,7 +138,10 @@ def read_question(kb: KnowledgeBase, text: str) -> Question:
     question.members = read_members(text)
     question.not_hardship = _not_hardship(text)
     question.channel = _channel(text)
-    question.last_year_choice = _found(text, words()["last_year_choice"])
+    question.last_year_choice = _found(text, words()["last_year_choice"]) or any(
+        int(year) < (kb.default_year or 0) for year in _PAST_CHOICE.findall(text)
+    )
+    question.other_year = _found(text, words()["other_years"])
     question.topic = kb.detect_topic(text)
     return question
 
@@ -200,6 +206,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     "威海养老咋交" asks how (channels) even when the classifier hears an amount; "俺老伴七十三了
     山亭医保还交不" asks whether (and what) the person pays, not who may enrol.
     """
+    if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
+        return "hotline"  # "电话多少": phone words are unambiguous
     if nlu_topic == "tiers" and question.wants("how") and not question.wants("amount"):
         return "channels"
     if nlu_topic in ("eligibility", "registration") and question.wants("must_pay"):

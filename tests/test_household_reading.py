@@ -37,6 +37,21 @@ CASES = [
     ("爸妈一个66一个72", [("elderly", None, None, 66), ("elderly", None, None, 72)]),
     # "我" and "自己" are one person
     ("我65岁，在山亭，医保自己交多少", [("self", None, None, 65)]),
+    # the speaker named again in a later clause is the same person; stages said after the
+    # children, in a clause of their own, are theirs
+    (
+        "俺在青岛 俺和俺家那口子都交一档 俩孩子 一个上初中一个上幼儿园",
+        [
+            ("self", None, "一档", None),
+            ("adult", None, "一档", None),
+            ("child", "school", None, None),
+            ("child", "school", None, None),
+        ],
+    ),
+    # an age said before the word ("65岁老人") describing the speaker: one person
+    ("山亭65岁老人医保自己交多少", [("elderly", None, None, 65)]),
+    # "我是……大学生" describes the speaker
+    ("我是青岛的在校大学生，医保交多少", [("child", "college", None, None)]),
     # "我爱人", "我们家": possessive, not a member
     ("我们家我爱人", [("adult", None, None, None)]),
 ]
