@@ -208,6 +208,10 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
         return "hotline"  # "电话多少": phone words are unambiguous
+    if nlu_topic in ("students", "newborn") and question.wants("where"):
+        return "channels"  # "青岛小学生医保在哪交": who collects it (the school)
+    if nlu_topic == "household" and not question.members and not question.wants("family"):
+        return "tiers"  # "一共有几个档" is about the tiers, not a family
     if nlu_topic == "tiers" and question.wants("how") and not question.wants("amount"):
         return "channels"
     if nlu_topic in ("eligibility", "registration") and question.wants("must_pay"):

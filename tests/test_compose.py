@@ -192,3 +192,29 @@ def test_a_follow_up_asks_the_previous_question_again(kb, previous, follow_up, a
 @pytest.mark.parametrize("text", ["山亭医保", "威海怎么交", "山亭72岁医保要交吗", "谢谢"])
 def test_a_new_question_is_not_a_follow_up(kb, text):
     assert not is_follow_up(kb, text)
+
+
+@pytest.mark.parametrize(
+    "text, nlu_topic, topic",
+    [
+        # the classifier heard an amount; the words ask how to pay
+        ("威海养老咋交", "tiers", "channels"),
+        # an amount and how: the amount stays
+        ("威海养老咋交 交多少", "tiers", "tiers"),
+        # "还交不" about a person is what they pay, not who may enrol
+        ("俺老伴七十三了 山亭医保还交不", "eligibility", "tiers"),
+        # phone words are unambiguous
+        ("三个地方医保电话分别是多少", "tiers", "hotline"),
+        # where a pupil pays: who collects it
+        ("青岛小学生医保在哪交", "students", "channels"),
+        # "一共有几个档" names no family
+        ("一共有几个档", "household", "tiers"),
+        ("全家一共交多少", "household", "household"),
+        # otherwise the classifier's topic stands
+        ("威海学生怎么交居民医保", "students", "students"),
+    ],
+)
+def test_plain_words_correct_a_neighbouring_topic(kb, text, nlu_topic, topic):
+    from policy_kb.question import answer_topic
+
+    assert answer_topic(read_question(kb, text), nlu_topic) == topic
