@@ -8,6 +8,7 @@ topic and the form goes on with it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,6 +22,7 @@ from actions.context import (
     implied_scheme,
     intent_topic,
     knowledge_base,
+    latest_entities,
     latest_intent,
     latest_values,
     out_of_scope,
@@ -35,6 +37,7 @@ from policy_kb.household import parse_household, read_members
 from policy_kb.question import answer_topic, is_follow_up, read_question
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
+NEGATION = re.compile(r"(不是|不属于|也不是|并非|非)$")
 # a person's school stage, as the person group the calculator knows
 STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
 
@@ -45,6 +48,18 @@ def tier_makes_no_difference(tracker: Tracker) -> bool:
     if group in NO_TIER_GROUPS:
         return True
     return group == "中小学生" and not (str(age).isdigit() and int(age) >= 18)
+
+
+def negated_group(tracker: Tracker, text: str) -> bool:
+    """Whether every group the message names is named as what the person is not."""
+    groups = latest_entities(tracker, "person_group")
+    if not groups:
+        return read_question(knowledge_base(), text).not_hardship and bool(
+            tracker.get_slot("person_group")
+        )
+    return all(
+        NEGATION.search(text[max(0, g.get("start", 0) - 4) : g.get("start", 0)]) for g in groups
+    )
 
 
 class ValidateAnswerForm(FormValidationAction):
@@ -93,8 +108,8 @@ class ValidateAnswerForm(FormValidationAction):
         text = latest_text(tracker)
         if topic and text and not is_follow_up(knowledge_base(), text):
             events.append(SlotSet("asked", text))
-        if read_question(knowledge_base(), text).not_hardship and tracker.get_slot("person_group"):
-            events.append(SlotSet("person_group", None))  # "我不是低保": not that group
+        if negated_group(tracker, text):
+            events.append(SlotSet("person_group", None))  # "我不是低保", "我不是学生"
         people = read_members(text)
         if len(people) == 1 and "age" in people[0] and not latest_values(tracker, "age"):
             events.append(SlotSet("age", str(people[0]["age"])))

@@ -147,7 +147,8 @@ def _waiting_rows(kb, question) -> list[tuple[str, Fact, str, float]] | None:
 
 
 def _tier_rows(kb, question) -> list | None:
-    if _scheme(question) != "medical" or question.wants("minimum", "maximum"):
+    single_tier = len(set(question.med_tiers)) == 1
+    if _scheme(question) != "medical" or (question.wants("minimum", "maximum") and not single_tier):
         return None
     if question.topic not in (None, "tiers"):
         return None
@@ -170,6 +171,8 @@ def _extreme_rows(kb, question) -> list | None:
     scheme = _scheme(question) or ("pension" if "养老" in question.text else None)
     if not question.wants("minimum", "maximum") or scheme is None:
         return None
+    if scheme == "medical" and len(set(question.med_tiers)) == 1:
+        return None  # "三个地方医保一档谁最贵" compares that tier (_tier_rows)
     rows = []
     for region in question.regions:
         line, fact = _extreme_line(kb, region, scheme, question)

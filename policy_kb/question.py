@@ -73,6 +73,8 @@ def _found(text: str, terms: list[str]) -> bool:
 
 def _kinds(text: str) -> set[str]:
     kinds = {kind for kind, terms in words()["kinds"].items() if _found(text, terms)}
+    if re.search(r"比.{1,10}(贵|便宜|高|低)", text):
+        kinds.add("compare")  # "青岛的医保比威海贵吗"
     if re.search(r"(能|可以|行|要|用|让|给).{0,12}不[？?。]?$", text):
         kinds.add("yes_no")  # spoken "能交不", "让交不"
     if "yes_no" in kinds and not re.search(r"(能|可以|可不可以|行|要|用|需|有|是|算|还能).{0,12}(吗|么|不)?", text):

@@ -32,6 +32,10 @@ def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: 
     label = channel["label"]
     naming = _naming_facts(kb, region, channel)
     fits = [f for f in naming if scheme is None or f.scheme in (scheme, "both")]
+    refused = [f for f in fits if any(w in f.answer for w in channel.get("no_evidence", []))]
+    if refused:
+        hedge = "原则上" if any("原则上" in f.answer for f in refused) else ""
+        return f"{hedge}不能。" + "".join(f.answer for f in refused), refused
     if fits:
         return "可以。" + "".join(f.answer for f in fits), fits
     if naming and not any("不能" in f.answer for f in naming):
