@@ -34,6 +34,7 @@ from policy_kb.answers import facts_naming
 from policy_kb.compose import compose
 from policy_kb.household import describe, member_profiles, parse_household
 from policy_kb.question import words
+from policy_kb.relevance import relevant
 
 # a question's topic → the knowledge base topics that answer it
 TOPIC_FACTS = {
@@ -59,6 +60,8 @@ FALLBACK_FACTS = {
     "newborn": ("collector", "registration"),
 }
 TOPIC_LABELS = {"household": "家庭缴费合计", "benefit": "待遇享受和等待期"}
+# topics answered with all their facts: the figures of both schemes, every phone number
+WHOLE_TOPICS = ("tiers", "subsidy", "hotline", "household")
 
 
 def topic_label(topic: str) -> str:
@@ -107,6 +110,8 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
         if used is not None:
             used.extend(kb.hotlines(region))
         return render.not_stated_text(kb, region, topic_label(topic))
+    if topic not in WHOLE_TOPICS:
+        facts = relevant(kb, facts, asked_text(tracker))  # "怎么用支付宝交": that channel
     if used is not None:
         used.extend(facts)
     return render.facts_text(facts, kb)

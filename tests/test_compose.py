@@ -218,3 +218,25 @@ def test_plain_words_correct_a_neighbouring_topic(kb, text, nlu_topic, topic):
     from policy_kb.question import answer_topic
 
     assert answer_topic(read_question(kb, text), nlu_topic) == topic
+
+
+@pytest.mark.parametrize(
+    "region, topic, text, keys",
+    [
+        # only the channel the resident names
+        ("青岛", "channels", "青岛怎么用支付宝交", ["channels.online"]),
+        ("青岛", "channels", "青岛能用数字人民币吗", ["channels.digital_rmb"]),
+        ("威海", "channels", "威海线下在哪交", ["channels.halls"]),
+        # no distinctive word: the whole topic, as before
+        (
+            "青岛",
+            "channels",
+            "青岛怎么交",
+            ["channels.online", "channels.digital_rmb", "channels.offline"],
+        ),
+    ],
+)
+def test_a_topics_facts_are_narrowed_to_the_questions_words(kb, region, topic, text, keys):
+    from policy_kb.relevance import relevant
+
+    assert [f.key for f in relevant(kb, kb.facts(region, topic=topic), text)] == keys
