@@ -37,8 +37,8 @@ def lookup(kb: KnowledgeBase, query: str, year: int | None = None, limit: int = 
     for region in regions:
         if topic == "hotline":
             facts += kb.hotlines(region, scheme, place.district if place else None, year)
-        elif topic:
+        elif topic and kb.facts(region, year, topic=topic, scheme=scheme):
             facts += kb.facts(region, year, topic=topic, scheme=scheme)
-        else:
+        else:  # no topic word, or a topic this region's documents have nothing on
             facts += kb.search(query, region=region, year=year, limit=2 if not place else limit)
     return LookupResult(query, place, scheme, topic, facts[: limit * len(regions)], regions)

@@ -110,7 +110,10 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
     "pension.government_pays": (
         {
             "type": "object",
-            "propertyNames": {"anyOf": [GROUP, {"const": "disability_grades"}]},
+            "propertyNames": {
+                "anyOf": [GROUP, {"const": "disability_grades"}],
+                "description": "not a group id (" + "、".join(sorted(HARDSHIP_GROUPS)) + ")",
+            },
             "properties": {
                 "disability_grades": {
                     "type": "array",
@@ -166,6 +169,7 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                 ("late_from",),
             ),
             "oneOf": [{"required": ["months"]}, {"required": ["days"]}],
+            "description": "give the waiting period as months or as days (one of them)",
         },
         True,
     ),

@@ -11,7 +11,8 @@ Two checks, both run by ``shebao check`` and ``policy-team validate`` through
    formula that gives it. A formula is a small expression::
 
        derived:
-         start: month_start(2023, 9)     # "2023年9月至12月": the first day of September
+         start: month_start("2023年9月")  # "2023年9月至12月": the first day of September
+         late_from: day_after("2023年12月31日")   # the day after the collection period
          half_share: percent(50)         # "承担50%"
          lowest: min(tiers)              # another field of the same value
          end: year_end(year)             # the last day of the policy year
@@ -29,10 +30,12 @@ import calendar
 import datetime as dt
 import fnmatch
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 
+from policy_kb.dates import parse_date
 from policy_kb.normalize import cn_to_int
 from policy_kb.value_schemas import SCHEMAS
 
@@ -77,7 +80,7 @@ def check_value(label: str, fact: dict, quotes: list[str], year: Any) -> list[st
     validator = jsonschema.Draft7Validator(entry[0])
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         where = "".join(f".{p}" for p in error.path)
-        problems.append(f"{label}: value{where}: {error.message}")
+        problems.append(f"{label}: value{where}: {_message(error)}")
     problems += _cross_checks(label, key, data)
     if not isinstance(derived, dict):
         return problems + [f"{label}: derived: must map a value field to its formula"]
@@ -92,6 +95,14 @@ def check_value(label: str, fact: dict, quotes: list[str], year: Any) -> list[st
     for path, formula in derived.items():
         problems += _check_formula(label, str(path), str(formula), data, ground, year)
     return problems
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """The validator's message, or the schema's own description where that says more."""
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator in ("anyOf", "oneOf") and description:
+        return f"{error.instance!r}: {description}"
+    return error.message
 
 
 def _cross_checks(label: str, key: str, data: Any) -> list[str]:
@@ -163,7 +174,30 @@ class Grounding:
 
 
 # ---------------------------------------------------------------------- derived formulas
-def _month_end(y: int, m: int) -> dt.date:
+def _day(*args) -> dt.date:
+    """date(2023, 12, 31) or date("2023年12月31日") (a string moves with `new-year`)."""
+    if len(args) == 1:
+        day = parse_date(str(args[0]))
+        if day is None:
+            raise FormulaError(f"not a date: {args[0]}")
+        return day
+    return dt.date(*args)
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})年(\d{1,2})月", str(text))
+    if not match:
+        raise FormulaError(f'write the month as in the documents, e.g. "2023年9月": {text}')
+    return int(match.group(1)), int(match.group(2))
+
+
+def _month_start(text: str) -> dt.date:
+    y, m = _month(text)
+    return dt.date(y, m, 1)
+
+
+def _month_end(text: str) -> dt.date:
+    y, m = _month(text)
     return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
@@ -171,12 +205,12 @@ FUNCTIONS = {
     "min": min,
     "max": max,
     "percent": lambda n: n / 100,
-    "date": dt.date,
-    "month_start": lambda y, m: dt.date(y, m, 1),
+    "date": _day,
+    "month_start": _month_start,
     "month_end": _month_end,
     "year_start": lambda y: dt.date(y, 1, 1),
     "year_end": lambda y: dt.date(y, 12, 31),
-    "day_after": lambda day: day + dt.timedelta(days=1),
+    "day_after": lambda day: _day(day) + dt.timedelta(days=1),
     "cn": lambda words: cn_to_int(re.match(r"[零〇一二两三四五六七八九十百千万]+", words).group(0)),
     "statute": lambda number, law: number,
 }
@@ -219,9 +253,12 @@ def _literals(tree: ast.AST) -> list[Any]:
 
 
 def _literal_holds(literal: Any, ground: Grounding) -> bool:
-    if isinstance(literal, str):
-        return ground.words(literal)
-    return ground.number(literal)
+    if not isinstance(literal, str):
+        return ground.number(literal)
+    day = parse_date(literal)
+    if day is not None:  # "2023年12月31日" holds where "2023年9月1日至12月31日" is quoted
+        return ground.holds(day.isoformat())
+    return ground.words(literal)
 
 
 def _evaluate(node: ast.AST, names: dict) -> Any:

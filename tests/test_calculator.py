@@ -43,10 +43,19 @@ def test_shanting_medical(kb, profile, personal, government):
 
 
 @pytest.mark.parametrize(
-    "tier, subsidy", [(500, 60), (1000, 80), (350, 30), (100, 30), (800, 80), (8000, 80)]
+    "tier, hardship, subsidy",
+    [
+        (500, None, 60),
+        (1000, None, 80),
+        (350, None, 30),
+        # the 100 tier is only for hardship groups (004 五（一）): a 低保 member who pays it
+        (100, "低保", 30),
+        (800, None, 80),
+        (8000, None, 80),
+    ],
 )
-def test_shanting_pension_subsidy(kb, tier, subsidy):
-    result = calculate(kb, Profile(region="山亭", scheme="pension", tier=tier))
+def test_shanting_pension_subsidy(kb, tier, hardship, subsidy):
+    result = calculate(kb, Profile(region="山亭", scheme="pension", tier=tier, hardship=hardship))
     assert result.status == "ok" and result.subsidy == subsidy and result.personal_amount == tier
 
 
@@ -116,8 +125,8 @@ def test_weihai_student_age_boundaries(kb):
 def test_qingdao_pension_hardship_paid_by_government(kb):
     result = calculate(kb, Profile(region="青岛", scheme="pension", hardship="低保"))
     assert (result.personal_amount, result.government_amount) == (0, 100)
-    severe = calculate(kb, Profile(region="青岛", scheme="pension", disability_grade=1))
-    assert severe.government_amount == 500
+    severe = calculate(kb, Profile(region="青岛", scheme="pension", hardship="重度残疾人"))
+    assert (severe.personal_amount, severe.government_amount) == (0, 500)
 
 
 def test_no_borrowed_figures_where_a_region_is_silent(kb):
