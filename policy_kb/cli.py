@@ -23,6 +23,8 @@ import statistics
 import sys
 import time
 
+import yaml
+
 from policy_kb import diff as kb_diff
 from policy_kb import render, store, tables
 from policy_kb.calculator import Profile, calculate, calculate_household
@@ -154,7 +156,11 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     sources = pathlib.Path(args.sources) if args.sources else SOURCES_DIR
     seeds = pathlib.Path(args.seeds) if args.seeds else SEEDS_DIR
-    problems = validate(load_sources(sources), seeds)
+    try:
+        problems = validate(load_sources(sources), seeds)
+    except (OSError, yaml.YAMLError) as error:  # a wrong directory or a file that is not YAML
+        print(f"无法读取来源文件（{sources}）：{error}", file=sys.stderr)
+        return 2
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problems")
