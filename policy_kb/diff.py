@@ -170,6 +170,11 @@ def _diff_fact(old: dict | None, new: dict | None, topics: dict, **where) -> lis
         Change(kind="value", label=f"{label}·{path}" if path else label, old=a, new=b, **base)
         for path, a, b in _value_changes(old.get("value"), new.get("value"))
     ]
+    # a changed formula under derived: changes how a value is read, so it is a line too
+    changes += [
+        Change(kind="value", label=f"{label}·derived.{path}", old=a, new=b, **base)
+        for path, a, b in _value_changes(old.get("derived") or {}, new.get("derived") or {})
+    ]
     for kind, field, default in (
         ("answer", "answer", ""),
         ("status", "status", "verified"),

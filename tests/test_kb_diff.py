@@ -91,7 +91,12 @@ def _add_fact(data):
             _set("collection_period", "value", "end", value=dt.date(2024, 1, 31)),
             ["威海 养老和医保 缴费时间·end: 2023年12月31日 → 2024年1月31日"],
         ),
-        # so does a month-day rule (a bank batch from 12-01)
+        # a changed formula under derived: is a change of the value it declares
+        (
+            _set("pension.tiers", "derived", "lowest", value="max(tiers)"),
+            ["威海 养老 缴费档次和标准·derived.lowest: min(tiers) → max(tiers)"],
+        ),
+        # a month-day rule (a bank batch from 12-01) prints as a Chinese date too
         (
             _set("collection_period", "value", "preparation", value=["09-01", "12-20"]),
             ["威海 养老和医保 缴费时间·preparation: （无） → [9月1日, 12月20日]"],
