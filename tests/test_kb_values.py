@@ -16,7 +16,7 @@ from policy_kb import cli
 from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 from policy_kb.value_schemas import SCHEMAS
 from policy_kb.values import schema_for
-from policy_team import checks
+from policy_team import checks, new_year
 from policy_team.project import Project
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -201,3 +201,25 @@ def test_the_lowest_pension_tier_is_a_fact_value(kb):
 
 def test_validate_reports_no_problem_for_the_shipped_sources():
     assert validate(load_sources()) == []
+
+
+def test_a_new_year_whose_value_was_forgotten_fails_the_check(tmp_path):
+    # The scenario: the officer follows the new-year guide, corrects the quote and the
+    # answer to the new notice's 480 but forgets the value, which still says last year's 450.
+    for part in ("policy_kb/sources", "policy_kb/seeds"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    notice = "example_2025_weihai_notice.txt"
+    shutil.copy(ROOT / "docs" / "examples" / notice, tmp_path / "policy_kb" / "seeds" / notice)
+    project = Project(tmp_path)
+    started = new_year.start_year(project, "威海", 2024, 2025, notice, "虚构示例")
+    text = started.path.read_text(encoding="utf-8")
+    text = text.replace("一般居民一档每人每年450元", "一般居民一档每人每年480元")
+    started.path.write_text(text, encoding="utf-8")
+    found = validate(load_sources(project.sources_dir), project.seeds_dir)
+    assert found == [
+        "2025/weihai.yml: fact medical.personal: value.一档 = 450 occurs in no quote of the fact "
+        "(quote the sentence that states it, or declare it under derived: with its formula)"
+    ]
+    # …and with the value corrected too, nothing is left (the formulas moved on with the years)
+    started.path.write_text(text.replace("{一档: 450,", "{一档: 480,"), encoding="utf-8")
+    assert validate(load_sources(project.sources_dir), project.seeds_dir) == []
