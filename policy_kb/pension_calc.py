@@ -178,12 +178,12 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
     others = [t for t in tiers if t not in restricted]
     if value.get("restriction") == "only":
         result.problems.append(
-            f"{result.region_name}{result.year}年度居民养老保险{amount}元档次只适用于重度残疾人等"
+            f"{result.region_name}{result.year}年度居民养老保险{amount}元档次只适用于"
             f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。"
             "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + tiers_fact.source_line()
         )
         return False
-    result.notes.append(f"{amount}元档次原则上只适用于重度残疾人等缴费困难群体的最低选择。")
+    result.notes.append(f"{amount}元档次原则上只适用于{restricted[amount]}的最低选择。")
     return True
 
 

@@ -81,10 +81,10 @@ def check_value(label: str, fact: dict, quotes: list[str], year: Any) -> list[st
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         where = "".join(f".{p}" for p in error.path)
         problems.append(f"{label}: value{where}: {_message(error)}")
-    problems += _cross_checks(label, key, data)
+    ground = Grounding(quotes, year)
+    problems += _cross_checks(label, key, data, ground)
     if not isinstance(derived, dict):
         return problems + [f"{label}: derived: must map a value field to its formula"]
-    ground = Grounding(quotes, year)
     for path, item in _leaves(data):
         if re.split(r"[.[]", path)[0] in derived or ground.holds(item):
             continue
@@ -105,7 +105,11 @@ def _message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def _cross_checks(label: str, key: str, data: Any) -> list[str]:
+# How strictly a tier is reserved, and the words a quote must use to say so.
+RESTRICTION_WORDS = {"only": "只适用于", "in_principle": "原则上只适用于"}
+
+
+def _cross_checks(label: str, key: str, data: Any, ground: Grounding) -> list[str]:
     if not isinstance(data, dict):
         return []
     problems = []
@@ -119,8 +123,15 @@ def _cross_checks(label: str, key: str, data: Any) -> list[str]:
         for tier in data.get("restricted") or {}:
             if tier.isdigit() and int(tier) not in data["tiers"]:
                 problems.append(f"{label}: value.restricted names {tier}, which is not a tier")
-        if data.get("restricted") and "restriction" not in data:
+        restriction = data.get("restriction")
+        if data.get("restricted") and restriction is None:
             problems.append(f"{label}: value.restriction (only | in_principle) is missing")
+        words = RESTRICTION_WORDS.get(restriction)
+        softened = restriction == "only" and ground.words(RESTRICTION_WORDS["in_principle"])
+        if words and (not ground.words(words) or softened):
+            problems.append(
+                f"{label}: value.restriction is {restriction!r}, the quotes do not say so"
+            )
     return problems
 
 
