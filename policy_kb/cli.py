@@ -264,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paid", help="缴费日期，如 2024-08-20 或 2024年8月20日")
     p.add_argument("--tier", help="养老: 500; 医保: 一档/二档")
     p.add_argument("--student", choices=["school", "college"])
-    p.add_argument("--hardship", help="低保/特困/脱贫/低保边缘/监测帮扶")
+    p.add_argument("--hardship", help="低保/特困/脱贫/返贫致贫/低保边缘/监测帮扶/重度残疾")
     p.add_argument("--disability", type=int, help="残疾等级 1-4")
     p.add_argument(
         "--member",

@@ -30,8 +30,9 @@ class Profile:
         student: None, "school" (kindergarten to high school) or "college".
         study_place: for college students, "in_city" or "outside".
         residence: "hukou" (local household registration) or "permit" (residence permit).
-        hardship: 低保 / 特困 / 脱贫 / 低保边缘 / 监测帮扶.
-        disability_grade: 1–4; grades 1 and 2 count as 重度残疾.
+        hardship: 低保 / 特困 / 脱贫 / 返贫致贫 / 低保边缘 / 监测帮扶 / 重度残疾 (policy_kb.groups).
+        disability_grade: 1–4; which grades count as 重度残疾 is the region's own rule
+            (Shanting: 一级、二级; Qingdao's notice names no grade, so a grade alone is not enough).
         tier: pension: the yearly amount (500); medical: "一档" or "二档".
         payment_date: when the contribution is (or was) paid.
     """
