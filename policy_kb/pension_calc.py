@@ -177,9 +177,11 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
         return True
     others = [t for t in tiers if t not in restricted]
     if value.get("restriction") == "only":
+        subsidy = _subsidy_for(kb, result, amount)
+        for_them = f"困难群体自己缴{amount}元档次的，政府补贴{subsidy}元。" if subsidy else ""
         result.problems.append(
             f"{result.region_name}{result.year}年度居民养老保险{amount}元档次只适用于"
-            f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。"
+            f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。{for_them}"
             "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + tiers_fact.source_line()
         )
         return False
@@ -187,17 +189,26 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
     return True
 
 
+def _subsidy_for(kb: KnowledgeBase, result: Result, amount: int) -> int | None:
+    """The subsidy the region's document states for a tier, or None."""
+    subsidy = kb.fact(result.region, "pension.subsidy", result.year)
+    if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
+        return None
+    value = subsidy.value
+    by_tier = {int(k): v for k, v in value.get("by_tier", {}).items()}
+    if amount in by_tier:
+        return by_tier[amount]
+    if value.get("from_tier") and amount >= value["from_tier"]:
+        return value["from_tier_subsidy"]
+    return None
+
+
 def _subsidy(kb: KnowledgeBase, result: Result, amount: int) -> None:
     subsidy = result.use(kb.fact(result.region, "pension.subsidy", result.year))
     if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
         result.notes.append(f"{result.region_name}的文件没有写明养老保险的政府补贴金额。")
         return
-    value = subsidy.value
-    by_tier = {int(k): v for k, v in value.get("by_tier", {}).items()}
-    if amount in by_tier:
-        result.subsidy = by_tier[amount]
-    elif value.get("from_tier") and amount >= value["from_tier"]:
-        result.subsidy = value["from_tier_subsidy"]
+    result.subsidy = _subsidy_for(kb, result, amount)
     result.subsidy_stated = result.subsidy is not None
     if result.subsidy is not None:
         result.reasoning.append(f"{amount}元档次政府补贴{result.subsidy}元。")

@@ -75,7 +75,9 @@ def check_value(label: str, fact: dict, quotes: list[str], year: Any) -> list[st
             problems.append(f"{label}: derived: without a value")
         return problems
     if entry is None:
-        return [f"{label}: no schema for the value of {key!r} (add one to policy_kb/values.py)"]
+        return [
+            f"{label}: no schema for the value of {key!r} (add one to policy_kb/value_schemas.py)"
+        ]
     data = as_json(value)
     validator = jsonschema.Draft7Validator(entry[0])
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):

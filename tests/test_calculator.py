@@ -256,6 +256,8 @@ def test_a_tier_only_for_hardship_groups_is_refused_to_others_where_the_plan_say
     assert result.status == status
     if status == "invalid":
         assert "只适用于" in result.problems[0] and "最低选350元" in result.problems[0]
+        # what the tier would bring those it is for is still said (004 五（一）: 100…补贴30元)
+        assert "自己缴100元档次的，政府补贴30元" in result.problems[0]
     elif profile.region == "威海":
         assert any("原则上只适用于" in n for n in result.notes)
 
