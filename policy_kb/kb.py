@@ -176,11 +176,17 @@ class KnowledgeBase:
 
     def detect_topic(self, text: str) -> str | None:
         """The topic whose keyword appears in the text (earlier topics win ties)."""
+        topics = self.detect_topics(text)
+        return topics[0] if topics else None
+
+    def detect_topics(self, text: str) -> list[str]:
+        """Every topic with a keyword in the text, in topics.yml order."""
         text = normalize_text(text).lower()
-        for topic, (_, keywords) in self._topics.items():
-            if any(str(k).lower() in text for k in keywords):
-                return topic
-        return None
+        return [
+            topic
+            for topic, (_, keywords) in self._topics.items()
+            if any(str(k).lower() in text for k in keywords)
+        ]
 
     def detect_scheme(self, text: str) -> str | None:
         text = normalize_text(text).lower()
