@@ -162,8 +162,9 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
     value = tiers_fact.value
     tiers = value["tiers"]
     if amount not in tiers:
+        named = f"“{tier}”" if not str(tier).strip().rstrip("元档").isdigit() else f"{tier}元档次"
         result.problems.append(
-            f"{result.region_name}{result.year}年度居民养老保险没有{tier}元档次；可选档次："
+            f"{result.region_name}{result.year}年度居民养老保险按金额选档，没有{named}；可选档次："
             + "、".join(f"{t}元" for t in tiers)
             + "。"
         )

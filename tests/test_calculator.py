@@ -154,6 +154,8 @@ def test_shanting_pension_under_16_and_students(kb):
         (Profile(region="青岛", scheme="medical", age=-3), "invalid", "-3"),
         (Profile(region="青岛", scheme="medical", age=200), "invalid", "200"),
         (Profile(region="青岛", scheme="pension", tier=700), "invalid", "700"),
+        # a medical tier's name given for a pension is named back, not read as "1元"
+        (Profile(region="山亭", scheme="pension", tier="一档"), "invalid", "按金额选档，没有“一档”"),
         (
             Profile(region="青岛", scheme="medical", tier="一档", payment_date=D(1990, 1, 1)),
             "invalid",
