@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import pathlib
 import statistics
 import sys
 import time
 
+import yaml
+
 from policy_kb import diff as kb_diff
 from policy_kb import render, store, tables
 from policy_kb.calculator import Profile, calculate, calculate_household
+from policy_kb.dates import parse_date
 from policy_kb.kb import KnowledgeBase
 from policy_kb.lookup import lookup
-from policy_kb.sources import load_sources, validate
+from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 
 SCHEME_LABELS = {"养老": "pension", "医保": "medical", "pension": "pension", "medical": "medical"}
 
@@ -49,22 +53,36 @@ def cmd_lookup(args) -> int:
 
 
 def _date(text: str | None) -> dt.date | str | None:
+    """2024-03-10 or 2024年3月10日; anything else goes on as text, and the calculator says why
+    it cannot read it."""
     if not text:
         return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return text  # the calculator reports it as invalid, with the reason
+    return parse_date(text) or text
+
+
+def _number(text: str):
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _member(spec: str) -> Profile:
-    """A household member: "一档", "二档", "school:8" (pupil aged 8), "college", "age:65"."""
-    kind, _, arg = spec.partition(":")
-    if kind in ("school", "college"):
-        return Profile(student=kind, age=int(arg) if arg.isdigit() else None)
-    if kind == "age":
-        return Profile(age=int(arg) if arg.lstrip("-").isdigit() else arg)
-    return Profile(tier=kind)
+    """A household member, one or more parts joined by commas: "一档", "school:8" (a pupil of 8),
+    "college", "age:65", "hardship:低保", "disability:1" — e.g. "age:40,一档"."""
+    fields: dict = {}
+    for part in filter(None, (p.strip() for p in spec.replace("，", ",").split(","))):
+        kind, _, arg = part.partition(":")
+        if kind in ("school", "college"):
+            fields["student"] = kind
+            if arg:
+                fields["age"] = _number(arg)
+        elif kind == "age":
+            fields["age"] = _number(arg)
+        elif kind == "hardship":
+            fields["hardship"] = arg
+        elif kind == "disability":
+            fields["disability_grade"] = int(arg) if arg.isdigit() else None
+        else:
+            fields["tier"] = _number(kind)
+    return Profile(**fields)
 
 
 def cmd_calc(args) -> int:
@@ -136,7 +154,13 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    problems = validate(load_sources())
+    sources = pathlib.Path(args.sources) if args.sources else SOURCES_DIR
+    seeds = pathlib.Path(args.seeds) if args.seeds else SEEDS_DIR
+    try:
+        problems = validate(load_sources(sources), seeds)
+    except (OSError, yaml.YAMLError) as error:  # a wrong directory or a file that is not YAML
+        print(f"无法读取来源文件（{sources}）：{error}", file=sys.stderr)
+        return 2
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problems")
@@ -236,13 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", help="medical/医保 or pension/养老")
     p.add_argument("--year", type=int)
     p.add_argument("--age")
-    p.add_argument("--born", help="出生日期 YYYY-MM-DD")
-    p.add_argument("--paid", help="缴费日期 YYYY-MM-DD")
+    p.add_argument("--born", help="出生日期，如 2024-03-10 或 2024年3月10日")
+    p.add_argument("--paid", help="缴费日期，如 2024-08-20 或 2024年8月20日")
     p.add_argument("--tier", help="养老: 500; 医保: 一档/二档")
     p.add_argument("--student", choices=["school", "college"])
-    p.add_argument("--hardship", help="低保/特困/脱贫/低保边缘/监测帮扶")
+    p.add_argument("--hardship", help="低保/特困/脱贫/返贫致贫/低保边缘/监测帮扶/重度残疾")
     p.add_argument("--disability", type=int, help="残疾等级 1-4")
-    p.add_argument("--member", action="append", help="家庭成员（可重复）：一档、二档、school:8、college、age:65")
+    p.add_argument(
+        "--member",
+        action="append",
+        help="家庭成员（可重复），逗号连接多项：一档、school:8、college、age:65、hardship:低保、" "disability:1，如 age:40,一档",
+    )
     p.set_defaults(func=cmd_calc)
 
     p = sub.add_parser("facts", help="按地区、主题列出事实表")
@@ -260,7 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="从 sources/ 重建 SQLite 知识库")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("check", help="校验来源文件和引文")
+    p = sub.add_parser("check", help="校验来源文件、引文和每条事实的数值（value）")
+    p.add_argument("--sources", metavar="目录", help="来源目录（默认 policy_kb/sources）")
+    p.add_argument("--seeds", metavar="目录", help="原文目录（默认 policy_kb/seeds）")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("bench", help="查询耗时基准")

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import io
 import pathlib
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from policy_kb.dates import cn_date, cn_month_day
 from policy_kb.sources import PACKAGE_DIR, SourceSet, load_sources
 
 REPO_ROOT = PACKAGE_DIR.parent
@@ -59,13 +61,15 @@ class Change:
 
 
 def format_value(value: Any) -> str:
-    """A YAML value as the policy team wrote it: ISO dates, true/false, no Python quotes."""
+    """A YAML value as the policy team reads it: Chinese dates, true/false, no Python quotes."""
     if value is MISSING or value is None:
         return "（无）" if value is MISSING else "（空）"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return cn_date(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{2}-\d{2}", value):
+        return cn_month_day(value)  # a month-day rule such as a bank batch from 12-01
     if isinstance(value, list):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -165,6 +169,11 @@ def _diff_fact(old: dict | None, new: dict | None, topics: dict, **where) -> lis
     changes = [
         Change(kind="value", label=f"{label}·{path}" if path else label, old=a, new=b, **base)
         for path, a, b in _value_changes(old.get("value"), new.get("value"))
+    ]
+    # a changed formula under derived: changes how a value is read, so it is a line too
+    changes += [
+        Change(kind="value", label=f"{label}·derived.{path}", old=a, new=b, **base)
+        for path, a, b in _value_changes(old.get("derived") or {}, new.get("derived") or {})
     ]
     for kind, field, default in (
         ("answer", "answer", ""),

@@ -186,11 +186,17 @@ class KnowledgeBase:
 
     def detect_topic(self, text: str) -> str | None:
         """The topic whose keyword appears in the text (earlier topics win ties)."""
+        topics = self.detect_topics(text)
+        return topics[0] if topics else None
+
+    def detect_topics(self, text: str) -> list[str]:
+        """Every topic with a keyword in the text, in topics.yml order."""
         text = normalize_text(text).lower()
-        for topic, (_, keywords) in self._topics.items():
-            if any(k.lower() in text for k in keywords):
-                return topic
-        return None
+        return [
+            topic
+            for topic, (_, keywords) in self._topics.items()
+            if any(str(k).lower() in text for k in keywords)
+        ]
 
     def detect_scheme(self, text: str) -> str | None:
         text = normalize_text(text).lower()
@@ -235,6 +241,18 @@ class KnowledgeBase:
                 continue
             out.append(fact)
         return out
+
+    def lowest_pension_tier(self, region: str | None = None) -> int | None:
+        """The smallest pension tier (``pension.tiers`` value ``lowest``) of a region, or of all
+        regions' latest years: an amount of at least this much names a pension tier, which is
+        how a bare "500" or "交300的" is told from a medical question (一档 / 二档 are names)."""
+        regions = [region] if region else list(self._regions)
+        lowest = [
+            fact.value["lowest"]
+            for fact in (self.fact(r, "pension.tiers") for r in regions)
+            if fact is not None and fact.value and "lowest" in fact.value
+        ]
+        return min(lowest) if lowest else None
 
     def documents(self, region: str, year: int | None = None) -> list[dict]:
         """The documents cited for a region-year (title, file, issuer, date)."""

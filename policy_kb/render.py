@@ -7,6 +7,7 @@ hotline operator can always tell where a number comes from.
 from __future__ import annotations
 
 from policy_kb.calculator import Result
+from policy_kb.dates import cn_date
 from policy_kb.kb import Fact, KnowledgeBase
 
 STATUS_MARK = {"verified": "", "unverified": "（未核实）", "not_stated": "（文件未写明）"}
@@ -50,7 +51,7 @@ def result_text(result: Result) -> str:
         if result.personal_amount is not None:
             lines.append(f"个人缴费：{result.personal_amount}元。")
         if result.benefit_start:
-            lines.append(f"待遇起始：{result.benefit_start.isoformat()}。")
+            lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
     lines += result.next_steps
     lines += [f"提示：{n}" for n in result.notes]
     if result.facts:
@@ -62,7 +63,7 @@ def benefit_text(result: Result) -> str:
     """Only when cover starts, for a person whose amount is not known yet."""
     lines = [f"【{result.region_name} {result.year}年度 居民医保】按您说的日期："]
     lines += [line for line in result.reasoning if "享受" in line]
-    lines.append(f"待遇起始：{result.benefit_start.isoformat()}。")
+    lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
     lines.append(result.source_line())
     return "\n".join(lines)
 

@@ -22,7 +22,9 @@ from typing import Any
 
 import yaml
 
+from policy_kb.dates import parse_date
 from policy_kb.normalize import compact, numbers_in
+from policy_kb.values import check_value
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 SOURCES_DIR = PACKAGE_DIR / "sources"
@@ -41,6 +43,7 @@ FACT_FIELDS = {
     "sources",
     "status",
     "district",
+    "derived",
 }
 REQUIRED_FACT_FIELDS = ("key", "topic", "scheme", "question", "answer", "sources")
 # Facts every region-year must have, so that the core questions always get an answer
@@ -202,16 +205,11 @@ def _validate_fact(where, fact, docs, seeds, topic_ids, year, keys) -> list[str]
     for number in numbers_in(fact.get("answer", "")):
         if number not in allowed:
             problems.append(f"{label}: answer states {number}, which no quote contains")
+    # ...and so may its value, which is what the calculator reads.
+    problems.extend(check_value(label, fact, quotes, year))
     return problems
 
 
 def as_date(value: Any) -> dt.date | None:
-    """YAML dates come back as date objects; strings in ISO form are accepted too."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    """YAML dates come back as date objects; ISO and Chinese strings are accepted too."""
+    return parse_date(value)

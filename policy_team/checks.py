@@ -31,9 +31,13 @@ class Check:
 
 
 def knowledge_base(project: Project) -> Check:
-    """Schema, citations (each quote occurs in its seed), numbers, required facts, FAQ answers."""
+    """Schema, citations (each quote occurs in its seed), numbers in answers and values (each
+    value checked against its key's schema and its quotes), required facts, FAQ answers."""
     source = load_sources(project.sources_dir)
-    return Check("知识库：格式、引文、必备事实、每个FAQ每个地区都有答复", validate(source, project.seeds_dir))
+    return Check(
+        "知识库：格式、引文、数值（value）、必备事实、每个FAQ每个地区都有答复",
+        validate(source, project.seeds_dir),
+    )
 
 
 def training_conflicts(project: Project) -> Check:

@@ -1,6 +1,7 @@
 """The hotline CLI: a thin layer over the library, and every command documented."""
 
 import pathlib
+import re
 
 import pytest
 
@@ -76,3 +77,55 @@ def test_every_cli_command_is_documented_in_the_readme():
     commands = cli.build_parser()._subparsers._group_actions[0].choices
     for name in commands:
         assert f"shebao {name}" in readme, name
+
+
+@pytest.mark.parametrize(
+    "argv, dates",
+    [
+        # issue 10 item 8 / issue 11 finding 16: dates read aloud, 2024年5月15日, not ISO
+        (
+            ["calc", "--region", "青岛", "--scheme", "医保", "--tier", "一档", "--paid", "2024-02-15"],
+            ["2024年2月15日", "2024年5月15日"],
+        ),
+        # a Chinese date is read as well as an ISO one
+        (
+            [
+                "calc",
+                "--region",
+                "威海",
+                "--scheme",
+                "医保",
+                "--born",
+                "2024年3月10日",
+                "--paid",
+                "2024年8月20日",
+            ],
+            ["2024年3月10日"],
+        ),
+        # an unreadable date is explained with a Chinese example
+        (["calc", "--region", "青岛", "--scheme", "医保", "--paid", "明天"], ["2024年3月10日"]),
+    ],
+)
+def test_cli_output_writes_dates_in_chinese(run, argv, dates):
+    _, out = run(*argv)
+    for date in dates:
+        assert date in out, out
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", out), out
+
+
+def test_a_household_member_can_have_an_age_a_tier_and_a_group(run):
+    # "age:65" (004 五（一）: 60-69 half) + "age:40,hardship:低保" (paid in full) + an adult
+    code, out = run(
+        "calc", "--region", "山亭", "--scheme", "医保",
+        "--member", "age:65", "--member", "age:40,hardship:低保", "--member", "age:30",
+    )  # fmt: skip
+    assert code == 0 and "190＋0＋380＝570元" in out
+    code, out = run("calc", "--region", "青岛", "--scheme", "医保", "--member", "age:40,一档")
+    assert code == 0 and "462" in out
+
+
+def test_check_reads_another_sources_directory(run, tmp_path, capsys):
+    # shebao check --sources: how the tests check broken copies (tests/test_kb_values.py);
+    # a directory without source files is refused in Chinese, without a stack trace
+    code = cli.main(["check", "--sources", str(tmp_path)])
+    assert code == 2 and "无法读取来源文件" in capsys.readouterr().err

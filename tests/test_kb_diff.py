@@ -86,10 +86,20 @@ def _add_fact(data):
             _set("pension.tiers", "value", "restricted", 500, value="缴费困难群体"),
             ["威海 养老 缴费档次和标准·restricted.500: （无） → 缴费困难群体"],
         ),
-        # a date prints in ISO form; scheme both reads 养老和医保
+        # a date prints as the documents write it (issue 10 item 8); scheme both reads 养老和医保
         (
             _set("collection_period", "value", "end", value=dt.date(2024, 1, 31)),
-            ["威海 养老和医保 缴费时间·end: 2023-12-31 → 2024-01-31"],
+            ["威海 养老和医保 缴费时间·end: 2023年12月31日 → 2024年1月31日"],
+        ),
+        # a changed formula under derived: is a change of the value it declares
+        (
+            _set("pension.tiers", "derived", "lowest", value="max(tiers)"),
+            ["威海 养老 缴费档次和标准·derived.lowest: min(tiers) → max(tiers)"],
+        ),
+        # a month-day rule (a bank batch from 12-01) prints as a Chinese date too
+        (
+            _set("collection_period", "value", "preparation", value=["09-01", "12-20"]),
+            ["威海 养老和医保 缴费时间·preparation: （无） → [9月1日, 12月20日]"],
         ),
         # a null value gets a figure: no path, the old side is （空）
         (

@@ -1,0 +1,225 @@
+"""Resident pension: the tier a person may choose, what they pay, who pays for them, subsidies.
+
+Rules come from the region-year's facts: ``pension.tiers`` (tiers, the tier restricted to
+hardship groups and how strictly), ``pension.government_pays`` (the 代缴 standard per group,
+and for Shanting the disability grades that make a disability severe), ``pension.subsidy``,
+``eligibility`` and ``collection_period``.
+"""
+
+from __future__ import annotations
+
+from policy_kb.dates import cn_date, parse_date
+from policy_kb.groups import SEVERE_DISABILITY, UNKNOWN, group_label, parse_group
+from policy_kb.kb import Fact, KnowledgeBase
+from policy_kb.normalize import cn_to_int
+from policy_kb.profile import (
+    Profile,
+    Result,
+    age_at,
+    age_counted_on,
+    check_payment_date,
+    profile_dates,
+)
+
+
+def pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
+    region, year = result.region, result.year
+    tiers_fact = result.use(kb.fact(region, "pension.tiers", year))
+    _, paid = profile_dates(profile)
+    if paid is not None and not _check_paid(kb, result, paid):
+        return
+    age = age_at(profile, paid or age_counted_on(kb, result)[0])
+    if not _eligible(kb, profile, result, age):
+        return
+    gov_tier, in_group = _government_tier(kb, profile, result)
+    tier = profile.tier
+    if tier is None:
+        _without_tier(kb, result, tiers_fact, gov_tier)
+        return
+    amount = (
+        tier if isinstance(tier, int) else cn_to_int(str(tier).replace("元", "").replace("档", ""))
+    )
+    if not _tier_allowed(kb, result, tiers_fact, amount, tier, in_group):
+        return
+    if gov_tier is not None and amount <= gov_tier:
+        _paid_by_government(kb, result, amount, gov_tier)
+        return
+    result.category = f"{amount}元档"
+    result.personal_amount = amount
+    result.reasoning.append(f"选择{amount}元档次，个人每年缴费{amount}元。")
+    if gov_tier is not None:
+        result.notes.append("文件没有说困难群体自行选择更高档次时政府代缴部分如何计算，请向当地人社部门确认。")
+    _subsidy(kb, result, amount)
+    _common_steps(kb, result)
+
+
+def _check_paid(kb: KnowledgeBase, result: Result, paid) -> bool:
+    """A payment inside the year's window; after the collection period, say what is known."""
+    if not check_payment_date(kb, result, paid):
+        return False
+    period = kb.fact(result.region, "collection_period", result.year)
+    end = parse_date(period.value["end"])
+    if paid > end and period.value.get("pension_open_all_year") != result.year:
+        result.use(period)
+        result.notes.append(
+            f"{result.region_name}的文件要求在集中缴费期内（到{cn_date(end)}）缴纳，没有写之后能否再缴"
+            f"{result.year}年度的居民养老保险费，请向当地人社、税务部门确认。"
+        )
+    return True
+
+
+def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | None) -> bool:
+    eligibility = kb.fact(result.region, "eligibility", result.year)
+    rules = (eligibility.value if eligibility else None) or {}
+    min_age = rules.get("pension_min_age")
+    if min_age and age is not None and age < min_age:
+        result.use(eligibility)
+        result.problems.append(f"{result.region_name}参加居民养老保险须年满{min_age}周岁，{age}岁还不能参加。")
+        return False
+    if min_age and profile.student and rules.get("pension_excludes_students"):
+        result.use(eligibility)
+        result.problems.append(f"{result.region_name}的居民养老保险不含在校学生。")
+        return False
+    return True
+
+
+def _is_severe(paid_for: Fact | None, profile: Profile, group: str | None, result: Result) -> bool:
+    """重度残疾 as the region defines it: said outright, or a grade the region's document names."""
+    if group == SEVERE_DISABILITY:
+        return True
+    if profile.disability_grade is None:
+        return False
+    grades = ((paid_for.value if paid_for else None) or {}).get("disability_grades")
+    if grades is None:
+        if paid_for is not None and SEVERE_DISABILITY in (paid_for.value or {}):
+            result.use(paid_for)
+            result.notes.append(
+                f"{result.region_name}的文件没有按残疾等级定义“重度残疾人”：{profile.disability_grade}级残疾"
+                "是否属于重度残疾人，请向当地人社部门或残联确认；属于的，按重度残疾人由政府代缴。"
+            )
+        return False
+    return profile.disability_grade in grades
+
+
+def _government_tier(
+    kb: KnowledgeBase, profile: Profile, result: Result
+) -> tuple[int | None, bool]:
+    """The 代缴 standard that applies (or None, with a note saying why), and whether the person
+    belongs to a recognised hardship group at all."""
+    group = parse_group(profile.hardship)
+    paid_for = kb.fact(result.region, "pension.government_pays", result.year)
+    severe = _is_severe(paid_for, profile, group, result)
+    who = SEVERE_DISABILITY if severe else group
+    in_group = who not in (None, UNKNOWN)
+    if who is None:
+        return None, False
+    if paid_for is None or not paid_for.value:
+        result.notes.append(f"{result.region_name}的文件没有写政府为困难群体代缴养老保险的标准。")
+        return None, in_group
+    if who == UNKNOWN:
+        result.notes.append(
+            f"“{profile.hardship}”不是{result.region_name}文件列出的代缴群体，不按政府代缴计算；" "具体身份请向当地人社部门确认。"
+        )
+        return None, False
+    gov_tier = paid_for.value.get(who)
+    result.use(paid_for)
+    if gov_tier is None:
+        result.notes.append(f"{result.region_name}的文件没有写政府为{group_label(who)}代缴养老保险费。")
+        return None, in_group
+    result.government_amount = gov_tier
+    result.reasoning.append(f"{group_label(who)}由政府按{gov_tier}元标准代缴养老保险费。")
+    return gov_tier, in_group
+
+
+def _without_tier(kb: KnowledgeBase, result: Result, tiers_fact: Fact, gov_tier) -> None:
+    if gov_tier is not None:
+        _paid_by_government(kb, result, None, gov_tier)
+        return
+    tiers = tiers_fact.value["tiers"]
+    result.missing.append("tier")
+    result.reasoning.append(f"{result.year}年度可选档次：" + "、".join(f"{t}元" for t in tiers) + "。")
+    _common_steps(kb, result)
+
+
+def _paid_by_government(kb: KnowledgeBase, result: Result, amount, gov_tier: int) -> None:
+    """Within the 代缴 standard the person pays nothing, and no subsidy is claimed for it."""
+    result.personal_amount = 0
+    result.category = f"{gov_tier}元档（政府代缴）"
+    if amount is None:
+        result.reasoning.append("如果不另选档次，个人不用缴费。")
+    else:
+        result.reasoning.append(f"选择{amount}元档次，不高于政府代缴标准{gov_tier}元：个人不用缴费。")
+    subsidy = kb.fact(result.region, "pension.subsidy", result.year)
+    if subsidy and subsidy.status != "not_stated" and subsidy.value:
+        result.use(subsidy)
+        result.notes.append(
+            f"{result.region_name}的文件没有说政府代缴的{gov_tier}元是否另有政府补贴，本助手不报补贴金额，请向当地人社部门确认。"
+        )
+    _common_steps(kb, result)
+
+
+def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: bool) -> bool:
+    value = tiers_fact.value
+    tiers = value["tiers"]
+    if amount not in tiers:
+        named = f"“{tier}”" if not str(tier).strip().rstrip("元档").isdigit() else f"{tier}元档次"
+        result.problems.append(
+            f"{result.region_name}{result.year}年度居民养老保险按金额选档，没有{named}；可选档次："
+            + "、".join(f"{t}元" for t in tiers)
+            + "。"
+        )
+        change = kb.fact(result.region, "pension.tier_change", result.year)
+        if change and amount in (change.value or {}).get("retired_tiers", []):
+            result.use(change)  # last year's tier, no longer offered: say what to do
+            result.problems.append(change.answer + "\n" + change.source_line())
+        return False
+    restricted = {int(k): v for k, v in (value.get("restricted") or {}).items()}
+    if amount not in restricted or in_group:
+        return True
+    others = [t for t in tiers if t not in restricted]
+    if value.get("restriction") == "only":
+        subsidy = _subsidy_for(kb, result, amount)
+        for_them = f"困难群体自己缴{amount}元档次的，政府补贴{subsidy}元。" if subsidy else ""
+        result.problems.append(
+            f"{result.region_name}{result.year}年度居民养老保险{amount}元档次只适用于"
+            f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。{for_them}"
+            "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + tiers_fact.source_line()
+        )
+        return False
+    result.notes.append(f"{amount}元档次原则上只适用于{restricted[amount]}的最低选择。")
+    return True
+
+
+def _subsidy_for(kb: KnowledgeBase, result: Result, amount: int) -> int | None:
+    """The subsidy the region's document states for a tier, or None."""
+    subsidy = kb.fact(result.region, "pension.subsidy", result.year)
+    if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
+        return None
+    value = subsidy.value
+    by_tier = {int(k): v for k, v in value.get("by_tier", {}).items()}
+    if amount in by_tier:
+        return by_tier[amount]
+    if value.get("from_tier") and amount >= value["from_tier"]:
+        return value["from_tier_subsidy"]
+    return None
+
+
+def _subsidy(kb: KnowledgeBase, result: Result, amount: int) -> None:
+    subsidy = result.use(kb.fact(result.region, "pension.subsidy", result.year))
+    if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
+        result.notes.append(f"{result.region_name}的文件没有写明养老保险的政府补贴金额。")
+        return
+    result.subsidy = _subsidy_for(kb, result, amount)
+    result.subsidy_stated = result.subsidy is not None
+    if result.subsidy is not None:
+        result.reasoning.append(f"{amount}元档次政府补贴{result.subsidy}元。")
+
+
+def _common_steps(kb: KnowledgeBase, result: Result) -> None:
+    batch = kb.fact(result.region, "pension.bank_batch", result.year)
+    if batch:
+        result.use(batch)
+        result.next_steps.append(batch.answer)
+    change = kb.fact(result.region, "pension.tier_change", result.year)
+    if change:
+        result.use(change)
