@@ -30,7 +30,7 @@ from actions.context import (
 from actions.question import asked_text, latest_text, question_from
 from actions.replies import region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, render
-from policy_kb.answers import facts_naming
+from policy_kb.answers import adult_tiers, facts_naming
 from policy_kb.compose import compose
 from policy_kb.household import describe, member_profiles, parse_household
 from policy_kb.question import words
@@ -130,8 +130,9 @@ def household_answer(
     text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
     if result.status == "need_more":
         rates = kb.fact(region, "medical.personal").value
-        options = "、".join(f"{k}{v}元" for k, v in rates.items() if k in ("一档", "二档"))
-        text += f"\n请告诉我大人选的是一档还是二档（{options}）。"
+        tiers = adult_tiers(kb, region)
+        options = "、".join(f"{k}{rates[k]}元" for k in tiers)
+        text += f"\n请告诉我大人选的是{'还是'.join(tiers)}（{options}）。"
     return text
 
 

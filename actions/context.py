@@ -52,7 +52,10 @@ GROUP_PROFILE = {
     "脱贫": {"hardship": "脱贫"},
     "低保边缘": {"hardship": "低保边缘"},
     "监测帮扶": {"hardship": "监测帮扶"},
-    "重度残疾": {"disability_grade": 1},
+    "返贫致贫": {"hardship": "返贫致贫"},
+    "重度残疾": {"hardship": "重度残疾"},
+    # a grade is not 重度残疾 everywhere: the calculator reads it by region
+    "一二级残疾": {"disability_grade": 1},
 }
 
 
@@ -241,6 +244,7 @@ def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
     ):
         return "medical"
     amount = tracker.get_slot("tier_amount")
-    if amount and str(amount).isdigit() and int(amount) >= 100:
+    lowest = knowledge_base().lowest_pension_tier()
+    if amount and str(amount).isdigit() and lowest and int(amount) >= lowest:
         return "pension"
     return None

@@ -32,6 +32,7 @@ from actions.context import (
 from actions.question import latest_text, question_from
 from actions.replies import region_buttons, scheme_buttons
 from policy_kb import calculate
+from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
 from policy_kb.household import parse_household, read_members
 from policy_kb.question import answer_topic, is_follow_up, read_question
@@ -169,7 +170,7 @@ class ValidateAnswerForm(FormValidationAction):
     def validate_med_tier(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if len(latest_values(tracker, "med_tier")) > 1:
             return {"med_tier": None}  # "一档和二档哪个贵" compares, it does not choose
-        return {"med_tier": value if value in ("一档", "二档") else None}
+        return {"med_tier": value if value in adult_tiers(knowledge_base()) else None}
 
 
 class ActionAskRegion(Action):
@@ -202,8 +203,7 @@ class ActionAskMedTier(Action):
         rates = kb.fact(region, "medical.personal").value
         buttons = [
             {"title": f"{k}（{rates[k]}元）", "payload": f'/inform{{"med_tier":"{k}"}}'}
-            for k in ("一档", "二档")
-            if k in rates
+            for k in adult_tiers(kb, region)
         ]
         dispatcher.utter_message(
             text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年居民医保分两档，您选的是哪一档？",

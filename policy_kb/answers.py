@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from policy_kb.kb import Fact, KnowledgeBase
 
@@ -27,13 +26,6 @@ def source_line(facts: list[Fact]) -> str:
             if cite.clause not in clauses:
                 clauses.append(cite.clause)
     return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in titles.items())
-
-
-def cn_date(day: dt.date | str) -> str:
-    """2024-12-01 → 2024年12月1日 (answers are read aloud and read on phones)."""
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def heading(kb: KnowledgeBase, region: str, scheme: str | None = None, what: str = "") -> str:
@@ -61,3 +53,15 @@ def facts_naming(
         for f in kb.facts(region, year, scheme=scheme)
         if f.status != "not_stated" and any(t in f.answer for t in terms)
     ]
+
+
+def adult_tiers(kb: KnowledgeBase, region: str | None = None) -> list[str]:
+    """The adult medical tiers' names of a region (一档, 二档), or of any region; [] for a
+    region with one standard (山亭)."""
+    names: list[str] = []
+    for r in [region] if region else list(kb.regions):
+        fact = kb.fact(r, "medical.personal")
+        for name in (fact.value or {}).get("adult_tiers", []) if fact else []:
+            if name not in names:
+                names.append(name)
+    return names

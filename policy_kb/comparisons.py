@@ -8,11 +8,10 @@ is a fact's value; every line names its region; the sources of every region clos
 
 from __future__ import annotations
 
-from policy_kb.answers import Answer, cn_date, heading, source_line, unique
+from policy_kb.answers import Answer, adult_tiers, heading, source_line, unique
+from policy_kb.dates import cn_date, parse_date
 from policy_kb.kb import Fact, KnowledgeBase
 from policy_kb.question import Question, strip_names
-
-ADULT_TIERS = ("一档", "二档")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -61,7 +60,7 @@ def tier_difference(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(set(question.med_tiers)) == 2:
         fact = kb.fact(region, "medical.personal")
         rates = fact.value
-        if not all(t in rates for t in ADULT_TIERS):
+        if not adult_tiers(kb, region):
             return Answer(
                 f"{heading(kb, region, 'medical')}{fact.answer}\n{fact.source_line()}", [fact]
             )
@@ -104,7 +103,7 @@ def _extreme_line(kb, region, scheme, question) -> tuple[str | None, Fact | None
         return f"养老保险最高{max(fact.value['tiers'])}元档。", fact
     if scheme == "medical":
         fact = kb.fact(region, "medical.personal")
-        rates = {k: v for k, v in fact.value.items() if k in ADULT_TIERS}
+        rates = {k: fact.value[k] for k in adult_tiers(kb, region)}
         if not rates:
             return f"居民医保不分档，成年居民个人缴费{fact.value.get('居民')}元。", fact
         pick = (min if lowest else max)(rates, key=rates.get)
@@ -189,7 +188,8 @@ def _period_rows(kb, question) -> list | None:
     for region in question.regions:
         fact = kb.fact(region, "collection_period")
         if fact and fact.value:
-            span = f"{cn_date(fact.value['start'])}至{cn_date(fact.value['end'])}"
+            start, end = parse_date(fact.value["start"]), parse_date(fact.value["end"])
+            span = f"{cn_date(start)}至{cn_date(end)}"
             rows.append((region, fact, f"集中缴费期{span}", None))
     return rows
 

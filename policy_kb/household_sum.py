@@ -8,7 +8,7 @@ the member is counted without asking.
 
 from __future__ import annotations
 
-from policy_kb.answers import Answer, heading, source_line, unique
+from policy_kb.answers import Answer, adult_tiers, heading, source_line, unique
 from policy_kb.calculator import Profile, Result, calculate
 from policy_kb.household import describe_member
 from policy_kb.kb import KnowledgeBase
@@ -80,9 +80,9 @@ def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tupl
     return calculate(kb, _med_profile(question, member)), ""
 
 
-def _line(member: dict, result: Result) -> str:
+def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
     category = {"居民": "城乡居民"}.get(result.category or "", result.category or "")
-    if result.category in ("一档", "二档"):
+    if result.category in adult_tiers(kb, result.region):
         category = f"成年居民{result.category}"
     extra = ""
     if result.government_amount:
@@ -104,7 +104,7 @@ def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], l
             result, ask = _medical_member(kb, question, member)
         facts += result.facts
         if result.status == "ok":
-            lines.append(_line(member, result))
+            lines.append(_line(kb, member, result))
             amounts.append(result.personal_amount)
             continue
         if result.status in ("invalid", "not_covered"):
@@ -121,8 +121,9 @@ def _tier_ask(kb: KnowledgeBase, question: Question, scheme: str, member: dict) 
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         return f"{describe_member(member)}养老保险选哪一档（{'、'.join(str(t) for t in tiers)}元）"
     rates = kb.fact(region, "medical.personal").value
-    options = "、".join(f"{k}{rates[k]}元" for k in ("一档", "二档") if k in rates)
-    return f"{describe_member(member)}医保选一档还是二档（{options}）"
+    tiers = adult_tiers(kb, region)
+    options = "、".join(f"{k}{rates[k]}元" for k in tiers)
+    return f"{describe_member(member)}医保选{'还是'.join(tiers)}（{options}）"
 
 
 def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
