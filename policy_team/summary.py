@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 import pathlib
+import warnings
 
 import yaml
 
@@ -21,6 +22,7 @@ from policy_team.trackers import FALLBACK_INTENT, Turn
 from policy_team.unplaced import Group, handed_off
 
 TOP_GROUPS = 10
+OTHER_TOPIC = "其他（寒暄、超出范围、没听懂等）"
 CJK_FONT_NAMES = ("Noto Sans CJK", "Noto Serif CJK", "WenQuanYi", "Source Han Sans", "SimHei")
 logger = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ def intent_labels(root: pathlib.Path) -> dict[str, str]:
 def summarise(
     turns: list[Turn], groups: list[Group], labels: dict[str, str], start, end
 ) -> Summary:
-    topics = collections.Counter(labels[t.intent] for t in turns if t.intent in labels)
+    topics = collections.Counter(labels.get(t.intent or "", OTHER_TOPIC) for t in turns)
     regions = collections.Counter(t.region or "未说明" for t in turns)
     fallbacks = sum(
         t.intent == FALLBACK_INTENT or "action_default_fallback" in t.actions for t in turns
@@ -144,6 +146,12 @@ def cjk_font() -> str | None:
 
 def chart(summary: Summary, path: pathlib.Path) -> str | None:
     """Draws the summary as a PNG; returns a warning when no CJK font was found."""
+    with warnings.catch_warnings():  # matplotlib 3.5's pyparsing deprecation chatter
+        warnings.simplefilter("ignore")
+        return _draw(summary, path)
+
+
+def _draw(summary: Summary, path: pathlib.Path) -> str | None:
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
@@ -174,6 +182,8 @@ def chart(summary: Summary, path: pathlib.Path) -> str | None:
 
 
 def _bars(axis, items: list[tuple[str, int]], title: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     axis.set_title(title)
     if not items:
         axis.text(0.5, 0.5, "（无）", ha="center", va="center")
@@ -183,5 +193,6 @@ def _bars(axis, items: list[tuple[str, int]], title: str) -> None:
     axis.barh(range(len(counts)), counts, color="#07c160")
     axis.set_yticks(range(len(labels)))
     axis.set_yticklabels(labels)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 ticks
     for y, count in enumerate(counts):
         axis.text(count, y, f" {count}", va="center")

@@ -55,6 +55,7 @@ class Turn:
     utterances: list[str] = dataclasses.field(default_factory=list)
     fact_ids: list[str] = dataclasses.field(default_factory=list)
     slots: list[tuple[str, object]] = dataclasses.field(default_factory=list)
+    out_of_scope_answer: bool = False  # action_answer refused another place or year
 
     @property
     def date(self) -> dt.date:
@@ -184,5 +185,6 @@ def _add_reaction(turn: Turn, kind: str, event: dict) -> None:
         metadata = event.get("metadata") or {}
         data = event.get("data") or {}
         turn.fact_ids += list(metadata.get("fact_ids") or data.get("fact_ids") or [])
+        turn.out_of_scope_answer |= bool(metadata.get("out_of_scope"))
     elif kind == "slot":
         turn.slots.append((event.get("name"), event.get("value")))

@@ -6,7 +6,8 @@ the assistant did (its actions and texts, as stored in the tracker):
 - ``fallback``: NLU fell back (``nlu_fallback``) or Rasa ran ``action_default_fallback``;
 - ``low_confidence``: the classifier's best intent is below the threshold (by default the
   FallbackClassifier's own threshold in config.yml);
-- ``out_of_scope``: answered by ``action_out_of_scope`` ("这个问题我回答不了…");
+- ``out_of_scope``: answered by ``action_out_of_scope`` ("这个问题我回答不了…"), or
+  ``action_answer`` refused another place or year (its reply carries ``out_of_scope``);
 - ``rephrase``: asked to say it another way (``action_suggest_topics``, ``utter_default``,
   Rasa's ``action_default_ask_rephrase``);
 - ``handoff``: asked for a human (``action_human_handoff``), or sent to the human channels after
@@ -65,7 +66,7 @@ def reasons(turn: Turn, threshold: float, not_stated_facts: set[str] = frozenset
         found.append("fallback")
     elif turn.confidence < threshold and not turn.text.startswith("/"):
         found.append("low_confidence")  # "/intent" payloads are button clicks, not NLU
-    if "action_out_of_scope" in turn.actions:
+    if "action_out_of_scope" in turn.actions or turn.out_of_scope_answer:
         found.append("out_of_scope")
     if REPHRASE_ACTIONS & set(turn.actions):
         found.append("rephrase")
