@@ -132,6 +132,12 @@ def group_id(anchor: str) -> str:
     return "G" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:6]
 
 
+def key(text: str) -> str:
+    """What wording is compared on: simplified, half-width, no punctuation (as add-examples
+    compares); a message of punctuation only ("？？？") keeps its characters."""
+    return comparable(text) or text
+
+
 def bigrams(key: str) -> set[str]:
     return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
 
@@ -150,13 +156,13 @@ def group(turns: list[Turn], known: dict[str, str] | None = None) -> list[Group]
     grams = [bigrams(g.anchor) for g in groups]
     by_key: dict[str, list[Turn]] = {}
     for turn in sorted(turns, key=lambda t: (t.timestamp, t.text)):
-        by_key.setdefault(comparable(turn.text) or turn.text, []).append(turn)
-    for key, members in by_key.items():
-        mine = bigrams(key)
+        by_key.setdefault(key(turn.text), []).append(turn)
+    for anchor, members in by_key.items():
+        mine = bigrams(anchor)
         scores = [jaccard(mine, other) for other in grams]
         best = max(range(len(scores)), key=scores.__getitem__, default=None)
         if best is None or scores[best] < SIMILAR:
-            groups.append(Group(key))
+            groups.append(Group(anchor))
             grams.append(mine)
             best = len(groups) - 1
         groups[best].turns += members
