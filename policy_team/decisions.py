@@ -17,6 +17,8 @@ import os
 import pathlib
 import sqlite3
 
+from policy_team.trackers import CHINA
+
 DEFAULT_PATH = pathlib.Path("data") / "review.db"
 PATH_ENV = "REVIEW_DB"
 SCHEMA = """
@@ -108,7 +110,7 @@ class Decisions:
             raise
 
     def record(self, group_id: str, anchor: str, decision: str, officer: str, **details) -> None:
-        now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+        now = dt.datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")  # Beijing time, as the dates
         self._db.execute(
             "insert into decisions (group_id, anchor, decision, intent, examples, officer, note,"
             " decided_at) values (?, ?, ?, ?, ?, ?, ?, ?)",

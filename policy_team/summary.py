@@ -1,6 +1,7 @@
 """The weekly figures of a date range: a Chinese table, a PNG chart and plain JSON.
 
-Conversations and messages count residents only (serve.sh's warm-up is left out). A question
+Every conversation counts except serve.sh's warm-up; the staff console's sessions count too
+(they are callers' questions, typed for them). A question
 counts towards a topic when its intent is a policy topic's (the assistant's button labels,
 plus the FAQs in topics.yml); per region it counts where the conversation's region was known.
 """
