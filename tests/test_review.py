@@ -194,6 +194,34 @@ def test_a_group_is_decided_once(tmp_path):
     assert decisions.open_read_only(tmp_path / "missing.db") == {}
 
 
+def test_two_officers_deciding_the_same_group_at_once_are_serialised(tmp_path):
+    import threading
+    import time
+
+    outcomes = []
+
+    def officer(name: str) -> None:
+        store = decisions.Decisions(tmp_path / "review.db")
+        try:
+            with store.deciding("G7") as d:
+                time.sleep(0.5)  # add-examples at work, the write lock held
+                d.record("G7", "anchor", "accepted", name, intent="ask_amount", examples=2)
+            outcomes.append((name, "decided"))
+        except decisions.AlreadyDecided as refused:
+            outcomes.append((name, str(refused)))
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=officer, args=(n,)) for n in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winner = next(name for name, what in outcomes if what == "decided")
+    (loser,) = [what for name, what in outcomes if name != winner]
+    assert f"已由 {winner} 于" in loser and "已采纳（意图 ask_amount）" in loser
+
+
 def test_review_lists_accepts_rejects_and_summarises(capsys, project, store, tmp_path):
     code, out = review(capsys, project, store)
     assert code == 0, out
