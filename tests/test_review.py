@@ -338,3 +338,21 @@ def test_the_console_summary_reads_the_agents_own_tracker_store(store):
     memory = NS(ctx=NS(agent=NS(tracker_store=NS(store={}))))  # InMemoryTrackerStore
     assert review_panel.review_summary(review_panel.tracker_engine(memory), None, None)[1] == 503
     assert review_panel.review_summary(store.engine, "2024-09-09", "2024-09-01")[1] == 400
+
+
+def test_the_tracker_store_is_found_as_the_assistant_finds_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("TRACKER_DB_URL", raising=False)
+    monkeypatch.delenv("ENDPOINTS", raising=False)
+    # bot/endpoints.yml, as make run uses it: the SQLite file under the project
+    assert trackers.resolve_url(ROOT) == f"sqlite:///{ROOT / 'data/trackers/trackers.db'}"
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  db: rasa\n")
+    monkeypatch.setenv("ENDPOINTS", str(endpoints))  # as serve.sh reads it
+    assert str(trackers.resolve_url(ROOT)) == "postgresql:///rasa"
+    monkeypatch.setenv("TRACKER_DB_URL", "postgresql://postgres@127.0.0.1:5432/x")
+    assert trackers.resolve_url(ROOT) == "postgresql://postgres@127.0.0.1:5432/x"
+    assert trackers.resolve_url(ROOT, "sqlite:///flag.db") == "sqlite:///flag.db"
+    endpoints.write_text("action_endpoint:\n  url: http://x\n")
+    monkeypatch.delenv("TRACKER_DB_URL")
+    with pytest.raises(ValueError, match="没有 tracker_store"):
+        trackers.resolve_url(ROOT)
