@@ -15,7 +15,7 @@ TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/
 	$(wildcard bot/components/*.py)
 
 .PHONY: help install browser kb kb-check train run shell test test-fast lint format nlu-eval bench \
-	validate regression clean
+	validate regression review clean
 
 help:
 	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench      print benchmark figures (KB lookups, REST latency, memory, start-up)"
 	@echo "make validate   the policy team's checks: rasa data validate, KB, citations, conflicts"
 	@echo "make regression the new model against the previous one on the held-out set (reports/regression)"
+	@echo "make review     residents' messages the assistant could not place, grouped (policy-team review; ARGS=...)"
 	@echo "make lint       ruff + black --check"
 
 install: $(STAMP)
@@ -92,6 +93,10 @@ validate: $(STAMP)
 
 regression: $(STAMP) $(MODEL)
 	$(BIN)/policy-team regression
+
+# the policy team's weekly review of the tracker store, e.g. make review ARGS="--summary"
+review: $(STAMP)
+	$(BIN)/policy-team review $(ARGS)
 
 clean:
 	rm -rf build models reports results .pytest_cache

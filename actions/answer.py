@@ -179,7 +179,9 @@ class ActionAnswer(Action):
         events: list[dict[str, Any]] = [SlotSet("fallback_count", 0)]
         scope = out_of_scope(tracker)
         if scope.problem:
-            dispatcher.utter_message(text=scope.problem)
+            # the marker travels as message metadata into the tracker store (channels ignore
+            # it): the policy team's review counts this reply as an out-of-scope answer
+            dispatcher.utter_message(text=scope.problem, out_of_scope=True)
             return events
         question = question_from(tracker)
         composed = compose(knowledge_base(), question)

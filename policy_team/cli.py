@@ -11,6 +11,7 @@ Examples::
     policy-team diff --from 2024 --to 2025 --region 威海
     policy-team regression          # the new model against the previous one
     policy-team ask 威海医保一档多少钱  # ask the running assistant (after make run)
+    policy-team review [--accept G1a2b3c --intent ask_amount | --reject G… | --summary]
 
 Every command works on the current checkout, or on another copy with ``--root DIR``.
 """
@@ -22,14 +23,13 @@ import logging
 import os
 import pathlib
 import sys
-import tempfile
 import warnings
 
 # rasa (imported by some checks) pulls in TensorFlow: keep its start-up chatter off the screen
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from policy_team import checks, faq, new_year
+from policy_team import checks, faq, new_year, review
 from policy_team import examples as ex
 from policy_team.project import Project
 
@@ -46,16 +46,6 @@ def _print_verdicts(verdicts: list[ex.Verdict]) -> None:
                 print(f"      {score:4.0%}  {example.intent:<20} {ex.plain(example.text)}")
 
 
-def _misaligned(texts: list[str], intent: str, project: Project) -> list[str]:
-    """New sentences whose entity annotations Rasa would silently drop."""
-    if not any("](" in t or "]{" in t for t in texts):
-        return []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = pathlib.Path(tmp) / "new.yml"
-        ex.append_examples(path, intent, texts)
-        return checks.misaligned_sentences([path], project.nlu_dir / "jieba")
-
-
 def cmd_add_examples(args, project: Project) -> int:
     texts = list(args.texts)
     if args.file:
@@ -67,32 +57,32 @@ def cmd_add_examples(args, project: Project) -> int:
     if not texts:
         print("请给出要添加的例句（写在命令后面，或用 --file 指定一个每行一句的文件）。", file=sys.stderr)
         return 2
-    existing = ex.load_examples(project.nlu_dir)
-    path = ex.intent_file(existing, args.intent)
-    if path is None:
-        known = sorted({e.intent for e in existing})
-        print(f"没有意图 {args.intent}。已有的意图：{'、'.join(known)}", file=sys.stderr)
+    addition = add_examples_reporting(project, args.intent, texts, args.dry_run)
+    return 2 if addition is None else 0 if addition.ok else 1
+
+
+def add_examples_reporting(
+    project: Project, intent: str, texts: list[str], dry_run: bool = False
+) -> ex.Addition | None:
+    """add-examples with its printed verdicts (also used by review --accept); None: no intent."""
+    try:
+        addition = ex.add_examples(project, intent, texts, dry_run)
+    except KeyError:
+        known = sorted({e.intent for e in ex.load_examples(project.nlu_dir)})
+        print(f"没有意图 {intent}。已有的意图：{'、'.join(known)}", file=sys.stderr)
         print("要新建一个问题类别，请用 add-faq。", file=sys.stderr)
-        return 2
-    holdout = ex.read_examples(project.holdout) if project.holdout.exists() else []
-    verdicts = ex.check_all(texts, args.intent, existing, holdout)
-    _print_verdicts(verdicts)
-    if not all(v.ok for v in verdicts):
-        print("\n没有写入任何内容：请修改或删掉被拒绝的句子后重新运行。")
-        return 1
-    misaligned = _misaligned(texts, args.intent, project)
-    for sentence in misaligned:
+        return None
+    _print_verdicts(addition.verdicts)
+    for sentence in addition.misaligned:
         print(f"✗ 拒绝：{sentence}\n    原因：实体标注没有落在分词边界上{checks.MISALIGNED_HINT}")
-    if misaligned:
+    if not addition.ok:
         print("\n没有写入任何内容：请修改或删掉被拒绝的句子后重新运行。")
-        return 1
-    if args.dry_run:
+    elif dry_run:
         print(f"\n检查通过（--dry-run，未写入）：{len(texts)}句。")
-        return 0
-    ex.append_examples(path, args.intent, texts)
-    print(f"\n已添加{len(texts)}句到 {path.relative_to(project.root)}（意图 {args.intent}）。")
-    print("下一步：policy-team validate，然后 make train，再 policy-team regression。")
-    return 0
+    else:
+        print(f"\n已添加{len(texts)}句到 {addition.path.relative_to(project.root)}（意图 {intent}）。")
+        print("下一步：policy-team validate，然后 make train，再 policy-team regression。")
+    return addition
 
 
 def cmd_add_faq(args, project: Project) -> int:
@@ -202,9 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="向正在运行的助手提一个问题（先运行 make run）")
     p.add_argument("words", nargs="+", help="问题")
-    p.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
+    # the port make run / serve.sh use (RASA_PORT, default 5005)
+    port = os.environ.get("RASA_PORT", "5005")
+    p.add_argument("--url", default=f"http://127.0.0.1:{port}/webhooks/rest/webhook")
     p.add_argument("--sender", default="policy-team", help="会话编号（同一编号可以追问）")
     p.set_defaults(func=cmd_ask)
+
+    review.add_parser(sub)
 
     # diff and regression belong to other modules: their own parsers read the rest
     p = sub.add_parser("diff", help="知识库变化：两个年度或两个版本之间（同 shebao diff）", add_help=False)

@@ -168,3 +168,54 @@ def intent_file(examples: list[Example], intent: str) -> pathlib.Path | None:
         if example.intent == intent:
             return example.path
     return None
+
+
+@dataclasses.dataclass
+class Addition:
+    """The outcome of adding examples: every verdict, the refusals, where they were written."""
+
+    intent: str
+    verdicts: list[Verdict]
+    misaligned: list[str]
+    path: pathlib.Path | None = None
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts) and not self.misaligned
+
+
+def add_examples(project, intent: str, texts: list[str], dry_run: bool = False) -> Addition:
+    """Every guard of ``policy-team add-examples``, then the write: all sentences or none.
+
+    Guards: exact and near duplicates, the same words under another intent, held-out
+    sentences, entity annotations off jieba's token boundaries. Raises KeyError for an
+    unknown intent (a new one needs add-faq).
+    """
+    existing = load_examples(project.nlu_dir)
+    path = intent_file(existing, intent)
+    if path is None:
+        raise KeyError(intent)
+    holdout = read_examples(project.holdout) if project.holdout.exists() else []
+    addition = Addition(intent, check_all(texts, intent, existing, holdout), [], path)
+    if not all(v.ok for v in addition.verdicts):
+        return addition
+    addition.misaligned = _misaligned(texts, intent, project)
+    if addition.ok and not dry_run:
+        append_examples(path, intent, texts)
+        addition.written = True
+    return addition
+
+
+def _misaligned(texts: list[str], intent: str, project) -> list[str]:
+    """New sentences whose entity annotations Rasa would silently drop."""
+    if not any("](" in t or "]{" in t for t in texts):
+        return []
+    import tempfile
+
+    from policy_team import checks  # imports this module: only needed here
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = pathlib.Path(tmp) / "new.yml"
+        append_examples(scratch, intent, texts)
+        return checks.misaligned_sentences([scratch], project.nlu_dir / "jieba")

@@ -172,3 +172,18 @@ def test_calculator_on_a_tablet(open_console):
     expect(page.locator("#calc-error")).to_contain_text("年龄")
     expect(page.locator("#calc-result")).to_be_hidden()
     shoot(page, "console-tablet.png")
+
+
+def test_the_review_summary_panel_is_read_only(open_console):
+    page, _ = open_console()
+    ask(page, "我要找人工客服")  # a request for a human: the summary counts it
+    page.click("#review summary")
+    page.wait_for_selector("body[data-reviews='1']")
+    body = page.locator("#review-body")
+    expect(body).to_contain_text("会话数")
+    expect(body).to_contain_text("要求人工")
+    expect(body).to_contain_text("最常见的未解答问题")
+    assert int(page.inner_text("#review-body tr:has(td:text-is('要求人工')) td:nth-child(2)")) >= 1
+    # read-only: the only control refreshes; deciding stays with policy-team review
+    assert page.locator("#review button").all_inner_texts() == ["刷新"]
+    shoot(page, "console-review.png")

@@ -11,7 +11,7 @@ The guide's fenced blocks are the script:
   ``assistant ready``; it is stopped where the guide says Ctrl-C, at the next server block.
 
 The copy has the repository's files, the trained model and a link to the virtualenv; nothing
-in the repository itself changes. Both examples run in order, as an officer would do them.
+in the repository itself changes. The examples run in order, as an officer would do them.
 """
 
 from __future__ import annotations
@@ -166,3 +166,7 @@ def test_the_guide_examples_work_as_written(tmp_path):
     assert not (ROOT / "policy_kb/sources/2025").exists()
     assert (root / "models/previous.tar.gz").exists()
     assert (root / "reports/regression/confusion_matrix.png").stat().st_size > 10_000
+    # the weekly review: accepted wording in the training data, decisions kept, a chart drawn
+    assert "给孩子交医保要多少米" in (root / "nlu_data/amounts.yml").read_text(encoding="utf-8")
+    assert (root / "data/review.db").exists()
+    assert max(p.stat().st_size for p in (root / "reports/review").glob("*.png")) > 10_000

@@ -10,6 +10,8 @@ under ``/webhooks/console/`` and needs HTTP basic auth:
                                             with their citations, the region's tables
 ``GET  /webhooks/console/api/tables?region=``  the region's facts as tables
 ``POST /webhooks/console/api/calc``         a personal case → the calculator's answer
+``GET  /webhooks/console/api/review?from=&to=``  the policy team's review summary of a date
+                                            range (read-only; policy_team.summary)
 
 The login comes from the environment (``STAFF_CONSOLE_USER``, default ``staff``, and
 ``STAFF_CONSOLE_PASSWORD``) or from the channel's entry in credentials.yml. There is no
@@ -19,6 +21,7 @@ failed logins from one address are refused for a while (429).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import collections
@@ -35,7 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import staff_desk
+from bot.channels import review_panel, staff_desk
 from bot.channels.webchat import (
     _STATIC_NAME,
     SECURITY_HEADERS,
@@ -226,6 +229,19 @@ class StaffConsoleInput(InputChannel):
             return json_response(
                 staff_desk.answer(text, collector.messages, collector.fact_ids, region)
             )
+
+        @console.route("/api/review", methods=["GET"])
+        async def review(request: Request) -> HTTPResponse:
+            # read-only; the database work runs off the event loop so residents never wait
+            engine = review_panel.tracker_engine(request.app)
+            body, status = await asyncio.get_running_loop().run_in_executor(
+                None,
+                review_panel.review_summary,
+                engine,
+                request.args.get("from"),
+                request.args.get("to"),
+            )
+            return json_response(body, status)
 
         @console.route("/api/calc", methods=["POST"])
         async def calc(request: Request) -> HTTPResponse:

@@ -171,7 +171,47 @@
     }
   }
 
+  // ------------------------------------------------------------------ review summary (read-only)
+  function simpleTable(caption, headers, rows) {
+    const table = el("table", {}, [el("caption", { textContent: caption })]);
+    table.append(el("thead", {}, [el("tr", {}, headers.map((h) => el("th", { textContent: h, scope: "col" })))]));
+    table.append(el("tbody", {}, rows.map((row) => el("tr", {}, row.map((cell) => el("td", { textContent: String(cell) }))))));
+    return table;
+  }
+
+  async function loadReview(event) {
+    if (event) event.preventDefault();
+    showError("review-error", "");
+    const query = new URLSearchParams();
+    if ($("review-from").value) query.set("from", $("review-from").value);
+    if ($("review-to").value) query.set("to", $("review-to").value);
+    try {
+      const d = await call("review?" + query.toString());
+      $("review-from").value = d.from;
+      $("review-to").value = d.to;
+      $("review-body").replaceChildren(
+        simpleTable(d.from + " 至 " + d.to + "（" + d.generated + " 统计）", ["指标", "数值"], [
+          ["会话数", d.conversations],
+          ["居民消息数", d.messages],
+          ["回退（没听懂）", d.fallbacks + "（回退率 " + (d.fallback_rate * 100).toFixed(1) + "%）"],
+          ["要求人工", d.handoffs],
+          ["未能解答的消息", d.unplaced],
+        ]),
+        simpleTable("按问题类别", ["问题类别", "消息数"], d.topics.map((t) => [t.label, t.count])),
+        simpleTable("按地区", ["地区", "消息数"], d.regions.map((r) => [r.region, r.count])),
+        simpleTable("最常见的未解答问题", ["分组", "次数", "示例（已隐去个人号码）", "地区", "状态"],
+          d.groups.map((g) => [g.id, g.count, g.examples.join(" / "), g.regions.join("、"), g.status]))
+      );
+    } catch (e) {
+      showError("review-error", e.message);
+    } finally {
+      document.body.dataset.reviews = String(Number(document.body.dataset.reviews || 0) + 1);
+    }
+  }
+
   async function start() {
+    $("review").addEventListener("toggle", () => { if ($("review").open) loadReview(); });
+    $("review-form").addEventListener("submit", loadReview);
     $("ask-form").addEventListener("submit", ask);
     $("copy").addEventListener("click", copyAnswer);
     $("new-call").addEventListener("click", newCall);

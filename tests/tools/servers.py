@@ -23,25 +23,37 @@ class ServersDidNotStart(RuntimeError):
     """bot/serve.sh exited or did not report ready in time; the message ends with its log."""
 
 
-def write_endpoints(tmp: pathlib.Path, action_port: int) -> pathlib.Path:
+def write_endpoints(
+    tmp: pathlib.Path, action_port: int, tracker_store: str | None = None
+) -> pathlib.Path:
+    """An endpoints file for these ports; the tracker store is ``tmp/trackers.db`` unless
+    ``tracker_store`` gives the YAML of another one (e.g. PostgreSQL)."""
+    store = tracker_store or f'  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n'
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "trackers.db"}"\n',
+        f"tracker_store:\n{store}",
         encoding="utf-8",
     )
     return endpoints
 
 
 @contextlib.contextmanager
-def serving(tmp: pathlib.Path, rasa_port: int, action_port: int, extra_env=None, timeout=180.0):
+def serving(
+    tmp: pathlib.Path,
+    rasa_port: int,
+    action_port: int,
+    extra_env=None,
+    timeout=180.0,
+    tracker_store: str | None = None,
+):
     """Runs both servers until the block ends; yields URLs, paths and the launch-to-ready time.
 
     Ready means serve.sh saw both servers answer and warmed them ("assistant ready"). The
     tracker store is ``tmp/trackers.db``: serving the same ``tmp`` again continues the
     conversations.
     """
-    endpoints = write_endpoints(tmp, action_port)
+    endpoints = write_endpoints(tmp, action_port, tracker_store)
     log_path = tmp / "serve.log"
     start_offset = log_path.stat().st_size if log_path.exists() else 0
     env = dict(
