@@ -11,9 +11,9 @@ import functools
 from typing import Any
 
 from actions.context import GROUP_PROFILE
-from policy_kb.household import describe, member_profiles, parse_household
 from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render
 from policy_kb.briefing import briefing, fact_data
+from policy_kb.household import describe, member_profiles, parse_household
 from policy_kb.lookup import lookup
 from policy_kb.normalize import cn_to_int
 
