@@ -3,6 +3,7 @@
 Examples::
 
     shebao lookup 威海 医保 电话
+    shebao ask 青岛和威海医保一档哪个贵，差多少   # a whole question, answered as the chat does
     shebao calc --region 山亭 --scheme medical --age 65
     shebao calc --region 青岛 --scheme medical --member 一档 --member 一档 --member school:8
     shebao facts --region 青岛 --topic tiers
@@ -28,9 +29,11 @@ import yaml
 from policy_kb import diff as kb_diff
 from policy_kb import render, store, tables
 from policy_kb.calculator import Profile, calculate, calculate_household
+from policy_kb.compose import compose
 from policy_kb.dates import parse_date
 from policy_kb.kb import KnowledgeBase
 from policy_kb.lookup import lookup
+from policy_kb.question import read_question
 from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 
 SCHEME_LABELS = {"养老": "pension", "医保": "medical", "pension": "pension", "medical": "medical"}
@@ -50,6 +53,18 @@ def cmd_lookup(args) -> int:
         print(render.fact_text(fact, kb, quotes=args.quotes))
         print()
     return 0
+
+
+def cmd_ask(args) -> int:
+    """A resident's whole question: composed as the assistant composes it (household, yes/no,
+    comparison…), else the keyword lookup."""
+    kb = _kb(args)
+    text = " ".join(args.words)
+    answer = compose(kb, read_question(kb, text))
+    if answer is not None:
+        print(answer.text)
+        return 0
+    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": args.words, "quotes": False}))
 
 
 def _date(text: str | None) -> dt.date | str | None:
@@ -254,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("words", nargs="+")
     p.add_argument("--quotes", action="store_true", help="同时打印原文")
     p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser("ask", help="整句提问，如：青岛一档比二档多交多少")
+    p.add_argument("words", nargs="+")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("calc", help="个人或家庭缴费计算")
     p.add_argument("--region", required=True)

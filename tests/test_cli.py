@@ -47,6 +47,12 @@ def run(kb, capsys):
         (["facts", "--region", "青岛", "--topic", "tiers"], 0, ["462", "地区", "出处"]),
         (["facts", "--region", "广州"], 2, ["不在覆盖范围内"]),
         (["search", "数字人民币"], 0, ["数字人民币"]),
+        # a whole question, composed as the chat composes it: 462 − 450 = 12
+        (["ask", "青岛和威海医保一档哪个贵，差多少"], 0, ["462", "450", "12", "来源："]),
+        # a household: 395 × 3
+        (["ask", "我跟我爱人都交二档，闺女读高二，青岛医保一家多少"], 0, ["1185"]),
+        # an ordinary topic question falls back to the keyword lookup
+        (["ask", "威海", "医保", "电话"], 0, ["5190857"]),
         (["check"], 0, ["0 problems"]),
         (["bench", "-n", "40"], 0, ["p50", "ms"]),
     ],
