@@ -208,6 +208,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     "威海养老咋交" asks how (channels) even when the classifier hears an amount; "俺老伴七十三了
     山亭医保还交不" asks whether (and what) the person pays, not who may enrol.
     """
+    if question.topic in words()["word_topics"]:
+        return question.topic
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
         return "hotline"  # "电话多少": phone words are unambiguous
     if nlu_topic in ("students", "newborn") and question.wants("where"):
