@@ -97,6 +97,10 @@ class ActionCheckRecord(Action):
         return "action_check_record"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        if question_from(tracker).topic in words()["not_a_record"]:
+            rescued = policy_question(dispatcher, tracker)
+            if rescued is not None:
+                return leave_form(tracker) + rescued
         dispatcher.utter_message(
             text="我查不到任何人的个人缴费记录，也不会保存您发来的身份证号、手机号或银行卡号，请不要在聊天中发送这些信息。"
             "缴费是否成功、缴了多少，可以在缴费用的渠道（如小程序、App、银行）查看，或咨询：\n" + channels_text(tracker, ("payment",))

@@ -31,6 +31,7 @@ _TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 _HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
+_DENIED_BEFORE = re.compile(r"(不是|不属于|也不是|并非|非)$")
 # "我" before a relative or 们/的/家 is possessive ("我爱人", "我们家"), not a member.
 _POSSESSIVE_AFTER = re.compile(r"^(们|的|家|这|那)")
 
@@ -83,7 +84,8 @@ def _mentions(text: str) -> list[tuple[int, int, dict]]:
                     _POSSESSIVE_AFTER.match(text[end:])
                     or any(text.startswith(w, end) for w, e in entries if e["role"] != "self")
                 )
-                if not possessive:
+                denied = _DENIED_BEFORE.search(text[max(0, at - 4) : at])  # "我不是学生"
+                if not possessive and not denied:
                     mentions.append((at, end, entry))
                 at = end
                 break

@@ -87,7 +87,7 @@ YES_NO = [
     # 威海 channels.village_devices (农金通 in villages)
     ("威海能在村里交吗", "可以"),
     # no document names cash: silence, not a guessed yes
-    ("山亭能用现金交吗", "没有提到"),
+    ("山亭能用现金交吗", "没有写明"),
     # 威海 registration: 外地户籍居民持居住证办理城乡居民医保参保登记
     ("外地户口在威海能参加居民医保吗", "可以"),
     # 青岛 names non-local residents for medical only: silence for pension
