@@ -145,23 +145,44 @@ def _waiting_rows(kb, question) -> list[tuple[str, Fact, str, float]] | None:
     return rows
 
 
-def _tier_rows(kb, question) -> list | None:
-    single_tier = len(set(question.med_tiers)) == 1
-    if _scheme(question) != "medical" or (question.wants("minimum", "maximum") and not single_tier):
-        return None
-    if question.topic not in (None, "tiers"):
-        return None
+def _rates(fact: Fact) -> dict[str, int]:
+    """A medical.personal value's yearly amounts by category (一档, 大学生, 居民…), without
+    the rules stored beside them (adult_age, adult_tiers) or the total."""
+    return {
+        k: v
+        for k, v in (fact.value or {}).items()
+        if isinstance(v, int) and not k.isascii() and k != "total"
+    }
+
+
+def _categories(kb, question) -> list[str]:
+    """The tier or category a comparison is about: "一档", or "大学生" named in the text."""
     tiers = list(dict.fromkeys(question.med_tiers))
+    if tiers:
+        return tiers
+    named = {k for r in question.regions for k in _rates(kb.fact(r, "medical.personal"))}
+    return [k for k in sorted(named, key=question.text.find) if k in question.text]
+
+
+def _tier_rows(kb, question) -> list | None:
+    categories = _categories(kb, question)
+    single = len(categories) == 1
+    if _scheme(question) != "medical" or (question.wants("minimum", "maximum") and not single):
+        return None
+    if question.topic not in (None, "tiers", "students"):
+        return None
     rows = []
     for region in question.regions:
         fact = kb.fact(region, "medical.personal")
-        rates = fact.value
-        if len(tiers) == 1 and tiers[0] in rates:
-            rows.append((region, fact, f"{tiers[0]}{rates[tiers[0]]}元", rates[tiers[0]]))
-        elif len(tiers) == 1 and "居民" in rates:
+        rates = _rates(fact)
+        if single and categories[0] in rates:
+            rows.append(
+                (region, fact, f"{categories[0]}{rates[categories[0]]}元", rates[categories[0]])
+            )
+        elif single and "居民" in rates:
             rows.append((region, fact, f"不分档，{rates['居民']}元", rates["居民"]))
         else:
-            parts = "，".join(f"{k}{v}元" for k, v in rates.items() if k != "total")
+            parts = "，".join(f"{k}{v}元" for k, v in rates.items())
             rows.append((region, fact, parts, None))
     return rows
 

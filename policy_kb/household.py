@@ -45,6 +45,11 @@ def _vocabulary() -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
     return entries, data["stages"]
 
 
+def _grown_child_age() -> int:
+    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
+        return int(yaml.safe_load(fh)["grown_child_age"])
+
+
 def _stage(text: str) -> str | None:
     """The school stage a text names; newborn and college are checked before school."""
     _, stages = _vocabulary()
@@ -172,16 +177,15 @@ def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
     keys = ("tier", "amount", "age") if _TOGETHER.search(clause) else ("tier", "amount")
     for key in keys:
         values = {p[key] for p in clause_people if key in p}
-        if len(values) == 1:
-            value = values.pop()
-            for person in clause_people:
-                if (person["role"] != "child" or key == "age") and key not in person:
-                    person[key] = value
-                    said = next(
-                        (p.get("age_said") for p in clause_people if p.get(key) == value), None
-                    )
-                    if key == "age" and said:
-                        person["age_said"] = said
+        if len(values) != 1:
+            continue
+        value = values.pop()
+        said = next((p.get("age_said") for p in clause_people if p.get(key) == value), None)
+        for person in clause_people:
+            if (person["role"] != "child" or key == "age") and key not in person:
+                person[key] = value
+                if key == "age" and said:
+                    person["age_said"] = said
 
 
 def _one_speaker(people: list[dict]) -> list[dict]:
@@ -254,6 +258,8 @@ def _unclear(person: dict) -> bool:
     """A member whose category the sentence leaves open (asked about, never dropped)."""
     if person["role"] == "unknown":
         return True
+    if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
+        person["role"] = "adult"  # "儿子四十多了" is an adult
     if person["role"] == "child":
         return "stage" not in person and not ("age" in person and person["age"] < 18)
     return False

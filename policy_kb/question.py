@@ -210,6 +210,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """
     if question.topic in words()["word_topics"]:
         return question.topic
+    if question.topic == "waiting" and nlu_topic == "deadline":
+        return "benefit"  # "过了截止日期还能交吗": late payment and its waiting period
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
         return "hotline"  # "电话多少": phone words are unambiguous
     if nlu_topic in ("students", "newborn") and question.wants("where"):

@@ -117,6 +117,8 @@ COMPARISONS = [
     ("青岛养老800档比500档多交多少", ["300"]),
     # 山亭: the 100 tier is for hardship groups only
     ("我不是低保也不是残疾人，山亭养老最低能交多少", ["350"]),
+    # a category named in the text: 青岛 大学生 150, 威海 大学生 300
+    ("青岛大学生医保比威海大学生便宜多少", ["150", "300", "青岛市更便宜"]),
     # 青岛 二档 395 is the lower adult tier
     ("青岛医保最低交多少", ["395"]),
 ]
@@ -210,6 +212,8 @@ def test_a_new_question_is_not_a_follow_up(kb, text):
         # "一共有几个档" names no family
         ("一共有几个档", "household", "tiers"),
         ("全家一共交多少", "household", "household"),
+        # past the deadline: whether one may still pay, and the waiting period
+        ("威海医保过了截止日期还能交吗", "deadline", "benefit"),
         # otherwise the classifier's topic stands
         ("威海学生怎么交居民医保", "students", "students"),
     ],

@@ -52,6 +52,17 @@ CASES = [
     ("山亭65岁老人医保自己交多少", [("elderly", None, None, 65)]),
     # "我是……大学生" describes the speaker
     ("我是青岛的在校大学生，医保交多少", [("child", "college", None, None)]),
+    # grown children are adults; an age said with 都 is everyone's, as said ("四十多")
+    (
+        "俺和老伴都六十七了 儿子儿媳妇都四十多 孙子上小学",
+        [
+            ("self", None, None, 67),
+            ("adult", None, None, 67),
+            ("adult", None, None, 41),
+            ("adult", None, None, 41),
+            ("child", "school", None, None),
+        ],
+    ),
     # "我爱人", "我们家": possessive, not a member
     ("我们家我爱人", [("adult", None, None, None)]),
 ]
