@@ -138,8 +138,10 @@ class ValidateAnswerForm(FormValidationAction):
             return required
         if scheme is None:
             return required + ["scheme"]
-        if topic not in AMOUNT_TOPICS:
-            return required  # rules and dates do not depend on the tier: don't ask it
+        if topic not in AMOUNT_TOPICS or question.wants("must_pay"):
+            # rules and dates do not depend on the tier, and "还用交吗" is answered with every
+            # tier: don't ask it
+            return required
         result = calculate(
             knowledge_base(), profile_from(tracker, regions_in_play(tracker)[0], scheme)
         )

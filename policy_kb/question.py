@@ -77,7 +77,9 @@ def _kinds(text: str) -> set[str]:
         kinds.add("compare")  # "青岛的医保比威海贵吗"
     if re.search(r"(能|可以|行|要|用|让|给).{0,12}不[？?。]?$", text):
         kinds.add("yes_no")  # spoken "能交不", "让交不"
-    if "yes_no" in kinds and not re.search(r"(能|可以|可不可以|行|要|用|需|有|是|算|还能).{0,12}(吗|么|不)?", text):
+    if "yes_no" in kinds and not re.search(
+        r"(能|可以|可不可以|行|要|用|需|有|是|算|还能|交|缴|参加|参保|办).{0,12}(吗|么|不)?", text
+    ):
         kinds.discard("yes_no")
     if re.search(r"多少|几|啥时候|什么|哪些|哪个|怎么|咋|多钱|哪里|哪儿|谁", text):
         # "能交多少" asks an amount, "哪个贵吗" still compares: not a yes/no

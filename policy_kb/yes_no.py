@@ -56,9 +56,11 @@ def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: 
         if ways:
             text += f"\n{asked}可以这样交：" + "".join(f.answer for f in ways)
         return text, naming + ways
+    if "topics" in channel:  # a rule, not a channel: where to ask about it
+        text = f"{kb.region_name(region)}的文件没有写明{label}的规定，我不能替文件下结论。"
+        return text + "\n" + hotline_summary(kb, region), []
     ways = kb.facts(region, topic="channels")
-    what = f"能否用{label}缴费" if "topics" not in channel else f"{label}"
-    text = f"{kb.region_name(region)}的文件没有写明{what}，我不能替文件下结论。"
+    text = f"{kb.region_name(region)}的文件没有写明能否用{label}缴费，我不能替文件下结论。"
     if ways:
         text += "文件写明的缴费方式：" + "".join(f.answer for f in ways)
     text += "\n" + hotline_summary(kb, region, ("payment",))

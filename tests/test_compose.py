@@ -90,6 +90,12 @@ YES_NO = [
     ("山亭能用现金交吗", "没有写明"),
     # 威海 registration: 外地户籍居民持居住证办理城乡居民医保参保登记
     ("外地户口在威海能参加居民医保吗", "可以"),
+    # 山亭 eligibility: 参加居民养老保险须年满16周岁（不含在校学生）
+    ("山亭学生能交养老吗", "不能"),
+    # 青岛 says nothing on students and pension: silence, with where to ask
+    ("青岛大学生交养老吗", "没有写明"),
+    # 山亭 refund: 原则上不予退费 (medical)
+    ("山亭交了医保还能退吗", "原则上不能"),
     # 青岛 names non-local residents for medical only: silence for pension
     ("没有青岛户口能交养老不", "没有写"),
 ]
