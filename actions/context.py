@@ -13,6 +13,7 @@ import logging
 from rasa_sdk import Tracker
 
 from policy_kb import KnowledgeBase, Profile
+from policy_kb.groups import GROUP_PROFILE
 from policy_kb.question import read_question
 
 logger = logging.getLogger(__name__)
@@ -42,21 +43,6 @@ PERSONAL_TOPICS = {"tiers", "subsidy", "benefit", "newborn", "students", "hardsh
 # topics whose answer is a sum: the calculator's missing inputs are asked for
 AMOUNT_TOPICS = {"tiers", "subsidy", "household"}
 PERSONAL_SLOTS = ("age", "person_group", "med_tier", "tier_amount", "birth_date", "payment_date")
-GROUP_PROFILE = {
-    "大学生": {"student": "college"},
-    "中小学生": {"student": "school"},
-    "少年儿童": {"student": "school"},
-    "新生儿": {"newborn": True},
-    "低保": {"hardship": "低保"},
-    "特困": {"hardship": "特困"},
-    "脱贫": {"hardship": "脱贫"},
-    "低保边缘": {"hardship": "低保边缘"},
-    "监测帮扶": {"hardship": "监测帮扶"},
-    "返贫致贫": {"hardship": "返贫致贫"},
-    "重度残疾": {"hardship": "重度残疾"},
-    # a grade is not 重度残疾 everywhere: the calculator reads it by region
-    "一二级残疾": {"disability_grade": 1},
-}
 
 
 @functools.lru_cache(maxsize=1)

@@ -59,3 +59,22 @@ def parse_group(value: Any) -> str | None:
 
 def group_label(group: str | None) -> str:
     return HARDSHIP_GROUPS.get(group or "", group or "")
+
+
+# The person groups residents name (the NLU's person_group values, also the staff console's
+# choices) as the calculator's Profile fields.
+GROUP_PROFILE = {
+    "大学生": {"student": "college"},
+    "中小学生": {"student": "school"},
+    "少年儿童": {"student": "school"},
+    "新生儿": {"newborn": True},
+    "低保": {"hardship": "低保"},
+    "特困": {"hardship": "特困"},
+    "脱贫": {"hardship": "脱贫"},
+    "低保边缘": {"hardship": "低保边缘"},
+    "监测帮扶": {"hardship": "监测帮扶"},
+    "返贫致贫": {"hardship": "返贫致贫"},
+    "重度残疾": {"hardship": "重度残疾"},
+    # a grade is not 重度残疾 everywhere: the calculator reads it by region
+    "一二级残疾": {"disability_grade": 1},
+}

@@ -10,18 +10,21 @@ import datetime as dt
 import functools
 from typing import Any
 
-from actions.context import GROUP_PROFILE
 from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render
 from policy_kb.briefing import briefing, fact_data
+from policy_kb.compose import compose
+from policy_kb.dates import parse_date
+from policy_kb.groups import GROUP_PROFILE
 from policy_kb.household import describe, member_profiles, parse_household
 from policy_kb.lookup import lookup
 from policy_kb.normalize import cn_to_int
+from policy_kb.question import read_question
 
 ERRORS = {
     "region": "请选择地区：青岛、威海或山亭。",
     "scheme": "请选择险种：居民养老保险或居民医保。",
     "age": "年龄请填0到120之间的整数。",
-    "date": "日期格式应为 年-月-日，例如 2024-03-10。",
+    "date": "日期请写成2024年3月10日或2024-03-10。",
     "household": "没有读懂家庭成员，请按这样写：两个大人选一档，一个上小学的孩子。",
 }
 SCHEMES = {"pension": "pension", "medical": "medical", "养老": "pension", "医保": "medical"}
@@ -97,10 +100,10 @@ def answer(
 def _date(value: Any) -> dt.date | None:
     if value in (None, ""):
         return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError("date") from None
+    day = parse_date(str(value))
+    if day is None:
+        raise ValueError("date")
+    return day
 
 
 def calculate_case(form: dict) -> dict[str, Any]:
@@ -115,6 +118,16 @@ def calculate_case(form: dict) -> dict[str, Any]:
         return {"error": ERRORS["date"]}
     household = str(form.get("household") or "").strip()
     if household:
+        tier = form.get("tier") or ""
+        # read and summed member by member as the chat does ("我和爱人二档，闺女上高中")
+        composed = compose(kb, read_question(kb, f"{region} {household} {tier} 医保 一共"))
+        if composed is not None:
+            return {
+                "status": "need_more" if composed.missing else "ok",
+                "text": composed.text,
+                "personal_amount": None,
+                "facts": [fact_data(f, kb) for f in composed.facts],
+            }
         members = parse_household(household)
         if not members:
             return {"error": ERRORS["household"]}
