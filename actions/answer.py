@@ -28,7 +28,7 @@ from actions.context import (
     scheme_in_play,
 )
 from actions.question import asked_text, latest_text, question_from
-from actions.replies import region_buttons, topic_buttons
+from actions.replies import ask_region_text, region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, render
 from policy_kb.answers import adult_tiers, facts_naming
 from policy_kb.compose import compose
@@ -191,7 +191,7 @@ class ActionAnswer(Action):
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
-            dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？", buttons=region_buttons())
+            dispatcher.utter_message(text=ask_region_text(), buttons=region_buttons())
             return events
         if not topic:
             names = "、".join(knowledge_base().region_name(r) for r in regions)

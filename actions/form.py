@@ -30,7 +30,7 @@ from actions.context import (
     regions_in_play,
 )
 from actions.question import latest_text, question_from
-from actions.replies import region_buttons, scheme_buttons
+from actions.replies import ask_region_text, region_buttons, scheme_buttons
 from policy_kb import calculate
 from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
@@ -180,7 +180,7 @@ class ActionAskRegion(Action):
         return "action_ask_region"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(text="请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？", buttons=region_buttons())
+        dispatcher.utter_message(text=ask_region_text(), buttons=region_buttons())
         return []
 
 

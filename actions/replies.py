@@ -48,6 +48,12 @@ def _payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
 
 
+def ask_region_text() -> str:
+    """请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？ — the regions from the KB."""
+    names = list(knowledge_base().regions.values())
+    return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
+
+
 def region_buttons() -> list[dict]:
     kb = knowledge_base()
     return [

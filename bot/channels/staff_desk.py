@@ -21,7 +21,7 @@ from policy_kb.normalize import cn_to_int
 from policy_kb.question import read_question
 
 ERRORS = {
-    "region": "请选择地区：青岛、威海或山亭。",
+    "region": "请选择地区。",
     "scheme": "请选择险种：居民养老保险或居民医保。",
     "age": "年龄请填0到120之间的整数。",
     "date": "日期请写成2024年3月10日或2024-03-10。",
