@@ -250,3 +250,24 @@ def test_a_topics_facts_are_narrowed_to_the_questions_words(kb, region, topic, t
     from policy_kb.relevance import relevant
 
     assert [f.key for f in relevant(kb, kb.facts(region, topic=topic), text)] == keys
+
+
+def test_any_jumble_of_residents_words_is_read_without_an_error(kb):
+    """Random sentences of the question words: read, composed or left to the topic, never an
+    exception, and a composed answer always ends with its source, a question or the silence."""
+    import random
+
+    parts = (
+        "青岛 威海 山亭 三个地方 哪里的 医保 养老 一档 二档 一挡 800 500档 300档 俩孩子 老两口 爸妈 "
+        "我 老婆 闺女 上大学 上小学 刚出生 65岁 六十多了 72了 一个66一个72 都 一共 差多少 哪个贵 最低 "
+        "最高 能用微信交吗 能银行代扣吗 不是低保 去年交的600档 明年 等待期 分别 吗 呢 那 ， 一家三口 "
+        "一家九口 100000档 0岁 200岁 孩子他爸 学生能交养老吗 交了还能退吗 12000 99999"
+    ).split()
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
+        answer = compose(kb, read_question(kb, text))
+        is_follow_up(kb, text)
+        ask_again(kb, "青岛医保一档多少", text)
+        if answer is not None:
+            assert any(w in answer.text for w in ("来源", "还需要知道", "没有写明")), text
