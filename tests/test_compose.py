@@ -264,7 +264,7 @@ def test_any_jumble_of_residents_words_is_read_without_an_error(kb):
         "一家九口 100000档 0岁 200岁 孩子他爸 学生能交养老吗 交了还能退吗 12000 99999"
     ).split()
     rng = random.Random(7)
-    for _ in range(400):
+    for _ in range(150):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
         answer = compose(kb, read_question(kb, text))
         is_follow_up(kb, text)
