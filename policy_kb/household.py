@@ -45,6 +45,7 @@ def _vocabulary() -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
     return entries, data["stages"]
 
 
+@functools.lru_cache(maxsize=1)
 def _grown_child_age() -> int:
     with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
         return int(yaml.safe_load(fh)["grown_child_age"])
