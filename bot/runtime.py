@@ -47,6 +47,7 @@ SESSION_MAX_TURNS = 8
 
 _original_resolve_by_type = Event.resolve_by_type
 _original_has_session_expired = MessageProcessor._has_session_expired
+_original_slot_set_events = ActionSessionStart._slot_set_events_from_tracker
 _event_types: dict = {}
 
 

@@ -28,3 +28,93 @@ def test_action_responses_are_still_validated():
     assert action._validate_action_result({"events": [], "responses": [{"text": "好"}]})
     with pytest.raises(ValidationError):
         action._validate_action_result({"events": "not a list", "responses": []})
+
+
+# ------------------------------------------------ sessions of bounded length (runtime fix 3, 4)
+import asyncio  # noqa: E402
+import pathlib  # noqa: E402
+import time  # noqa: E402
+import types  # noqa: E402
+
+from rasa.core.actions.action import ActionSessionStart  # noqa: E402
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import ActiveLoop, SessionStarted  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+
+DOMAIN = Domain.load(pathlib.Path(__file__).parent.parent / "bot" / "domain")
+
+
+def _tracker(turns: int, *extra, started: float | None = None) -> DialogueStateTracker:
+    """A session of `turns` user messages, each setting the region, then `extra` events."""
+    started = time.time() if started is None else started
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ]
+    for n in range(turns):
+        events += [
+            UserUttered(f"问题{n}", timestamp=started + n),
+            SlotSet("region", ("青岛", "威海")[n % 2]),
+            ActionExecuted("action_answer"),
+            ActionExecuted("action_listen"),
+        ]
+    return DialogueStateTracker.from_events("r1", events + list(extra), DOMAIN.slots)
+
+
+def _processor(domain=DOMAIN):
+    return types.SimpleNamespace(domain=domain)
+
+
+def test_a_session_ends_after_its_maximum_number_of_messages():
+    runtime.apply()
+    limit = runtime.SESSION_MAX_TURNS
+    assert DOMAIN.session_config.carry_over_slots  # what makes a new session keep the context
+    assert runtime.turns_in_session(_tracker(limit - 1)) == limit - 1
+    assert not runtime._has_session_expired(_processor(), _tracker(limit - 1))
+    assert runtime._has_session_expired(_processor(), _tracker(limit))
+    # only the messages since the latest session start count
+    later = _tracker(limit, SessionStarted(), UserUttered("又一个问题"))
+    assert runtime.turns_in_session(later) == 1
+    assert not runtime._has_session_expired(_processor(), later)
+
+
+def test_no_new_session_while_a_form_waits_for_an_answer():
+    runtime.apply()
+    tracker = _tracker(runtime.SESSION_MAX_TURNS + 3, ActiveLoop("answer_form"))
+    assert not runtime._has_session_expired(_processor(), tracker)
+    tracker.update(ActiveLoop(None))
+    assert runtime._has_session_expired(_processor(), tracker)
+
+
+def test_no_new_session_when_slots_would_not_be_carried_over():
+    runtime.apply()
+    domain = Domain.from_dict(
+        {**DOMAIN.as_dict(), "session_config": {"carry_over_slots_to_new_session": False}}
+    )
+    assert not runtime._has_session_expired(_processor(domain), _tracker(50))
+
+
+def test_rasas_own_expiry_still_applies():
+    runtime.apply()
+    expired = _tracker(
+        1, started=time.time() - 60 * (DOMAIN.session_config.session_expiration_time + 1)
+    )
+    assert runtime._has_session_expired(_processor(), expired)
+
+
+def test_a_new_session_carries_each_slot_once_with_its_latest_value():
+    runtime.apply()
+    tracker = _tracker(12, SlotSet("topic", "tiers"), SlotSet("region", "山亭"))
+    events = asyncio.run(ActionSessionStart().run(None, None, tracker, DOMAIN))
+    carried = [e for e in events if isinstance(e, SlotSet)]
+    assert [e.key for e in carried] == ["topic", "region"]  # in the order last set; not 13 regions
+    rasas = runtime._original_slot_set_events(tracker)
+    assert len(rasas) == 14
+
+    def slots_after(slot_events):
+        new = DialogueStateTracker.from_events("r1", [SessionStarted(), *slot_events], DOMAIN.slots)
+        return new.current_slot_values()
+
+    assert slots_after(carried) == slots_after(rasas) == tracker.current_slot_values()
+    assert slots_after(carried)["region"] == "山亭"

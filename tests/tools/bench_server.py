@@ -108,9 +108,7 @@ def turn_growth(by_turn: dict[int, list[float]]) -> list[str]:
     lines = [f"p50 of turns 1–10 of each conversation: {first:.0f} ms"]
     for low in sorted({31, turns - 9}):
         late = statistics.median(t for n in range(low, low + 10) for t in by_turn[n])
-        lines.append(
-            f"p50 of turns {low}–{low + 9}: {late:.0f} ms, {late / first:.2f}× turns 1–10"
-        )
+        lines.append(f"p50 of turns {low}–{low + 9}: {late:.0f} ms, {late / first:.2f}× turns 1–10")
     return lines
 
 

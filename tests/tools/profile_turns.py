@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import logging
 import os
 import pathlib
 import pstats
@@ -49,7 +50,9 @@ def _start_actions(port: int) -> subprocess.Popen:
 
 def _cumulative(profile: cProfile.Profile) -> dict[str, float]:
     stats = pstats.Stats(profile).stats  # (file, line, name) → (cc, nc, tt, ct, callers)
-    return {f"{pathlib.Path(f).name}:{line} {name}": row[3] for (f, line, name), row in stats.items()}
+    return {
+        f"{pathlib.Path(f).name}:{line} {name}": row[3] for (f, line, name), row in stats.items()
+    }
 
 
 async def _play(agent, turns: int) -> tuple[list[float], dict[str, float], dict[str, float]]:
@@ -77,8 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
 
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
     from bot import runtime
 
+    # as `rasa run` does: no debug logs, which would be profiled too
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     runtime.apply()
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
