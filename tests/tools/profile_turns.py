@@ -5,7 +5,7 @@ action server beside it, plays one resident's conversation of N turns through Ra
 MessageProcessor with a fresh SQL tracker store, and prints, for turns 1–10 and for the last ten,
 the time per turn and the functions whose cumulative time grew most. Prints, asserts nothing.
 
-Usage: python -m tests.tools.profile_turns [--turns 40] [--action-port 5365] [--top 25]
+Usage: python -m tests.tools.profile_turns [--turns 40] [--action-port 5085] [--top 25]
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ async def _play(agent, turns: int) -> tuple[list[float], dict[str, float], dict[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=40)
-    parser.add_argument("--action-port", type=int, default=5365)
+    parser.add_argument("--action-port", type=int, default=5085)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
 
