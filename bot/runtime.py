@@ -26,6 +26,14 @@ latest message and the active form only, and the actions read the slots and the 
 4. ``action_session_start`` carries over every ``SlotSet`` of the old session, not only the
 slots' latest values, so the carried events would pile up session after session. The fix carries
 one ``SlotSet`` per slot: its latest, with its metadata; the slots end up with the same values.
+
+5. The SQL tracker store finds the latest session with a subquery (``max(timestamp)`` of the
+sender's ``session_started`` events) joined to the sender's events. PostgreSQL, whose statistics
+say a sender has a row or so (a new table, or many senders), plans it as a nested loop that
+recomputes the maximum for every event of the sender: 8 -> 141 ms of SQL per turn from turns
+1-10 to 31-40 (profile_turns with a PostgreSQL tracker store), 100 ms for one read of a
+600-event conversation (``EXPLAIN ANALYZE``; 0.4 ms once ``ANALYZE`` has run). The fix asks for
+the maximum first, then for the events from it on: the same rows, two index scans, any dialect.
 """
 
 from __future__ import annotations
@@ -33,10 +41,12 @@ from __future__ import annotations
 import functools
 import sys
 
+import sqlalchemy as sa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
@@ -48,6 +58,7 @@ SESSION_MAX_TURNS = 8
 _original_resolve_by_type = Event.resolve_by_type
 _original_has_session_expired = MessageProcessor._has_session_expired
 _original_slot_set_events = ActionSessionStart._slot_set_events_from_tracker
+_original_event_query = SQLTrackerStore._event_query
 _event_types: dict = {}
 
 
@@ -117,11 +128,28 @@ def _slot_set_events_from_tracker(tracker) -> list:
     return [SlotSet(key=e.key, value=e.value, metadata=e.metadata) for e in latest.values()]
 
 
+def _event_query(self, session, sender_id, fetch_events_from_all_sessions):
+    events = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+    if not fetch_events_from_all_sessions:
+        session_start = (
+            session.query(sa.func.max(self.SQLEvent.timestamp))
+            .filter(
+                self.SQLEvent.sender_id == sender_id,
+                self.SQLEvent.type_name == SessionStarted.type_name,
+            )
+            .scalar()
+        )
+        if session_start is not None:  # else all events, as Rasa does
+            events = events.filter(self.SQLEvent.timestamp >= session_start)
+    return events.order_by(self.SQLEvent.id)
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     MessageProcessor._has_session_expired = _has_session_expired
     ActionSessionStart._slot_set_events_from_tracker = staticmethod(_slot_set_events_from_tracker)
+    SQLTrackerStore._event_query = _event_query
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ MessageProcessor with a fresh SQL tracker store, and prints, for turns 1–10 an
 the time per turn and the functions whose cumulative time grew most. Prints, asserts nothing.
 
 Usage: python -m tests.tools.profile_turns [--turns 40] [--action-port 5085] [--top 25]
+                                          [--endpoints FILE]  (e.g. a PostgreSQL tracker store;
+                                          its action_endpoint must use --action-port)
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=40)
     parser.add_argument("--action-port", type=int, default=5085)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--endpoints", type=pathlib.Path, help="default: a fresh SQLite store")
     args = parser.parse_args(argv)
 
     from rasa.utils.common import configure_logging_and_warnings
@@ -92,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
 
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="profile-"))
-    endpoints = AvailableEndpoints.read_endpoints(str(write_endpoints(tmp, args.action_port)))
+    if args.endpoints is None:
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix="profile-"))
+        args.endpoints = write_endpoints(tmp, args.action_port)
+    endpoints = AvailableEndpoints.read_endpoints(str(args.endpoints))
     actions = _start_actions(args.action_port)
     try:
         from rasa.core.tracker_store import TrackerStore
