@@ -22,6 +22,7 @@ from bot.channels.webchat import (
     history_messages,
     valid_sender,
 )
+from bot.runtime import SESSION_MAX_TURNS
 
 ID_NUMBER = "370203199001011234"
 PAYLOAD = '/inform{"region": "威海"}'
@@ -223,6 +224,18 @@ def test_quick_reply_payload_is_answered_and_shown_by_its_title_in_history(webch
     assert "450" in answer and "650" in answer
     users = [m["text"] for m in history(webchat, sender)[1]["messages"] if m["role"] == "user"]
     assert users == ["医保多少钱", "威海市"]
+
+
+@pytest.mark.server
+def test_history_spans_the_sessions_a_long_conversation_is_split_into(webchat):
+    # bot.runtime starts a new session every SESSION_MAX_TURNS messages; a reload still shows all
+    sender = new_sender()
+    questions = ["威海医保一档多少", "山亭呢", "青岛呢", "截止到哪天"] * 3
+    assert len(questions) > SESSION_MAX_TURNS
+    for question in questions:
+        ask(webchat, sender, question)
+    users = [m["text"] for m in history(webchat, sender)[1]["messages"] if m["role"] == "user"]
+    assert users == questions
 
 
 @pytest.mark.server

@@ -4,11 +4,14 @@ Starts both servers on benchmark ports with a fresh tracker store, then measures
   - time from launch until both servers answer and are warmed (serve.sh prints "assistant ready"),
   - the first reply after ready (the servers warm themselves at start-up),
   - latency per REST message over N messages (p50, p99, max), with the action server,
+  - whether latency grows with the conversation: p50 of each conversation's turns 1–10 against
+    turns 31–40 (and the last ten), and their ratio (needs --turns 40 or more),
   - the staff console: answer + cited facts + region tables per question (p50, p99, max),
   - resident memory (RSS) of both server processes and their children together,
   - with --train: a full `rasa train --force` into a temporary folder.
 
 Usage: python -m tests.tools.bench_server [-n 1000] [--turns 10] [--train]
+                                          [--rasa-port 5025] [--action-port 5075]
 """
 
 from __future__ import annotations
@@ -96,6 +99,19 @@ def console_timings(base: str, n: int) -> list[float]:
     return sorted(timings)
 
 
+def turn_growth(by_turn: dict[int, list[float]]) -> list[str]:
+    """Lines comparing p50 of turns 1–10 with turns 31–40 (and the last ten) of conversations."""
+    turns = max(by_turn, default=0)
+    if turns < 40:
+        return []
+    first = statistics.median(t for n in range(1, 11) for t in by_turn[n])
+    lines = [f"p50 of turns 1–10 of each conversation: {first:.0f} ms"]
+    for low in sorted({31, turns - 9}):
+        late = statistics.median(t for n in range(low, low + 10) for t in by_turn[n])
+        lines.append(f"p50 of turns {low}–{low + 9}: {late:.0f} ms, {late / first:.2f}× turns 1–10")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000)
@@ -103,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--turns", type=int, default=10, help="messages per conversation before a new sender starts"
     )
+    parser.add_argument("--rasa-port", type=int, default=RASA_PORT)
+    parser.add_argument("--action-port", type=int, default=ACTION_PORT)
     args = parser.parse_args(argv)
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench-"))
@@ -110,24 +128,27 @@ def main(argv: list[str] | None = None) -> int:
         "STAFF_CONSOLE_USER": CONSOLE_LOGIN[0],
         "STAFF_CONSOLE_PASSWORD": CONSOLE_LOGIN[1],
     }
-    with serving(tmp, RASA_PORT, ACTION_PORT, console_env) as info:
+    with serving(tmp, args.rasa_port, args.action_port, console_env) as info:
         url = info["url"]
         _, first = send(url, "bench-first", "威海医保二档多少钱")
         print(f"servers ready after launch: {info['ready_seconds']:.1f} s")
         print(f"first reply after ready: {first * 1000:.0f} ms")
-        timings = []
+        timings, by_turn = [], {}
         sender = f"bench-{uuid.uuid4().hex[:6]}"
         for n in range(args.n):
             if n % args.turns == 0:
                 sender = f"bench-{uuid.uuid4().hex[:6]}"
             _, seconds = send(url, sender, MESSAGES[n % len(MESSAGES)])
             timings.append(seconds * 1000)
+            by_turn.setdefault(n % args.turns + 1, []).append(seconds * 1000)
         timings.sort()
         p99 = timings[max(0, int(len(timings) * 0.99) - 1)]
         print(
             f"REST latency over {len(timings)} messages ({args.turns} per conversation): p50 {statistics.median(timings):.0f} ms, "
             f"p99 {p99:.0f} ms, max {timings[-1]:.0f} ms"
         )
+        for line in turn_growth(by_turn):
+            print(line)
         console = console_timings(info["base"], max(50, args.n // 10))
         print(
             f"staff console over {len(console)} questions (answer, cited facts, tables): "
