@@ -10,6 +10,7 @@ for are data (``sources/questions.yml``), not code.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import re
@@ -126,8 +127,17 @@ def _not_hardship(text: str) -> bool:
 
 
 def read_question(kb: KnowledgeBase, text: str) -> Question:
-    """Reads a message into a :class:`Question` (no NLU needed: the words are data)."""
-    text = normalize_text(text or "")
+    """Reads a message into a :class:`Question` (no NLU needed: the words are data).
+
+    A turn reads its message several times (the form, the answer, the follow-up check): the
+    reading is cached per text and handed out as a copy the caller may change.
+    """
+    return copy.deepcopy(_read(kb, text or ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _read(kb: KnowledgeBase, text: str) -> Question:
+    text = normalize_text(text)
     lowered = text.lower()
     question = Question(text=text)
     question.regions = _regions(kb, lowered)
