@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from policy_kb.kb import Fact, KnowledgeBase
+from policy_kb.kb import source_line as citations_line
 
 
 @dataclasses.dataclass
@@ -18,14 +19,8 @@ class Answer:
 
 
 def source_line(facts: list[Fact]) -> str:
-    """来源：《title》clause、clause；《title》clause — one per document, clauses in order."""
-    titles: dict[str, list[str]] = {}
-    for fact in facts:
-        for cite in fact.citations:
-            clauses = titles.setdefault(cite.title, [])
-            if cite.clause not in clauses:
-                clauses.append(cite.clause)
-    return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in titles.items())
+    """The source line of several facts (kb.source_line over all their citations)."""
+    return citations_line([cite for fact in facts for cite in fact.citations])
 
 
 def heading(kb: KnowledgeBase, region: str, scheme: str | None = None, what: str = "") -> str:

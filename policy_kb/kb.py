@@ -24,6 +24,17 @@ class Citation:
     quote: str
 
 
+def source_line(citations) -> str:
+    """来源：《title》clause、clause；《title》clause — every cited document once, its clauses in
+    order. The one source-line renderer: facts, calculator results and composed answers."""
+    by_title: dict[str, list[str]] = {}
+    for cite in citations:
+        clauses = by_title.setdefault(cite.title, [])
+        if cite.clause not in clauses:
+            clauses.append(cite.clause)
+    return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in by_title.items())
+
+
 @dataclasses.dataclass(frozen=True)
 class Fact:
     """One fact of one region and policy year, with its citations."""
@@ -48,13 +59,7 @@ class Fact:
 
     def source_line(self) -> str:
         """A short Chinese source line: every cited document once, with its clauses."""
-        by_title: dict[str, list[str]] = {}
-        for cite in self.citations:
-            clauses = by_title.setdefault(cite.title, [])
-            if cite.clause not in clauses:
-                clauses.append(cite.clause)
-        parts = [f"《{title}》{'、'.join(clauses)}" for title, clauses in by_title.items()]
-        return "来源：" + "；".join(parts)
+        return source_line(self.citations)
 
 
 @dataclasses.dataclass(frozen=True)

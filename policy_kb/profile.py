@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from policy_kb.dates import cn_date, parse_date
-from policy_kb.kb import Citation, Fact, KnowledgeBase
+from policy_kb.kb import Citation, Fact, KnowledgeBase, source_line
 from policy_kb.normalize import cn_to_int
 
 MIN_AGE, MAX_AGE = 0, 120
@@ -98,12 +98,7 @@ class Result:
         return fact
 
     def source_line(self) -> str:
-        titles: dict[str, list[str]] = {}
-        for cite in self.citations:
-            clauses = titles.setdefault(cite.title, [])
-            if cite.clause not in clauses:
-                clauses.append(cite.clause)
-        return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in titles.items())
+        return source_line(self.citations)
 
 
 # ---------------------------------------------------------------------- helpers

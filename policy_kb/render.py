@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from policy_kb.calculator import Result
 from policy_kb.dates import cn_date
-from policy_kb.kb import Fact, KnowledgeBase
+from policy_kb.kb import Fact, KnowledgeBase, source_line
 
 STATUS_MARK = {"verified": "", "unverified": "（未核实）", "not_stated": "（文件未写明）"}
 
@@ -93,11 +93,7 @@ def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = 
             parts.append(f"{value['department']}（文件未公布电话）")
         lines.append(f"· {PURPOSE_LABELS[purpose]}：" + "，".join(parts))
     head = f"【{kb.region_name(region)} {kb.year_for(region)}年度咨询渠道】"
-    clauses: dict[str, list[str]] = {}
-    for cite in (c for f in facts for c in f.citations):
-        if cite.clause not in clauses.setdefault(cite.title, []):
-            clauses[cite.title].append(cite.clause)
-    source = "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in clauses.items())
+    source = source_line([c for f in facts for c in f.citations])
     return "\n".join([head, *lines, source])
 
 
