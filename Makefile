@@ -63,7 +63,7 @@ run: $(STAMP) kb $(MODEL)
 
 shell: $(STAMP) kb $(MODEL)
 	bash bot/serve.sh --actions-only & sleep 8; \
-	$(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
+	ACTION_PORT=$${ACTION_PORT:-5055} $(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
 
 test: $(STAMP) browser kb $(MODEL)
 	$(BIN)/pytest
