@@ -86,7 +86,7 @@ test: $(STAMP) browser nginx kb $(MODEL)
 	$(BIN)/pytest
 
 test-fast: $(STAMP) kb
-	$(BIN)/pytest -m "not server"
+	$(BIN)/pytest -m "not server and not scaled"
 
 lint: $(STAMP)
 	$(BIN)/ruff check policy_kb policy_team actions bot tests

@@ -42,7 +42,13 @@ http {{
     fastcgi_temp_path {run}/tmp/fastcgi;
     uwsgi_temp_path {run}/tmp/uwsgi;
     scgi_temp_path {run}/tmp/scgi;
+    # bodies and answers stay in memory: nothing is written to disk, so the run directory
+    # need not be writable by nginx's worker user (tracker JSON to the action server is ~100 kB)
     client_max_body_size 1m;
+    client_body_buffer_size 1m;
+    proxy_buffer_size 64k;
+    proxy_buffers 16 64k;
+    proxy_max_temp_file_size 0;
     server_tokens off;
 
     upstream rasa_replicas {{

@@ -133,10 +133,7 @@ class Launcher:
         except shared_stores.StoreUnavailable as error:
             raise SystemExit(str(error)) from None
         self.logs.mkdir(parents=True, exist_ok=True)
-        for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            temp = layout.run_dir / "tmp" / sub
-            temp.mkdir(parents=True, exist_ok=True)
-            temp.chmod(0o1777)  # nginx workers may run as another user (nobody) under root
+        (layout.run_dir / "tmp").mkdir(exist_ok=True)  # nginx's temp dirs (never written to)
         (layout.run_dir / "nginx.conf").write_text(
             nginx_config(
                 layout.run_dir,
@@ -234,9 +231,12 @@ def _post(port: int, body: dict) -> None:
         {"Content-Type": "application/json"},
     )
     try:
-        urllib.request.urlopen(request, timeout=60).read()
-    except OSError as error:
-        print(f"warm-up message failed on port {port}: {error}", file=sys.stderr, flush=True)
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            answered = any(m.get("text") for m in json.loads(reply.read() or b"[]"))
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"the warm-up message failed on port {port}: {error}") from None
+    if not answered:
+        raise SystemExit(f"the warm-up message got no answer on port {port}: see the logs")
 
 
 def child_environment(layout: Layout) -> dict[str, str]:
@@ -251,6 +251,9 @@ def child_environment(layout: Layout) -> dict[str, str]:
         SANIC_REAL_IP_HEADER="x-real-ip",
         SANIC_PROXIES_COUNT="1",
     )
+    # a replica that dies mid-message leaves its resident's lock in Redis until the ticket
+    # expires: 20 s instead of Rasa's 60 (a message takes well under a second here)
+    env.setdefault("TICKET_LOCK_LIFETIME", "20")
     return env
 
 
