@@ -178,11 +178,10 @@ def check_redis(env: Mapping[str, str] | None = None) -> None:
 def check(env: Mapping[str, str] | None = None) -> list[str]:
     """Both services answer and the database exists; what was done, for the log."""
     env = environment(env)
-    done = []
+    check_redis(env)  # first: it creates nothing
     if ensure_database(env):
-        done.append(f"created database {env['PGDATABASE']}")
-    check_redis(env)
-    return done
+        return [f"created database {env['PGDATABASE']}"]
+    return []
 
 
 def main() -> int:

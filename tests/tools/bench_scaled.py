@@ -1,0 +1,143 @@
+"""`make bench-scaled`: the scaled mode under load, one replica against two. Prints figures.
+
+For each replica count it starts the scaled mode (bot/scaled.py, one action server, nginx in
+front) on benchmark ports with a fresh PostgreSQL database and Redis key prefix, warms it, and
+sends 50 concurrent residents × 20 messages through the balancer (each resident waits for
+its answer before the next message, as a person does). Figures: messages per second, latency
+p50 / p99, errors (HTTP errors or empty answers) and lost messages (sent, but not in the
+tracker store). Then the ratios two : one.
+
+Usage: python -m tests.tools.bench_scaled [--residents 50] [--messages 20] [--replicas 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+import aiohttp
+
+from bot import shared_stores
+from tests.tools.bench_server import MESSAGES
+from tests.tools.scaled import scaled_serving
+from tests.tools.stores import drop_keys, fresh_database, unavailable, unique_name
+
+RASA_PORT, ACTION_PORT = 5220, 5270
+
+
+async def resident(session, url, sender, count, offset, results):
+    for n in range(count):
+        text = MESSAGES[(offset + n) % len(MESSAGES)]
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": text}) as reply:
+                body = await reply.text()
+                ok = reply.status == 200 and any(m.get("text") for m in json.loads(body))
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            ok = False
+        results.append((sender, time.perf_counter() - started, ok))
+
+
+async def run_load(url: str, residents: int, messages: int, label: str):
+    results: list[tuple[str, float, bool]] = []
+    timeout = aiohttp.ClientTimeout(total=120)
+    connector = aiohttp.TCPConnector(limit=residents)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                resident(session, url, f"{label}-{i}", messages, i, results)
+                for i in range(residents)
+            )
+        )
+        seconds = time.perf_counter() - started
+    return results, seconds
+
+
+def stored_user_events(database: str, prefix: str) -> int:
+    env = {**shared_stores.environment(), "PGDATABASE": database}
+    conn = shared_stores.pg_connect(env, database)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s",
+                (prefix + "-%",),
+            )
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def measure(replicas: int, residents: int, messages: int, database: str) -> dict:
+    prefix = unique_name("bench")
+    env = {"PGDATABASE": database, "REDIS_KEY_PREFIX": prefix}
+    run_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"bench-scaled-{replicas}-"))
+    try:
+        with scaled_serving(run_dir, RASA_PORT, ACTION_PORT, replicas, 1, env) as info:
+            asyncio.run(run_load(info["url"], 10, 2, f"warm{replicas}"))
+            label = f"r{replicas}{uuid.uuid4().hex[:6]}"
+            results, seconds = asyncio.run(run_load(info["url"], residents, messages, label))
+            stored = stored_user_events(database, label)
+    finally:
+        drop_keys(prefix)
+    latencies = sorted(t for _, t, _ in results)
+    sent = residents * messages
+    return {
+        "replicas": replicas,
+        "messages": len(results),
+        "seconds": seconds,
+        "per_second": sum(ok for *_, ok in results) / seconds,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": sum(not ok for *_, ok in results),
+        "lost": sent - stored,
+    }
+
+
+def report(figures: list[dict]) -> None:
+    print(
+        f"{'replicas':>8} {'messages':>8} {'msg/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'errors':>6} {'lost':>5}"
+    )
+    for f in figures:
+        print(
+            f"{f['replicas']:>8} {f['messages']:>8} {f['per_second']:>7.1f} {f['p50']:>7.0f} "
+            f"{f['p99']:>7.0f} {f['errors']:>6} {f['lost']:>5}"
+        )
+    if len(figures) >= 2:
+        one, two = figures[0], figures[-1]
+        print(
+            f"{two['replicas']} : {one['replicas']} replicas — throughput "
+            f"{two['per_second'] / one['per_second']:.2f}×, p50 {two['p50'] / one['p50']:.2f}×, "
+            f"p99 {two['p99'] / one['p99']:.2f}× (target: throughput ≥ 1.3×, 0 errors, 0 lost)"
+        )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    reason = unavailable()
+    if reason:
+        print(f"bench-scaled needs PostgreSQL and Redis: {reason}", file=sys.stderr)
+        return 1
+    figures = []
+    with fresh_database("shebaobench") as database:
+        for replicas in args.replicas:
+            print(f"measuring {replicas} replica(s)…", flush=True)
+            figures.append(measure(replicas, args.residents, args.messages, database))
+    report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
