@@ -10,6 +10,13 @@ BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SANIC_HOST=127.0.0.1
 export RASA_PORT=${RASA_PORT:-5005} ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/current.tar.gz}
+if [ "${TRACKER_STORE:-}" = postgres ]; then
+  # PostgreSQL tracker store + Redis lock store (bot/endpoints.scaled.yml; docs/deploy.md):
+  # say plainly when either cannot be reached, create the database when missing
+  ENDPOINTS=${ENDPOINTS:-bot/endpoints.scaled.yml}
+  eval "$($BIN/python -m bot.shared_stores --exports)"  # the defaults, for Rasa's ${...}
+  $BIN/python -m bot.shared_stores || exit 1
+fi
 ENDPOINTS=${ENDPOINTS:-bot/endpoints.yml}
 mkdir -p data/trackers
 ports=("$ACTION_PORT")

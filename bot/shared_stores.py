@@ -185,8 +185,13 @@ def check(env: Mapping[str, str] | None = None) -> list[str]:
 
 
 def main() -> int:
+    import shlex
     import sys
 
+    if sys.argv[1:] == ["--exports"]:  # for bot/serve.sh: the settings with defaults filled in
+        env = environment()
+        print("\n".join(f"export {name}={shlex.quote(env[name])}" for name in DEFAULTS))
+        return 0
     try:
         for line in check():
             print(line)

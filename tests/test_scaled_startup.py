@@ -85,3 +85,17 @@ def test_the_database_is_created_when_missing():
         with conn.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{env["PGDATABASE"]}"')
         conn.close()
+
+
+def test_make_run_on_postgres_says_plainly_when_redis_is_missing():
+    env = dict(
+        os.environ,
+        TRACKER_STORE="postgres",
+        REDIS_PORT=str(CLOSED),
+        RASA_PORT=str(SCALED_PORT + 31),
+        ACTION_PORT=str(SCALED_PORT + 81),
+    )
+    done = subprocess.run(
+        ["bash", "bot/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert _friendly(done) and "连不上 Redis" in done.stderr
