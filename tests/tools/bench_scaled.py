@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import pathlib
 import statistics
 import sys
@@ -26,7 +27,7 @@ import aiohttp
 
 from bot import shared_stores
 from tests.tools.bench_server import MESSAGES
-from tests.tools.scaled import scaled_serving
+from tests.tools.scaled import processes, scaled_serving
 from tests.tools.stores import drop_keys, fresh_database, unavailable, unique_name
 
 RASA_PORT, ACTION_PORT = 5220, 5270
@@ -75,6 +76,27 @@ def stored_user_events(database: str, prefix: str) -> int:
         conn.close()
 
 
+def cpu_seconds(run_dir: pathlib.Path) -> dict[str, float]:
+    """CPU time used so far by each process the launcher started (nginx: master + workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    used = {}
+    for name, child in processes(run_dir).items():
+        pid = child["pid"]
+        family = {pid} | {p for p, parent in parents.items() if parent == pid}
+        used[name] = sum(times.get(p, 0.0) for p in family)
+    return used
+
+
 def measure(replicas: int, residents: int, messages: int, database: str) -> dict:
     prefix = unique_name("bench")
     env = {"PGDATABASE": database, "REDIS_KEY_PREFIX": prefix}
@@ -83,7 +105,9 @@ def measure(replicas: int, residents: int, messages: int, database: str) -> dict
         with scaled_serving(run_dir, RASA_PORT, ACTION_PORT, replicas, 1, env) as info:
             asyncio.run(run_load(info["url"], 10, 2, f"warm{replicas}"))
             label = f"r{replicas}{uuid.uuid4().hex[:6]}"
+            before, load_before = cpu_seconds(run_dir), os.getloadavg()[0]
             results, seconds = asyncio.run(run_load(info["url"], residents, messages, label))
+            after, load_after = cpu_seconds(run_dir), os.getloadavg()[0]
             stored = stored_user_events(database, label)
     finally:
         drop_keys(prefix)
@@ -98,6 +122,10 @@ def measure(replicas: int, residents: int, messages: int, database: str) -> dict
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "errors": sum(not ok for *_, ok in results),
         "lost": sent - stored,
+        # share of one core each process used during the run: a replica near 100 % is bound
+        # by its own single thread; the machine's load says how much CPU there was to share
+        "cpu": {name: (after[name] - before.get(name, 0.0)) / seconds for name in after},
+        "load": (load_before + load_after) / 2,
     }
 
 
@@ -110,6 +138,12 @@ def report(figures: list[dict]) -> None:
         print(
             f"{f['replicas']:>8} {f['messages']:>8} {f['per_second']:>7.1f} {f['p50']:>7.0f} "
             f"{f['p99']:>7.0f} {f['errors']:>6} {f['lost']:>5}"
+        )
+    for f in figures:
+        busy = ", ".join(f"{name} {share:.0%}" for name, share in sorted(f["cpu"].items()))
+        print(
+            f"{f['replicas']} replica(s): CPU per process (one core = 100 %): {busy}; "
+            f"machine load average {f['load']:.1f} on {os.cpu_count()} cores"
         )
     if len(figures) >= 2:
         one, two = figures[0], figures[-1]
