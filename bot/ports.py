@@ -56,6 +56,11 @@ def _listening_inodes(port: int) -> set[str]:
     return inodes
 
 
+def listening(port: int) -> bool:
+    """True while any process (of anyone) has a listening socket on the port."""
+    return bool(_listening_inodes(port))
+
+
 def listeners(port: int) -> set[int]:
     """PIDs holding a listening socket on the port (only processes we may inspect)."""
     wanted = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
