@@ -21,7 +21,8 @@ def unavailable() -> str | None:
         conn = shared_stores.pg_connect(env, "postgres")
         conn.close()
     except Exception as error:  # psycopg2.Error: any failure means "not here"
-        return f"PostgreSQL at {env['PGHOST']}:{env['PGPORT']} does not answer ({error})".strip()
+        detail = " ".join(str(error).split())  # psycopg2's message spans lines
+        return f"PostgreSQL at {env['PGHOST']}:{env['PGPORT']} does not answer ({detail})"
     return redis_unavailable()
 
 
