@@ -1,19 +1,24 @@
 """`make bench-scaled`: the scaled mode under load, one replica against two. Prints figures.
 
-For each replica count it starts the scaled mode (bot/scaled.py, one action server, nginx in
-front) on benchmark ports with a fresh PostgreSQL database and Redis key prefix, warms it, and
-sends 50 concurrent residents × 20 messages through the balancer (each resident waits for
-its answer before the next message, as a person does). Figures: messages per second, latency
-p50 / p99, errors (HTTP errors or empty answers) and lost messages (sent, but not in the
-tracker store). Then the ratios two : one.
+It starts the scaled mode (bot/scaled.py, one action server, nginx in front) once per replica
+count, side by side on benchmark ports, with a fresh PostgreSQL database and Redis key prefix,
+warms them, then sends 50 concurrent residents × 20 messages through each balancer (each
+resident waits for its answer before the next message, as a person does). The load goes in
+slices (--rounds, default 4: 5 messages per resident each), alternating between the
+deployments, so that what the rest of a shared machine does weighs on both alike; a
+resident's conversation continues from slice to slice. Figures: messages per second, latency
+p50 / p99, errors (HTTP errors or empty answers), lost messages (sent, but not in the tracker
+store), the CPU share of each process and the machine's load. Then the ratios two : one.
 
 Usage: python -m tests.tools.bench_scaled [--residents 50] [--messages 20] [--replicas 1 2]
+       [--rounds 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import pathlib
@@ -46,7 +51,7 @@ async def resident(session, url, sender, count, offset, results):
         results.append((sender, time.perf_counter() - started, ok))
 
 
-async def run_load(url: str, residents: int, messages: int, label: str):
+async def run_load(url: str, residents: int, messages: int, label: str, offset: int = 0):
     results: list[tuple[str, float, bool]] = []
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=residents)
@@ -54,7 +59,7 @@ async def run_load(url: str, residents: int, messages: int, label: str):
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                resident(session, url, f"{label}-{i}", messages, i, results)
+                resident(session, url, f"{label}-{i}", messages, i + offset, results)
                 for i in range(residents)
             )
         )
@@ -97,22 +102,55 @@ def cpu_seconds(run_dir: pathlib.Path) -> dict[str, float]:
     return used
 
 
-def measure(replicas: int, residents: int, messages: int, database: str) -> dict:
+PORTS = {1: (5220, 5270), 2: (5240, 5280), 3: (5250, 5290)}  # balancer, action balancer
+
+
+def run_slice(info, label, residents, count, offset, totals) -> None:
+    """One slice of the load on one deployment; adds its results, time and CPU to totals."""
+    before, load_before = cpu_seconds(info["run_dir"]), os.getloadavg()[0]
+    results, seconds = asyncio.run(run_load(info["url"], residents, count, label, offset))
+    after, load_after = cpu_seconds(info["run_dir"]), os.getloadavg()[0]
+    totals["results"] += results
+    totals["seconds"] += seconds
+    totals["loads"] += [load_before, load_after]
+    for name, used in after.items():
+        totals["cpu"][name] = totals["cpu"].get(name, 0.0) + used - before.get(name, 0.0)
+
+
+def measure_all(counts, residents: int, messages: int, rounds: int, database: str) -> list[dict]:
+    """All deployments up at once; the load is sent in ``rounds`` slices, alternating between
+    them, so that whatever else the machine does weighs on each the same way."""
     prefix = unique_name("bench")
     env = {"PGDATABASE": database, "REDIS_KEY_PREFIX": prefix}
-    run_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"bench-scaled-{replicas}-"))
+    labels = {n: f"r{n}{uuid.uuid4().hex[:6]}" for n in counts}
+    totals = {n: {"results": [], "seconds": 0.0, "loads": [], "cpu": {}} for n in counts}
     try:
-        with scaled_serving(run_dir, RASA_PORT, ACTION_PORT, replicas, 1, env) as info:
-            asyncio.run(run_load(info["url"], 10, 2, f"warm{replicas}"))
-            label = f"r{replicas}{uuid.uuid4().hex[:6]}"
-            before, load_before = cpu_seconds(run_dir), os.getloadavg()[0]
-            results, seconds = asyncio.run(run_load(info["url"], residents, messages, label))
-            after, load_after = cpu_seconds(run_dir), os.getloadavg()[0]
-            stored = stored_user_events(database, label)
+        with contextlib.ExitStack() as stack:
+            infos = {}
+            for n in counts:
+                run_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"bench-scaled-{n}-"))
+                rasa_port, action_port = PORTS[n]
+                infos[n] = stack.enter_context(
+                    scaled_serving(run_dir, rasa_port, action_port, n, 1, env)
+                )
+                asyncio.run(run_load(infos[n]["url"], 10, 2, f"warm{n}"))
+            per_slice = messages // rounds
+            for slice_ in range(rounds):
+                order = counts if slice_ % 2 == 0 else list(reversed(counts))
+                for n in order:
+                    print(f"  slice {slice_ + 1}/{rounds}: {n} replica(s)", flush=True)
+                    run_slice(
+                        infos[n], labels[n], residents, per_slice, slice_ * per_slice, totals[n]
+                    )
+            stored = {n: stored_user_events(database, labels[n]) for n in counts}
     finally:
         drop_keys(prefix)
+    return [_figures(n, totals[n], residents * per_slice * rounds, stored[n]) for n in counts]
+
+
+def _figures(replicas: int, totals: dict, sent: int, stored: int) -> dict:
+    results, seconds = totals["results"], totals["seconds"]
     latencies = sorted(t for _, t, _ in results)
-    sent = residents * messages
     return {
         "replicas": replicas,
         "messages": len(results),
@@ -122,10 +160,10 @@ def measure(replicas: int, residents: int, messages: int, database: str) -> dict
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "errors": sum(not ok for *_, ok in results),
         "lost": sent - stored,
-        # share of one core each process used during the run: a replica near 100 % is bound
-        # by its own single thread; the machine's load says how much CPU there was to share
-        "cpu": {name: (after[name] - before.get(name, 0.0)) / seconds for name in after},
-        "load": (load_before + load_after) / 2,
+        # share of one core each process used while loaded: a replica near 100 % is bound by
+        # its own single thread; the machine's load says how much CPU there was to share
+        "cpu": {name: used / seconds for name, used in totals["cpu"].items()},
+        "load": statistics.mean(totals["loads"]),
     }
 
 
@@ -158,17 +196,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--messages", type=int, default=20)
-    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2], choices=sorted(PORTS))
+    parser.add_argument("--rounds", type=int, default=4, help="slices, alternating deployments")
     args = parser.parse_args(argv)
     reason = unavailable()
     if reason:
         print(f"bench-scaled needs PostgreSQL and Redis: {reason}", file=sys.stderr)
         return 1
-    figures = []
     with fresh_database("shebaobench") as database:
-        for replicas in args.replicas:
-            print(f"measuring {replicas} replica(s)…", flush=True)
-            figures.append(measure(replicas, args.residents, args.messages, database))
+        print(f"starting {args.replicas} replica(s) side by side…", flush=True)
+        figures = measure_all(args.replicas, args.residents, args.messages, args.rounds, database)
     report(figures)
     return 0
 
