@@ -99,3 +99,23 @@ def test_make_run_on_postgres_says_plainly_when_redis_is_missing():
         ["bash", "bot/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert _friendly(done) and "连不上 Redis" in done.stderr
+
+
+def test_replicas_see_the_callers_address_that_nginx_passes(monkeypatch):
+    """The console throttles logins per address: behind nginx that must be the caller's."""
+    from sanic import Sanic
+    from sanic.compat import Header
+    from sanic.request import Request
+
+    from bot.scaled import Layout, child_environment
+
+    env = child_environment(Layout(2, 1, SCALED_PORT + 30, SCALED_PORT + 80, ROOT / "data"))
+    for name in ("SANIC_REAL_IP_HEADER", "SANIC_PROXIES_COUNT"):
+        monkeypatch.setenv(name, env[name])
+    app = Sanic(f"probe_{os.getpid()}")  # Sanic reads SANIC_* when an app is made, as Rasa's
+    request = Request(b"/", Header({"x-real-ip": "10.1.2.3"}), "1.1", "GET", None, app)
+    assert request.remote_addr == "10.1.2.3"
+    from bot.balancer import nginx_config
+
+    config = nginx_config(ROOT / "data", SCALED_PORT + 30, [1, 2], SCALED_PORT + 80, [3])
+    assert "proxy_set_header X-Real-IP $remote_addr;" in config
