@@ -14,8 +14,8 @@ MODEL := models/current.tar.gz
 TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
 	$(wildcard bot/components/*.py)
 
-.PHONY: help install browser kb kb-check train run shell test test-fast lint format nlu-eval bench \
-	validate regression review clean
+.PHONY: help install browser nginx run-scaled bench-scaled kb kb-check train run shell test test-fast \
+	lint format nlu-eval bench validate regression review clean
 
 help:
 	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
@@ -30,6 +30,8 @@ help:
 	@echo "make regression the new model against the previous one on the held-out set (reports/regression)"
 	@echo "make review     residents' messages the assistant could not place, grouped (policy-team review; ARGS=...)"
 	@echo "make lint       ruff + black --check"
+	@echo "make run-scaled REPLICAS=2 ACTION_SERVERS=1   replicas on PostgreSQL + Redis behind nginx (docs/deploy.md)"
+	@echo "make bench-scaled  50 residents x 20 messages through nginx: one replica vs two"
 
 install: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
@@ -44,6 +46,11 @@ $(STAMP): requirements.lock pyproject.toml
 browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Debian's nginx, the balancer of the scaled mode (bot/balancer.py says why nginx).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 kb: $(STAMP)
 	$(BIN)/shebao build
@@ -62,15 +69,25 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 run: $(STAMP) kb $(MODEL)
 	bash bot/serve.sh
 
+# N Rasa replicas + M action servers behind nginx on RASA_PORT (5005), conversations in
+# PostgreSQL and locks in Redis (PG* and REDIS_* variables; docs/deploy.md).
+REPLICAS ?= 2
+ACTION_SERVERS ?= 1
+run-scaled: $(STAMP) nginx kb $(MODEL)
+	REPLICAS=$(REPLICAS) ACTION_SERVERS=$(ACTION_SERVERS) $(BIN)/python -m bot.scaled
+
+bench-scaled: $(STAMP) nginx kb $(MODEL)
+	$(BIN)/python -m tests.tools.bench_scaled
+
 shell: $(STAMP) kb $(MODEL)
 	bash bot/serve.sh --actions-only & sleep 8; \
-	$(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
+	ACTION_PORT=$${ACTION_PORT:-5055} $(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
 
-test: $(STAMP) browser kb $(MODEL)
+test: $(STAMP) browser nginx kb $(MODEL)
 	$(BIN)/pytest
 
 test-fast: $(STAMP) kb
-	$(BIN)/pytest -m "not server"
+	$(BIN)/pytest -m "not server and not scaled"
 
 lint: $(STAMP)
 	$(BIN)/ruff check policy_kb policy_team actions bot tests

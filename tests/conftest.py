@@ -64,3 +64,33 @@ def assistant(tmp_path_factory):
     """The assistant running for the whole test session (see running_assistant)."""
     with running_assistant(tmp_path_factory.mktemp("assistant")) as info:
         yield info
+
+
+# ---------------------------------------------------------------------- scaled mode
+# PostgreSQL + Redis + nginx (tests marked `scaled`): skipped, with the reason, where they are
+# missing. Ports 5200-5299 unless TEST_SCALED_PORT moves them.
+SCALED_PORT = int(os.environ.get("TEST_SCALED_PORT", "5200"))
+
+
+def scaled_unavailable() -> str | None:
+    import shutil
+
+    from tests.tools.stores import unavailable
+
+    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+        return "nginx is not installed (make nginx)"
+    return unavailable()
+
+
+@pytest.fixture(scope="session")
+def scaled_database():
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    from tests.tools.stores import fresh_database
+
+    reason = scaled_unavailable()
+    if reason:
+        pytest.skip(f"scaled mode not tested: {reason}")
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
+    with fresh_database() as name:
+        yield name

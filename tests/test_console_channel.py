@@ -14,9 +14,10 @@ from bot.channels import staff_desk
 from bot.channels.console import MAX_FAILURES, LoginGuard, StaffConsoleInput
 
 
-def request(authorization: str | None = None, ip: str = "10.0.0.1"):
+def request(authorization: str | None = None, ip: str = "10.0.0.1", remote_addr: str = ""):
+    # remote_addr: Sanic's address from the proxy's X-Real-IP ("" when no proxy is configured)
     headers = {"authorization": authorization} if authorization else {}
-    return types.SimpleNamespace(headers=headers, ip=ip)
+    return types.SimpleNamespace(headers=headers, ip=ip, remote_addr=remote_addr)
 
 
 def basic(user: str, password: str) -> str:
@@ -58,6 +59,20 @@ def test_repeated_failures_from_one_address_are_throttled():
     assert guard.check(request(basic("staff", "a-long-password"))) == "throttled"
     # another address is not affected
     assert guard.check(request(basic("staff", "a-long-password"), ip="10.0.0.2")) is None
+
+
+def test_behind_the_balancer_callers_are_told_apart_by_their_own_address():
+    guard = LoginGuard("staff", "a-long-password")
+    proxied = {"ip": "127.0.0.1"}  # every request comes from nginx
+    for _ in range(MAX_FAILURES):
+        assert (
+            guard.check(request(basic("staff", "x"), remote_addr="10.0.0.7", **proxied)) == "login"
+        )
+    assert (
+        guard.check(request(basic("staff", "x"), remote_addr="10.0.0.7", **proxied)) == "throttled"
+    )
+    right = basic("staff", "a-long-password")
+    assert guard.check(request(right, remote_addr="10.0.0.8", **proxied)) is None
 
 
 def test_no_default_password(monkeypatch):

@@ -26,9 +26,14 @@ import time
 
 import pytest
 
+from tests.conftest import ACTION_PORT, RASA_PORT
 from tests.tools.servers import MODEL, ROOT
 
 pytestmark = pytest.mark.server
+
+# `make run` and `policy-team ask` in the copy use these (RASA_PORT / ACTION_PORT), never the
+# default 5005 / 5055 a developer's own `make run` may hold, nor the session assistant's ports.
+GUIDE_PORTS = {"RASA_PORT": str(RASA_PORT + 2), "ACTION_PORT": str(ACTION_PORT + 2)}
 
 GUIDE = ROOT / "docs" / "政策团队操作指南.md"
 BLOCK = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```$", re.S | re.M)
@@ -70,6 +75,7 @@ class Officer:
             os.environ,
             PYTHONPATH=str(root),  # the copy's packages, not the repository's
             RASA_TELEMETRY_ENABLED="false",
+            **GUIDE_PORTS,
         )
         self.output = ""
         self.server: subprocess.Popen | None = None

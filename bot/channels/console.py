@@ -99,7 +99,8 @@ class LoginGuard:
         """None when the request may pass, else the key of the refusal in ERRORS."""
         if not self.enabled:
             return "disabled"
-        address = request.ip or "?"
+        # behind the scaled mode's nginx: the caller's address from X-Real-IP (bot/scaled.py)
+        address = request.remote_addr or request.ip or "?"
         failures = self._failures.setdefault(address, collections.deque())
         now = time.monotonic()
         while failures and now - failures[0] > FAILURE_WINDOW:

@@ -48,6 +48,7 @@ from bot.channels.wechat_protocol import (
     render_reply,
     verify_url,
 )
+from bot.channels.wechat_state import state_from_env
 from bot.channels.wechat_text import clean_for_xml
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,10 @@ class WeChatInput(InputChannel):
             logger.info("wechat channel: WECHAT_TOKEN not set, /webhooks/wechat answers 503")
 
     def endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
-        dispatcher = Dispatcher(on_new_message, self.sender, self.config.reply_timeout)
+        # the scaled mode shares answered MsgIds and options through Redis (wechat_state.py)
+        dispatcher = Dispatcher(
+            on_new_message, self.sender, self.config.reply_timeout, state=state_from_env()
+        )
         return WeChatEndpoint(self.config, dispatcher)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

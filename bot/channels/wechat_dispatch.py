@@ -5,6 +5,10 @@ MsgId) up to three times. The :class:`Dispatcher` runs the assistant once per me
 retry, even one arriving while the first is still being processed, waits for the same job.
 When the assistant has not answered within ``reply_timeout`` the passive reply is "success"
 (empty) and the answer follows through the customer-service message API (客服消息).
+
+Which messages were seen, their decided replies and the numbered options live in a
+:class:`~bot.channels.wechat_state.WeChatState`: the process's memory by default, Redis in the
+scaled mode, so that a retry reaching another replica waits for the first one's reply.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Protocol
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.personal_data import mask_personal_data
+from bot.channels.wechat_state import LocalState, WeChatState
 from bot.channels.wechat_text import (
     ASK_FOR_TEXT,
     BUSY,
@@ -132,6 +137,7 @@ class Dispatcher:
         ttl: float = 120.0,
         options_ttl: float = 3600.0,
         max_entries: int = 10000,
+        state: WeChatState | None = None,
     ) -> None:
         self.assistant = assistant
         self.sender = sender
@@ -139,8 +145,8 @@ class Dispatcher:
         self.ttl = ttl
         self.options_ttl = options_ttl
         self.max_entries = max_entries
-        self._jobs: OrderedDict[str, _Job] = OrderedDict()
-        self._options: OrderedDict[str, tuple[float, list[Option]]] = OrderedDict()
+        self._jobs: OrderedDict[str, _Job] = OrderedDict()  # this process's waiting requests
+        self.state = state or LocalState(ttl, options_ttl, max_entries)
         self._tasks: set[asyncio.Task] = set()
         self.runs = 0  # assistant calls, for tests and monitoring
 
@@ -153,7 +159,7 @@ class Dispatcher:
         if job is None:
             job = _Job(asyncio.get_running_loop().create_future(), time.monotonic())
             self._jobs[turn.key] = job
-            self._spawn(self._run(turn, job))
+            self._spawn(self._start(turn, job))
         else:
             logger.info("wechat: retry of a message already being answered, not run again")
         try:
@@ -166,37 +172,56 @@ class Dispatcher:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def options_for(self, sender: str) -> list[Option]:
-        entry = self._options.get(sender)
-        return entry[1] if entry and entry[0] > time.monotonic() else []
+    async def options_for(self, sender: str) -> list[Option]:
+        return await self.state.options(sender)
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _start(self, turn: Turn, job: _Job) -> None:
+        if await self.state.claim(turn.key):
+            await self._run(turn, job)
+        else:  # another process (replica) is answering it, or did
+            logger.info("wechat: retry of a message claimed elsewhere, waiting for its reply")
+            await self._follow(turn.key, job)
+
+    async def _follow(self, key: str, job: _Job, poll: float = 0.05) -> None:
+        deadline = job.started + self.reply_timeout
+        while True:
+            found, reply = await self.state.decided(key)
+            if found or time.monotonic() >= deadline:
+                job.decided.set_result(reply)
+                return
+            await asyncio.sleep(poll)
+
     async def _run(self, turn: Turn, job: _Job) -> None:
         try:
             await self._answer(turn, job)
         finally:  # whatever happened, waiting requests get their reply ("success" at worst)
             if not job.decided.done():
-                job.decided.set_result(None)
+                await self._decide(turn.key, job, None)
+
+    async def _decide(self, key: str, job: _Job, reply: str | None) -> None:
+        job.decided.set_result(reply)  # this process's waiting requests first
+        await self.state.decide(key, reply)
 
     async def _answer(self, turn: Turn, job: _Job) -> None:
-        text = select_option(turn.text or "", self.options_for(turn.sender)) or turn.text
+        text = select_option(turn.text or "", await self.options_for(turn.sender)) or turn.text
         asking = asyncio.ensure_future(self._ask(turn, text or ""))
         done, _ = await asyncio.wait({asking}, timeout=self.reply_timeout)
         if asking not in done:
             logger.info(
                 "wechat: no answer within %.1f s, it follows as a message", self.reply_timeout
             )
-            job.decided.set_result(None)
+            await self._decide(turn.key, job, None)
         answer = await asking
         parts = split_reply(answer) or [NO_ANSWER]
         if len(parts) > 1 and not job.decided.done() and not getattr(self.sender, "delivers", True):
             parts = [shorten_reply(answer)]  # nothing could carry the rest
         if not job.decided.done():
-            job.decided.set_result(parts.pop(0))
+            await self._decide(turn.key, job, parts.pop(0))
         for part in parts:
             try:
                 await self.sender.send_text(turn.sender, part)
@@ -216,15 +241,8 @@ class Dispatcher:
             logger.exception("wechat: the assistant failed on a message")
             return BUSY
         reply, options = render_messages(collector.messages)
-        self._remember(turn.sender, options)
+        await self.state.remember(turn.sender, options)
         return reply
-
-    def _remember(self, sender: str, options: list[Option]) -> None:
-        self._options.pop(sender, None)
-        if options:
-            self._options[sender] = (time.monotonic() + self.options_ttl, options)
-            while len(self._options) > self.max_entries:
-                self._options.popitem(last=False)
 
     def _expire(self) -> None:
         limit = time.monotonic() - self.ttl
