@@ -173,6 +173,8 @@ def test_the_guide_examples_work_as_written(tmp_path):
     assert (root / "models/previous.tar.gz").exists()
     assert (root / "reports/regression/confusion_matrix.png").stat().st_size > 10_000
     # the weekly review: accepted wording in the training data, decisions kept, a chart drawn
-    assert "给孩子交医保要多少米" in (root / "nlu_data/amounts.yml").read_text(encoding="utf-8")
+    assert "haizi yibao yao jiao duoshao qian" in (root / "nlu_data/amounts.yml").read_text(
+        encoding="utf-8"
+    )
     assert (root / "data/review.db").exists()
     assert max(p.stat().st_size for p in (root / "reports/review").glob("*.png")) > 10_000

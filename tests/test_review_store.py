@@ -31,8 +31,9 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 ID_NUMBER, MOBILE = "110101199003071234", "13812345678"
 ANSWERED = ["威海的医保二档是多少", "青岛养老保险银行批扣是什么时候", "山亭选500档政府补贴多少"]
 PERSONAL = [f"我身份证{ID_NUMBER}交上了没", f"帮我看看{MOBILE}这个号交医保了没"]
-# residents' wording the assistant fell back on ("多少米": how much money); accepted below
-MONEY = ["给娃交医保要多少米", "给孩子交医保要多少米"]
+# residents typing pinyin: no Chinese and no place, so the input guard sends them to the fallback
+# whatever the model (nothing else here would stay unplaced for certain); accepted below
+MONEY = ["gei wa jiao yibao yao duoshao qian", "haizi yibao yao jiao duoshao qian"]
 OTHERS = ["？？？", "我要找人工客服", "北京医保多少钱", "你们几点下班"]
 
 
@@ -129,7 +130,9 @@ def test_review_inbox_on_a_tracker_store_filled_through_rest(tracker_store, tmp_
     heldout = plain_examples(root / "tests/data/nlu_holdout.yml", {"request_human"}, 6)
     sent = ANSWERED + PERSONAL + MONEY + OTHERS + [t for _, t in training + heldout]
     try:
-        with serving(tmp_path, RASA_PORT, ACTION_PORT, CONSOLE_TEST_ENV, 180, store_yaml) as info:
+        # its own ports: the session's assistant keeps the default test ports
+        ports = (RASA_PORT + 3, ACTION_PORT + 3)
+        with serving(tmp_path, *ports, CONSOLE_TEST_ENV, 180, store_yaml) as info:
             for number, message in enumerate(sent):
                 assert send(info["url"], f"resident-{number}", message)
             assert console_review(info["base"], None)[0] == 401
@@ -163,10 +166,9 @@ def test_review_inbox_on_a_tracker_store_filled_through_rest(tracker_store, tmp_
     assert ID_NUMBER not in out and MOBILE not in out
     money = unplaced.group_id(unplaced.key(MONEY[0]))
     assert f"【分组 {money}】2次" in out, out[-3000:]
-    # unplaced either way the model reads them today: fallen back on, or answered as out of scope
-    assert re.search(r"(没听懂（回退）|答复超出范围) \d", out), out[-3000:]
+    assert "没听懂（回退） 2" in out, out[-3000:]
     assert f"1. {MONEY[0]}（1次）" in out, out[-3000:]
-    assert re.search(rf"【分组 {money}】(?:.|\n)*?分类器前三：\w+ \d+%", out), out[-3000:]
+    assert re.search(rf"【分组 {money}】(?:.|\n)*?分类器前三：", out), out[-3000:]
 
     # accepting: through add-examples, all of the group's wording
     code, out = officer.review("--accept", money, "--intent", "ask_amount")
@@ -212,7 +214,7 @@ def test_review_inbox_on_a_tracker_store_filled_through_rest(tracker_store, tmp_
         "查询缴费记录": str(records),
     }.items():
         assert re.search(rf"^{label} +{re.escape(value)}$", out, re.M), (label, out[-3000:])
-    assert records >= 2 and handoffs >= 1 and fallbacks >= 1  # ID numbers, 人工, ？？？
+    assert records >= 2 and handoffs >= 1 and fallbacks >= 3  # ID numbers, 人工, pinyin, ？？？
     for region in ("威海", "青岛", "山亭"):
         assert re.search(rf"^{region} +[1-9]\d*$", out, re.M), (region, out[-3000:])
     assert re.search(rf"^{money} +2 +{MONEY[0]} +已采纳$", out, re.M), out[-3000:]
