@@ -77,9 +77,10 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
     scheme = scheme_in_play(tracker)
     year = answer_year(tracker, region)
     if topic == "hotline":
-        facts = kb.hotlines(
-            region, scheme, tracker.get_slot("district") if region == "青岛" else None, year
-        )
+        district = tracker.get_slot("district")
+        place = kb.resolve_place(district) if district else None
+        in_region = district if place and place.region == region else None
+        facts = kb.hotlines(region, scheme, in_region, year)
     else:
         facts = [
             f

@@ -131,9 +131,8 @@ def regions_in_play(tracker: Tracker) -> list[str]:
     """Regions named in the latest message, else the remembered one (may be empty)."""
     kb = knowledge_base()
     named = []
-    for value in latest_values(tracker, "region") + (
-        ["青岛"] if latest_values(tracker, "district") else []
-    ):
+    # a district names its region too (黄岛 → 青岛): the KB's aliases say which
+    for value in latest_values(tracker, "region") + latest_values(tracker, "district"):
         place = kb.resolve_place(value)
         if place and place.region not in named:
             named.append(place.region)

@@ -150,9 +150,11 @@ class ValidateAnswerForm(FormValidationAction):
         return required
 
     def extract_region(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        """黄岛, 莱西…: a Qingdao district names the region too."""
-        if latest_values(tracker, "district") and not latest_values(tracker, "region"):
-            return {"region": "青岛"}
+        """黄岛, 莱西…: a district names its region too (the KB's aliases say which)."""
+        districts = latest_values(tracker, "district")
+        if districts and not latest_values(tracker, "region"):
+            place = knowledge_base().resolve_place(districts[0])
+            return {"region": place.region} if place else {}
         return {}
 
     def validate_region(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def _payload(intent: str, **entities: str) -> str:
 
 
 def ask_region_text() -> str:
-    """请问您问的是哪个地区？青岛市、威海市还是枣庄市山亭区？ — the regions from the KB."""
+    """The question for the region, naming every region of the knowledge base."""
     names = list(knowledge_base().regions.values())
     return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
 

@@ -172,6 +172,14 @@ def test_page_and_assets_are_served_locally_with_no_external_urls(webchat):
 
 
 @pytest.mark.server
+def test_the_page_header_names_the_knowledge_bases_regions_and_years(webchat, kb):
+    _, _, html = http(webchat + "/")
+    assert "{{scope}}" not in html
+    for name in kb.regions.values():
+        assert name in html
+    assert all(f"{year}年度" in html for year in kb.years)
+
+
 def test_page_url_without_slash_redirects_and_unknown_files_are_404(webchat):
     request = urllib.request.Request(webchat)
     opener = urllib.request.build_opener(NoRedirect)

@@ -40,6 +40,7 @@ def regions() -> dict[str, Any]:
     return {
         "year": "、".join(map(str, kb.years)),
         "regions": [{"id": r, "name": name} for r, name in kb.regions.items()],
+        "schemes": [kb.scheme_label(s) for s in kb.schemes],
         "groups": list(GROUP_PROFILE),
     }
 

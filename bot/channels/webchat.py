@@ -24,6 +24,7 @@ never a stack trace.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import pathlib
@@ -38,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.personal_data import mask_personal_data
+from policy_kb import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +191,12 @@ class WebChatInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):  # relative URLs in the page need the slash
                 return response.redirect(request.path + "/")
-            return _file(WEB_DIR / "index.html")
+            page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+            return response.raw(
+                page.replace("{{scope}}", scope_line()).encode("utf-8"),
+                content_type=CONTENT_TYPES[".html"],
+                headers=dict(SECURITY_HEADERS),
+            )
 
         @webchat.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
@@ -238,6 +245,14 @@ class WebChatInput(InputChannel):
             return json_response({"sender": sender, "messages": history_messages(events)})
 
         return webchat
+
+
+@functools.lru_cache(maxsize=1)
+def scope_line() -> str:
+    """The regions and policy years the assistant covers, from the KB, for the page header."""
+    kb = KnowledgeBase.open()
+    years = "、".join(f"{y}年度" for y in kb.years)
+    return " · ".join(kb.regions.values()) + f" ｜ {years}"
 
 
 def _file(path: pathlib.Path) -> HTTPResponse:

@@ -13,7 +13,7 @@
   var TIME_GAP_MS = 5 * 60 * 1000; // a time label when messages are more than 5 minutes apart
   var MAX_CHARS = 5000;
   var AVATARS = { bot: "static/avatar-bot.svg", user: "static/avatar-user.svg" };
-  var STATUS_IDLE = "青岛 · 威海 · 枣庄山亭 ｜ 2024年度";
+  var STATUS_IDLE = ""; // the header's text as the server filled it in (regions and year)
   var WELCOME =
     "您好！我是居民社保缴费助手，可以解答青岛市、威海市和枣庄市山亭区2024年度" +
     "居民养老保险和居民医保的问题：\n" +
@@ -34,6 +34,7 @@
   var input = document.getElementById("input");
   var sendButton = document.getElementById("send");
   var status = document.getElementById("status");
+  STATUS_IDLE = status.textContent;
 
   var sender = conversationId();
   var lastTime = null; // time of the last message on the page (ms)

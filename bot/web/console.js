@@ -220,6 +220,7 @@
       const data = await call("regions");
       regions = data.regions;
       $("year").textContent = data.year + "年度";
+      $("scope").textContent = regions.map((r) => r.name).join(" · ") + " | " + data.schemes.join(" · ");
       for (const r of regions) {
         $("ask-region").append(el("option", { value: r.id, textContent: r.name }));
         $("calc-region").append(el("option", { value: r.id, textContent: r.name }));
