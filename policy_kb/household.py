@@ -17,10 +17,8 @@ from __future__ import annotations
 import functools
 import re
 
-import yaml
-
 from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.sources import SOURCES_DIR
+from policy_kb.vocabulary import words
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
 _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
@@ -38,17 +36,14 @@ _POSSESSIVE_AFTER = re.compile(r"^(们|的|家|这|那)")
 
 @functools.lru_cache(maxsize=1)
 def _vocabulary() -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
-    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = words()
     entries = [(w, entry) for entry in data["members"] for w in entry["words"]]
     entries.sort(key=lambda item: -len(item[0]))
     return entries, data["stages"]
 
 
-@functools.lru_cache(maxsize=1)
 def _grown_child_age() -> int:
-    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
-        return int(yaml.safe_load(fh)["grown_child_age"])
+    return int(words()["grown_child_age"])
 
 
 def _stage(text: str) -> str | None:

@@ -15,25 +15,16 @@ import dataclasses
 import functools
 import re
 
-import yaml
-
 from policy_kb.household import read_members
 from policy_kb.kb import KnowledgeBase
-from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.sources import SOURCES_DIR
+from policy_kb.normalize import normalize_text
+from policy_kb.vocabulary import words
 
 _TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
 # "2023年青岛养老交的300档": a choice made in an earlier year
 _PAST_CHOICE = re.compile(r"(20\d\d)年.{0,8}?(?:交的|选的|缴的|交了|选了)")
 _AMOUNT_CHOICE = re.compile(r"(?:选|交|缴|按)(?:的)?(\d{3,5})(?![\d岁年月日号])")
-
-
-@functools.lru_cache(maxsize=1)
-def words() -> dict:
-    """The question vocabulary (sources/questions.yml)."""
-    with open(SOURCES_DIR / "questions.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 @dataclasses.dataclass
@@ -158,14 +149,6 @@ def _read(kb: KnowledgeBase, text: str) -> Question:
     question.other_year = _found(text, words()["other_years"])
     question.topic = kb.detect_topic(text)
     return question
-
-
-def age_in(text: str) -> int | None:
-    """An age said the way residents say it: "62了", "六十多了", "72岁"."""
-    match = re.search(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁|了)", normalize_text(text))
-    if match:
-        return cn_to_int(match.group(1))
-    return None
 
 
 def strip_names(kb: KnowledgeBase, text: str) -> str:
