@@ -139,7 +139,8 @@ def _read(kb: KnowledgeBase, text: str) -> Question:
         {"1": "一档", "一": "一档", "2": "二档", "二": "二档"}[m] for m in _TIER.findall(text)
     ]
     amounts = [int(a) for a in _AMOUNT.findall(text) + _AMOUNT_CHOICE.findall(text)]
-    question.amounts = list(dict.fromkeys(a for a in amounts if a >= 100))
+    lowest = kb.lowest_pension_tier() or 0  # a smaller number is no pension tier
+    question.amounts = list(dict.fromkeys(a for a in amounts if a >= lowest))
     question.members = read_members(text)
     question.not_hardship = _not_hardship(text)
     question.channel = _channel(text)
