@@ -15,8 +15,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
-    AMOUNT_TOPICS,
-    PERSONAL_TOPICS,
     answer_year,
     asked_year,
     has_personal_details,
@@ -32,40 +30,9 @@ from actions.replies import ask_region_text, region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, render
 from policy_kb.answers import adult_tiers, facts_naming
 from policy_kb.compose import compose
-from policy_kb.household import describe, member_profiles, parse_household
+from policy_kb.household import member_profiles, parse_household
 from policy_kb.question import words
 from policy_kb.relevance import relevant
-
-# a question's topic → the knowledge base topics that answer it
-TOPIC_FACTS = {
-    "tiers": ("tiers",),
-    "subsidy": ("subsidy",),
-    "deadline": ("deadline",),
-    "benefit": ("benefit", "waiting"),
-    "channels": ("channels", "collector"),
-    "registration": ("registration", "collector"),
-    "tier_change": ("tier_change",),
-    "refund": ("refund",),
-    "back_payment": ("back_payment",),
-    "eligibility": ("eligibility",),
-    "family_account": ("family_account",),
-    "newborn": ("newborn",),
-    "students": ("students",),
-    "hardship": ("hardship",),
-    "fraud": ("fraud",),
-}
-# where a region's documents have no fact under the topic itself, these still answer it
-FALLBACK_FACTS = {
-    "eligibility": ("registration",),
-    "newborn": ("collector", "registration"),
-}
-TOPIC_LABELS = {"household": "家庭缴费合计", "benefit": "待遇享受和等待期"}
-# topics answered with all their facts: the figures of both schemes, every phone number
-WHOLE_TOPICS = ("tiers", "subsidy", "hotline", "household")
-
-
-def topic_label(topic: str) -> str:
-    return TOPIC_LABELS.get(topic) or knowledge_base().topic_label(topic)
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -82,26 +49,16 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
         in_region = district if place and place.region == region else None
         facts = kb.hotlines(region, scheme, in_region, year)
     else:
+        spec = kb.topic(topic)
         facts = [
-            f
-            for t in TOPIC_FACTS.get(topic, (topic,))
-            for f in kb.facts(region, year, topic=t, scheme=scheme)
+            f for t in spec.fact_topics for f in kb.facts(region, year, topic=t, scheme=scheme)
         ]
-        if topic == "students" and not facts:
-            # no separate student rules: the rate table and who collects still answer it
-            facts = [
-                f
-                for f in (
-                    kb.fact(region, "medical.personal", year),
-                    kb.fact(region, "medical.collector", year),
-                )
-                if f
-            ]
+        if not facts:
+            # no rules of its own (山亭's students): the facts topics.yml names still answer it
+            facts = [f for f in (kb.fact(region, k, year) for k in spec.fallback_keys) if f]
         if not facts or all(f.status == "not_stated" for f in facts):
             facts += [
-                f
-                for t in FALLBACK_FACTS.get(topic, ())
-                for f in kb.facts(region, year, topic=t, scheme=scheme)
+                f for t in spec.fallback for f in kb.facts(region, year, topic=t, scheme=scheme)
             ]
         if topic == "hardship" and all(f.status == "not_stated" for f in facts):
             # another fact of the region may still cover the group (威海's 300 tier)
@@ -110,8 +67,8 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
     if not facts:
         if used is not None:
             used.extend(kb.hotlines(region))
-        return render.not_stated_text(kb, region, topic_label(topic))
-    if topic not in WHOLE_TOPICS:
+        return render.not_stated_text(kb, region, kb.topic(topic).title)
+    if not kb.topic(topic).whole:
         facts = relevant(kb, facts, asked_text(tracker))  # "怎么用支付宝交": that channel
     if used is not None:
         used.extend(facts)
@@ -128,7 +85,7 @@ def household_answer(
     )
     if used is not None:
         used.extend(result.facts)
-    text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
+    text = render.household_text(members, result)
     if result.status == "need_more":
         rates = kb.fact(region, "medical.personal").value
         tiers = adult_tiers(kb, region)
@@ -149,7 +106,7 @@ def personal_answer(
         if used is not None:
             used.extend(result.facts)
         return render.result_text(result)
-    if result.benefit_start and topic not in AMOUNT_TOPICS:
+    if result.benefit_start and not knowledge_base().topic(topic).asks_amount:
         if used is not None:
             used.extend(result.facts)
         return render.benefit_text(result)
@@ -217,11 +174,10 @@ class ActionAnswer(Action):
                 texts.append(household_answer(tracker, region, members, used))
                 continue
             answer = None
-            if topic in PERSONAL_TOPICS and has_personal_details(
-                tracker, implied_scheme(tracker, topic)
-            ):
+            spec = knowledge_base().topic(topic)
+            if spec.personal and has_personal_details(tracker, implied_scheme(tracker, topic)):
                 answer = personal_answer(tracker, topic, region, used)
-            if topic in AMOUNT_TOPICS:
+            if spec.asks_amount:
                 texts.append(answer or facts_answer(tracker, topic, region, used))
             else:
                 # a rule question: the rule itself, and what it means for this person

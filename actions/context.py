@@ -12,36 +12,12 @@ import logging
 
 from rasa_sdk import Tracker
 
-from policy_kb import KnowledgeBase, Profile
+from policy_kb import KnowledgeBase, Profile, introduction, vocabulary
 from policy_kb.groups import GROUP_PROFILE
 from policy_kb.question import read_question
 
 logger = logging.getLogger(__name__)
 
-# intent → the topic it asks about (topics.yml ids, plus "household")
-INTENT_TOPICS = {
-    "ask_amount": "tiers",
-    "ask_subsidy": "subsidy",
-    "ask_household": "household",
-    "ask_deadline": "deadline",
-    "ask_benefit_start": "benefit",
-    "ask_channels": "channels",
-    "ask_hotline": "hotline",
-    "ask_registration": "registration",
-    "ask_tier_change": "tier_change",
-    "ask_refund": "refund",
-    "ask_back_payment": "back_payment",
-    "ask_eligibility": "eligibility",
-    "ask_family_account": "family_account",
-    "ask_newborn": "newborn",
-    "ask_student": "students",
-    "ask_special_groups": "hardship",
-    "ask_fraud": "fraud",
-}
-# topics whose answer can be personalised by the calculator
-PERSONAL_TOPICS = {"tiers", "subsidy", "benefit", "newborn", "students", "hardship", "household"}
-# topics whose answer is a sum: the calculator's missing inputs are asked for
-AMOUNT_TOPICS = {"tiers", "subsidy", "household"}
 PERSONAL_SLOTS = ("age", "person_group", "med_tier", "tier_amount", "birth_date", "payment_date")
 
 
@@ -67,10 +43,10 @@ def latest_values(tracker: Tracker, name: str) -> list[str]:
 
 
 def intent_topic(intent: str | None) -> str | None:
-    """The topic an intent asks about: a built-in intent, or an FAQ the policy team added."""
+    """The topic an intent asks about (topics.yml): built-in, or an FAQ the policy team added."""
     if intent is None:
         return None
-    return INTENT_TOPICS.get(intent) or knowledge_base().topic_intents().get(intent)
+    return knowledge_base().topic_intents().get(intent)
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -87,8 +63,7 @@ class Scope:
 def out_of_scope(tracker: Tracker) -> Scope:
     """Another year or another place named in the latest message."""
     kb = knowledge_base()
-    covered = "、".join(kb.regions.values())
-    have = "、".join(f"{y}年度" for y in kb.years)
+    covered, have = introduction.places(kb), introduction.years(kb)
     years = [int(y) for y in latest_values(tracker, "year") if y.isdigit()]
     wrong_years = [y for y in years if y not in kb.years]
     text = (tracker.latest_message or {}).get("text") or ""
@@ -105,9 +80,8 @@ def out_of_scope(tracker: Tracker) -> Scope:
     places = latest_values(tracker, "other_place")
     if places and not latest_values(tracker, "region") and not latest_values(tracker, "district"):
         place = places[0]
-        hint = "枣庄市只覆盖山亭区。" if "枣庄" in place else ""
         return Scope(
-            f"抱歉，我只有{covered}{have}的居民养老保险和居民医保缴费政策，没有{place}的资料。{hint}"
+            f"抱歉，我只有{introduction.scope(kb)}缴费政策，没有{place}的资料。{introduction.part_of_hint(place)}"
             f"{place}的缴费标准请咨询当地税务、人社或医保部门。"
         )
     return Scope(None)
@@ -149,8 +123,7 @@ def scheme_in_play(tracker: Tracker) -> str | None:
     values = latest_values(tracker, "scheme") or (
         [tracker.get_slot("scheme")] if tracker.get_slot("scheme") else []
     )
-    schemes = {"养老": "pension", "医保": "medical"}
-    found = {schemes.get(v) for v in values if schemes.get(v)}
+    found = {vocabulary.scheme_id(v) for v in values if vocabulary.scheme_id(v)}
     return found.pop() if len(found) == 1 else None
 
 
@@ -219,8 +192,9 @@ def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
     said = scheme_in_play(tracker)
     if said:
         return said
-    if topic in ("newborn", "students", "benefit", "household"):
-        return "medical"
+    implied = knowledge_base().topic(topic).implies if topic else None
+    if implied:
+        return implied
     if chosen_med_tier(tracker) or tracker.get_slot("person_group") in (
         "大学生",
         "中小学生",

@@ -13,7 +13,7 @@ from actions.answer import ActionAnswer
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
-from policy_kb import render
+from policy_kb import introduction, render
 from policy_kb.compose import compose
 from policy_kb.question import words
 
@@ -75,7 +75,11 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(response=SMALLTALK.get(latest_intent(tracker), "utter_greet"))
+        kb = knowledge_base()
+        dispatcher.utter_message(
+            response=SMALLTALK.get(latest_intent(tracker), "utter_greet"),
+            scope=introduction.scope(kb),
+        )
         return leave_form(tracker)
 
 
@@ -116,7 +120,6 @@ class ActionOutOfScope(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         kb = knowledge_base()
-        covered = "、".join(kb.regions.values())
         scope = out_of_scope(tracker)
         rescued = policy_question(dispatcher, tracker) if not scope.problem else None
         if rescued is not None:
@@ -125,15 +128,12 @@ class ActionOutOfScope(Action):
             text = scope.problem
         elif latest_intent(tracker) == "ask_other_insurance":
             text = (
-                f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{covered}{'、'.join(map(str, kb.years))}年度"
-                "居民养老保险和居民医保的缴费问题。职工养老请咨询当地人社部门，职工医保请咨询当地医保部门，"
+                f"职工社保、灵活就业参保和商业保险不在我的范围内：我只回答{introduction.scope(kb)}的缴费问题。"
+                "职工养老请咨询当地人社部门，职工医保请咨询当地医保部门，"
                 "商业保险请咨询承保的保险公司。"
             )
         else:
-            text = (
-                f"这个问题我回答不了。我只回答{covered}{'、'.join(map(str, kb.years))}年度居民养老保险和居民医保的缴费问题，"
-                "比如缴费标准、缴费时间、怎么交、咨询电话。"
-            )
+            text = f"这个问题我回答不了。我只回答{introduction.scope(kb)}的缴费问题，" "比如缴费标准、缴费时间、怎么交、咨询电话。"
         dispatcher.utter_message(text=text, buttons=topic_buttons())
         return leave_form(tracker)
 
@@ -159,7 +159,9 @@ class ActionSuggestTopics(Action):
             if intent_label(r.get("name") or "") and r.get("name") not in NOT_SUGGESTED
         ][:3]
         dispatcher.utter_message(
-            text="抱歉，我不太确定您的意思。您是想问下面哪一项？也可以换个说法，例如“威海医保二档多少钱”。",
+            text="抱歉，我不太确定您的意思。您是想问下面哪一项？也可以换个说法，例如"
+            + introduction.quoted(introduction.examples(knowledge_base(), ("tiers",)))
+            + "。",
             buttons=topic_buttons(likely or None),
         )
         return leave_form(tracker) + [SlotSet("fallback_count", count)]

@@ -16,8 +16,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
-    AMOUNT_TOPICS,
-    PERSONAL_TOPICS,
     has_personal_details,
     implied_scheme,
     intent_topic,
@@ -131,14 +129,15 @@ class ValidateAnswerForm(FormValidationAction):
         if not regions_in_play(tracker):
             return ["region"]
         required = ["region"]
-        if topic not in PERSONAL_TOPICS or topic == "household":
+        spec = knowledge_base().topic(topic)
+        if not spec.personal or topic == "household":
             return required
         scheme = implied_scheme(tracker, topic)
         if not has_personal_details(tracker, scheme):
             return required
         if scheme is None:
             return required + ["scheme"]
-        if topic not in AMOUNT_TOPICS or question.wants("must_pay"):
+        if not spec.asks_amount or question.wants("must_pay"):
             # rules and dates do not depend on the tier, and "还用交吗" is answered with every
             # tier: don't ask it
             return required

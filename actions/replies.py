@@ -5,43 +5,20 @@ from __future__ import annotations
 import json
 
 from actions.context import knowledge_base
+from policy_kb import vocabulary
 
-TOPIC_CHOICES = (
-    ("ask_amount", "缴费标准"),
-    ("ask_deadline", "缴费时间"),
-    ("ask_channels", "怎么交"),
-    ("ask_hotline", "咨询电话"),
-)
-INTENT_LABELS = {
-    "ask_amount": "缴费标准和档次",
-    "ask_subsidy": "政府补贴",
-    "ask_household": "全家一共交多少",
-    "ask_deadline": "缴费时间",
-    "ask_benefit_start": "什么时候能享受待遇",
-    "ask_channels": "缴费渠道",
-    "ask_hotline": "咨询电话",
-    "ask_registration": "参保登记",
-    "ask_tier_change": "变更档次",
-    "ask_refund": "退费",
-    "ask_back_payment": "补缴",
-    "ask_eligibility": "谁能参保",
-    "ask_family_account": "职工医保个人账户给家人交",
-    "ask_newborn": "新生儿参保",
-    "ask_student": "学生参保",
-    "ask_special_groups": "困难群体和老年人",
-    "check_record": "查询缴费记录",
-    "ask_fraud": "防骗提醒",
-    "request_human": "人工咨询",
-}
+# intents that ask no policy topic but are offered as choices (topics carry their own titles)
+INTENT_LABELS = {"check_record": "查询缴费记录", "request_human": "人工咨询"}
 
 
 def intent_label(intent: str) -> str | None:
-    """A button title for an intent: a built-in one, or an FAQ the policy team added."""
+    """A button title for an intent: a topic's (built-in or an FAQ the policy team added), or
+    one of the conversation's own intents."""
     if intent in INTENT_LABELS:
         return INTENT_LABELS[intent]
     kb = knowledge_base()
     topic = kb.topic_intents().get(intent)
-    return kb.topic_label(topic) if topic else None
+    return (kb.topic(topic).button or kb.topic_label(topic)) if topic else None
 
 
 def _payload(intent: str, **entities: str) -> str:
@@ -62,13 +39,17 @@ def region_buttons() -> list[dict]:
 
 
 def scheme_buttons() -> list[dict]:
+    # the payload carries the short name, the value the NLU's scheme entity takes
     return [
-        {"title": "居民养老保险", "payload": _payload("inform", scheme="养老")},
-        {"title": "居民医保", "payload": _payload("inform", scheme="医保")},
+        {"title": s.name, "payload": _payload("inform", scheme=s.short)}
+        for s in vocabulary.schemes().values()
     ]
 
 
 def topic_buttons(intents: list[str] | None = None) -> list[dict]:
+    """Buttons for the given intents, or the default menu (topics.yml ``menu``)."""
     if intents:
         return [{"title": intent_label(i) or i, "payload": _payload(i)} for i in intents]
-    return [{"title": title, "payload": _payload(intent)} for intent, title in TOPIC_CHOICES]
+    kb = knowledge_base()
+    menu = [(kb.topic(topic).intent, title) for topic, title in vocabulary.menu()]
+    return [{"title": title, "payload": _payload(intent)} for intent, title in menu if intent]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy_kb import vocabulary
 from policy_kb.kb import Fact, KnowledgeBase
 
-SCHEME_SHORT = {"pension": "养老", "medical": "医保", "both": "养老和医保"}
 STATUS_LABELS = {"verified": "", "unverified": "未核实", "not_stated": "文件未写明"}
 
 # (section title, topics): the order an operator works through a call
@@ -35,7 +35,7 @@ def fact_data(fact: Fact, kb: KnowledgeBase) -> dict[str, Any]:
         "topic": fact.topic,
         "topic_label": kb.topic_label(fact.topic),
         "scheme": fact.scheme,
-        "scheme_label": SCHEME_SHORT.get(fact.scheme, fact.scheme),
+        "scheme_label": vocabulary.scheme(fact.scheme).short,
         "status": fact.status,
         "status_label": STATUS_LABELS.get(fact.status, fact.status),
         "question": fact.question,
@@ -64,12 +64,17 @@ def amount_rows(facts: list[Fact]) -> list[list[str]]:
         label = AMOUNT_KINDS.get(fact.topic, fact.topic)
         if isinstance(value.get("tiers"), list):
             tiers = "、".join(str(t) for t in value["tiers"])
-            rows.append([SCHEME_SHORT[fact.scheme], "可选档次", tiers, _clauses(fact)])
+            rows.append([vocabulary.scheme(fact.scheme).short, "可选档次", tiers, _clauses(fact)])
         for name, amount in value.items():
             # Chinese keys name groups or tiers (一档, 低保, 居民); English keys are rule data
             if isinstance(amount, int) and not isinstance(amount, bool) and not name.isascii():
                 rows.append(
-                    [SCHEME_SHORT[fact.scheme], f"{label}·{name}", str(amount), _clauses(fact)]
+                    [
+                        vocabulary.scheme(fact.scheme).short,
+                        f"{label}·{name}",
+                        str(amount),
+                        _clauses(fact),
+                    ]
                 )
     return rows
 
@@ -109,7 +114,7 @@ def briefing(kb: KnowledgeBase, region: str, year: int | None = None) -> list[di
                 "headers": ["险种", "事项", "答复", "条款"],
                 "rows": [
                     [
-                        SCHEME_SHORT.get(f.scheme, f.scheme),
+                        vocabulary.scheme(f.scheme).short,
                         f.question,
                         f.answer
                         + (f"（{STATUS_LABELS[f.status]}）" if f.status != "verified" else ""),

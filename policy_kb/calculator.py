@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from policy_kb import vocabulary
 from policy_kb.groups import HARDSHIP_GROUPS
 from policy_kb.kb import KnowledgeBase
 from policy_kb.medical_calc import medical
@@ -45,23 +46,11 @@ __all__ = [
     "full_years",
 ]
 
-_SCHEME_ALIASES = {
-    "pension": "pension",
-    "养老": "pension",
-    "medical": "medical",
-    "医保": "medical",
-    "医疗": "medical",
-}
-
 
 def _parse_scheme(value) -> str | None:
     if value is None:
         return None
-    text = normalize_text(str(value)).lower()
-    for alias, scheme in _SCHEME_ALIASES.items():
-        if alias in text:
-            return scheme
-    return None
+    return vocabulary.scheme_in(normalize_text(str(value)))
 
 
 # ---------------------------------------------------------------------- entry points
@@ -130,7 +119,9 @@ def _check_common(kb: KnowledgeBase, profile: Profile) -> Result:
         place = kb.resolve_place(profile.region)
         if place is None:
             result.status = "not_covered"
-            result.problems.append(f"“{profile.region}”不在本助手的范围内：只能回答{covered}的居民养老保险和居民医保缴费问题。")
+            result.problems.append(
+                f"“{profile.region}”不在本助手的范围内：只能回答{covered}的{vocabulary.scheme('both').name}缴费问题。"
+            )
             return result
         result.region, result.region_name = place.region, place.name
     year = profile.year or kb.year_for(result.region)

@@ -27,7 +27,7 @@ import time
 import yaml
 
 from policy_kb import diff as kb_diff
-from policy_kb import render, store, tables
+from policy_kb import render, store, tables, vocabulary
 from policy_kb.calculator import Profile, calculate, calculate_household
 from policy_kb.compose import compose
 from policy_kb.dates import parse_date
@@ -35,8 +35,6 @@ from policy_kb.kb import KnowledgeBase
 from policy_kb.lookup import lookup
 from policy_kb.question import read_question
 from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
-
-SCHEME_LABELS = {"养老": "pension", "医保": "medical", "pension": "pension", "medical": "medical"}
 
 
 def _kb(args) -> KnowledgeBase:
@@ -47,7 +45,7 @@ def cmd_lookup(args) -> int:
     kb = _kb(args)
     result = lookup(kb, " ".join(args.words))
     if not result.found:
-        print("没有找到相关内容。可以换个说法，例如：威海 医保 电话、山亭 养老 档次。")
+        print(f"没有找到相关内容。可以换个说法，例如：{'、'.join(vocabulary.keyword_examples()[:2])}。")
         return 1
     for fact in result.facts:
         print(render.fact_text(fact, kb, quotes=args.quotes))
@@ -102,7 +100,7 @@ def _member(spec: str) -> Profile:
 
 def cmd_calc(args) -> int:
     kb = _kb(args)
-    scheme = SCHEME_LABELS.get(args.scheme, args.scheme)
+    scheme = vocabulary.scheme_id(args.scheme) or args.scheme
     if args.member:
         result = calculate_household(
             kb,
@@ -138,7 +136,7 @@ def cmd_facts(args) -> int:
     if args.region and place is None:
         print(f"“{args.region}”不在覆盖范围内：只有{'、'.join(kb.regions.values())}。")
         return 2
-    scheme = SCHEME_LABELS.get(args.scheme, args.scheme)
+    scheme = vocabulary.scheme_id(args.scheme) or args.scheme
     facts = kb.facts(place.region if place else None, args.year, topic=args.topic, scheme=scheme)
     rows = [
         [
@@ -182,29 +180,37 @@ def cmd_check(args) -> int:
     return 1 if problems else 0
 
 
-BENCH_QUERIES = (
-    "威海 医保 电话",
-    "山亭 养老 档次",
-    "青岛 医保 一档",
-    "莱西 医保 电话",
-    "黄岛 缴费 渠道",
-    "新生儿",
-    "数字人民币",
-    "山亭 退费",
-)
+def bench_queries() -> list[str]:
+    """The lookup workload: an operator's keywords for every region, two districts, a topic
+    word without a place (names from the vocabulary, so the workload follows the sources)."""
+    districts = [d["id"] for r in vocabulary.regions() for d in r.get("districts", [])]
+    ids = [r["id"] for r in vocabulary.regions()]
+    return [
+        *vocabulary.keyword_examples(),
+        *(f"{d} 医保 电话" for d in districts[-1:]),
+        *(f"{d} 缴费 渠道" for d in districts[4:5]),
+        "新生儿",
+        "数字人民币",
+        f"{ids[-1]} 退费",
+    ]
+
+
+def _years_example() -> str:
+    year = vocabulary.latest_year()
+    return f"--from {year} --to {year + 1}"
 
 
 def cmd_bench(args) -> int:
     kb = _kb(args)
-    timings = []
+    timings, queries = [], bench_queries()
     for n in range(args.n):
         started = time.perf_counter()
-        lookup(kb, BENCH_QUERIES[n % len(BENCH_QUERIES)])
+        lookup(kb, queries[n % len(queries)])
         timings.append((time.perf_counter() - started) * 1000)
     started = time.perf_counter()
     calc_n = max(1, args.n // 4)
     for _ in range(calc_n):
-        calculate(kb, Profile(region="山亭", scheme="medical", age=65))
+        calculate(kb, Profile(region=list(kb.regions)[-1], scheme="medical", age=65))
     calc_ms = (time.perf_counter() - started) * 1000 / calc_n
     timings.sort()
     print(
@@ -218,7 +224,7 @@ def cmd_bench(args) -> int:
 def _year(text: str | None) -> int | None:
     digits = (text or "").removesuffix("年度").removesuffix("年")
     if text is not None and not (digits.isdigit() and len(digits) == 4):
-        raise ValueError(f"“{text}”不是年度，请写成 2024 这样的四位数。")
+        raise ValueError(f"“{text}”不是年度，请写成 {vocabulary.latest_year()} 这样的四位数。")
     return int(digits) if text is not None else None
 
 
@@ -226,13 +232,13 @@ def _diff_changes(args) -> list[kb_diff.Change]:
     modes = [m for m in (args.from_year or args.to_year, args.rev, args.old or args.new) if m]
     if len(modes) != 1:
         raise ValueError(
-            "请选一种比较方式：--from 2024 --to 2025（两个年度）、--rev HEAD（git 版本与当前文件）"
+            f"请选一种比较方式：{_years_example()}（两个年度）、--rev HEAD（git 版本与当前文件）"
             "或 --old 目录 --new 目录（两个来源目录）。"
         )
     year = _year(args.year)
     if args.from_year or args.to_year:
         if not (args.from_year and args.to_year) or year:
-            raise ValueError("--from 和 --to 要一起用（不加 --year），如：shebao diff --from 2024 --to 2025")
+            raise ValueError(f"--from 和 --to 要一起用（不加 --year），如：shebao diff {_years_example()}")
         old, new = _year(args.from_year), _year(args.to_year)
         sources_dir = kb_diff.REPO_ROOT / kb_diff.SOURCES_SUBDIR
         return kb_diff.diff_years(sources_dir, old, new, args.region)
@@ -259,18 +265,19 @@ def cmd_diff(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="shebao", description="居民社保缴费政策查询（2024年度）")
+    years = "、".join(f"{y}年度" for y in vocabulary.policy_years())
+    parser = argparse.ArgumentParser(prog="shebao", description=f"居民社保缴费政策查询（{years}）")
     parser.add_argument(
         "--db", default=None, help="knowledge base file (default build/policy_kb.db)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("lookup", help="关键词查询，如：威海 医保 电话")
+    p = sub.add_parser("lookup", help=f"关键词查询，如：{vocabulary.keyword_examples()[0]}")
     p.add_argument("words", nargs="+")
     p.add_argument("--quotes", action="store_true", help="同时打印原文")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("ask", help="整句提问，如：青岛一档比二档多交多少")
+    p = sub.add_parser("ask", help="整句提问，回答与聊天相同")
     p.add_argument("words", nargs="+")
     p.set_defaults(func=cmd_ask)
 
@@ -279,8 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", help="medical/医保 or pension/养老")
     p.add_argument("--year", type=int)
     p.add_argument("--age")
-    p.add_argument("--born", help="出生日期，如 2024-03-10 或 2024年3月10日")
-    p.add_argument("--paid", help="缴费日期，如 2024-08-20 或 2024年8月20日")
+    p.add_argument("--born", help=f"出生日期，如 {vocabulary.example_date()}（或 年-月-日）")
+    p.add_argument("--paid", help=f"缴费日期，如 {vocabulary.example_date('8月20日')}（或 年-月-日）")
     p.add_argument("--tier", help="养老: 500; 医保: 一档/二档")
     p.add_argument("--student", choices=["school", "college"])
     p.add_argument("--hardship", help="低保/特困/脱贫/返贫致贫/低保边缘/监测帮扶/重度残疾")
@@ -317,12 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("diff", help="比较两个年度或两个版本的来源文件，每处变化一行")
-    p.add_argument("--from", dest="from_year", metavar="年度", help="旧年度，如 2024（与 --to 一起用）")
-    p.add_argument("--to", dest="to_year", metavar="年度", help="新年度，如 2025")
+    p.add_argument("--from", dest="from_year", metavar="年度", help="旧年度，四位数（与 --to 一起用）")
+    p.add_argument("--to", dest="to_year", metavar="年度", help="新年度，四位数")
     p.add_argument("--rev", metavar="版本", help="git 版本（HEAD、HEAD~1、标签），与当前来源文件比较")
     p.add_argument("--old", metavar="目录", help="旧来源目录（与 --new 一起用）")
     p.add_argument("--new", metavar="目录", help="新来源目录")
-    p.add_argument("--region", metavar="地区", help="只看一个地区，如 威海")
+    p.add_argument("--region", metavar="地区", help="只看一个地区，如 " + vocabulary.regions()[-1]["id"])
     p.add_argument("--year", metavar="年度", help="只看一个年度（用于 --rev 和 --old/--new）")
     p.set_defaults(func=cmd_diff)
     return parser

@@ -24,13 +24,13 @@ from typing import Any
 
 import yaml
 
+from policy_kb import vocabulary
 from policy_kb.dates import cn_date, cn_month_day
 from policy_kb.sources import PACKAGE_DIR, SourceSet, load_sources
 
 REPO_ROOT = PACKAGE_DIR.parent
 SOURCES_SUBDIR = "policy_kb/sources"  # relative to REPO_ROOT, as git names it
 KINDS = ("added", "removed", "value", "answer", "status", "sources", "question", "topic", "scheme")
-SCHEME_SHORT = {"pension": "养老", "medical": "医保", "both": "养老和医保"}
 NO_CHANGES = "没有变化。"
 # A leaf that exists on one side only; distinct from a YAML null, which prints as （空）.
 MISSING = object()
@@ -87,7 +87,7 @@ def _line(change: Change, show_year: bool) -> str:
     place = change.region + (f"（{change.district}）" if change.district else "")
     if show_year:
         place += f" {change.year}年度"
-    prefix = f"{place} {SCHEME_SHORT.get(change.scheme, change.scheme)}"
+    prefix = f"{place} {vocabulary.scheme(change.scheme).short}"
     subject = f"{prefix} {change.label}"
     old, new = change.old, change.new
     if change.kind == "added":

@@ -8,10 +8,11 @@ import pathlib
 import sqlite3
 from typing import Any
 
-from policy_kb import store
+from policy_kb import store, vocabulary
 from policy_kb.normalize import normalize_text
-from policy_kb.sources import SOURCES_DIR, load_sources
+from policy_kb.sources import SOURCES_DIR
 from policy_kb.tokenize import search_tokens
+from policy_kb.vocabulary import Topic
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,16 +130,20 @@ class KnowledgeBase:
             ),
             key=lambda a: -len(a[0]),
         )
-        self._topics = {
-            r["id"]: (r["label"], json.loads(r["keywords"]))
+        self._topic_specs = {
+            r["id"]: Topic.from_source(
+                {
+                    "id": r["id"],
+                    "label": r["label"],
+                    "keywords": json.loads(r["keywords"]),
+                    **json.loads(r["spec"] or "{}"),
+                }
+            )
             for r in self._conn.execute("select * from topics")
         }
-        self._topic_intents = {
-            r["intent"]: r["id"]
-            for r in self._conn.execute("select id, intent from topics where intent is not null")
-        }
-        vocabulary = load_sources().schemes
-        self._schemes = {s["id"]: (s["label"], s["keywords"]) for s in vocabulary}
+        self._topics = {t.id: (t.label, list(t.keywords)) for t in self._topic_specs.values()}
+        self._topic_intents = {t.intent: t.id for t in self._topic_specs.values() if t.intent}
+        self._schemes = {s.id: (s.label, list(s.keywords)) for s in vocabulary.schemes().values()}
         self.years = sorted({f.year for f in self._facts.values()})
         self.default_year = self.years[-1] if self.years else None
         # A region's figures for a new year may arrive before the others': each region
@@ -178,16 +183,24 @@ class KnowledgeBase:
         return None
 
     def topic_intents(self) -> dict[str, str]:
-        """FAQ intent → topic, for the FAQs the policy team added (topics.yml ``intent``)."""
+        """Intent → the topic it asks about: the built-in ask_* intents and the FAQs the policy
+        team added (topics.yml ``intent``)."""
         return dict(self._topic_intents)
 
+    def topic(self, topic: str) -> Topic:
+        """A topic and how it is asked and answered; an unknown id is a topic of its own."""
+        return self._topic_specs.get(topic) or Topic(topic, topic)
+
+    @property
+    def topics(self) -> list[Topic]:
+        """Every topic, in topics.yml order."""
+        return list(self._topic_specs.values())
+
     def topic_label(self, topic: str) -> str:
-        return self._topics.get(topic, (topic, []))[0]
+        return self.topic(topic).label
 
     def scheme_label(self, scheme: str) -> str:
-        if scheme == "both":
-            return "居民养老保险和居民医保"
-        return self._schemes.get(scheme, (scheme, []))[0]
+        return vocabulary.scheme(scheme).label
 
     def detect_topic(self, text: str) -> str | None:
         """The topic whose keyword appears in the text (earlier topics win ties)."""

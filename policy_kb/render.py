@@ -6,8 +6,10 @@ hotline operator can always tell where a number comes from.
 
 from __future__ import annotations
 
+from policy_kb import vocabulary
 from policy_kb.calculator import Result
 from policy_kb.dates import cn_date
+from policy_kb.household import describe
 from policy_kb.kb import Fact, KnowledgeBase, source_line
 
 STATUS_MARK = {"verified": "", "unverified": "（未核实）", "not_stated": "（文件未写明）"}
@@ -28,12 +30,23 @@ def facts_text(facts: list[Fact], kb: KnowledgeBase | None = None) -> str:
     return "\n\n".join(fact_text(f, kb) for f in facts)
 
 
+def _regions_choice() -> str:
+    ids = [r["id"] for r in vocabulary.regions()]
+    return "、".join(ids[:-1]) + "还是" + ids[-1]
+
+
 MISSING_LABELS = {
-    "region": "您在哪个地区（青岛、威海还是山亭）",
-    "scheme": "问的是养老保险还是医保",
+    "region": f"您在哪个地区（{_regions_choice()}）",
+    "scheme": "问的是" + "还是".join(s.short for s in vocabulary.schemes().values()),
     "tier": "选择的缴费档次",
     "members": "家里每个人的情况",
 }
+
+
+def household_text(members: list[dict], result: Result) -> str:
+    """A household's sum, saying whom it counted: "按两个大人、一个小学生计算（居民医保）：…"."""
+    scheme = vocabulary.scheme(result.scheme or "medical").name
+    return f"按{describe(members)}计算（{scheme}）：\n" + result_text(result)
 
 
 def result_text(result: Result) -> str:
@@ -41,7 +54,7 @@ def result_text(result: Result) -> str:
     if result.status in ("not_covered", "invalid"):
         return "\n".join(result.problems)
     head = f"【{result.region_name or ''} {result.year or ''}年度"
-    head += {"pension": " 居民养老保险】", "medical": " 居民医保】"}.get(result.scheme, "】")
+    head += f" {vocabulary.scheme(result.scheme).name}】" if result.scheme else "】"
     lines = [head]
     lines += result.reasoning
     if result.status == "need_more":
@@ -68,7 +81,10 @@ def benefit_text(result: Result) -> str:
     return "\n".join(lines)
 
 
-PURPOSE_LABELS = {"pension_policy": "养老保险政策", "medical_policy": "医保政策", "payment": "缴费事宜"}
+# a hotline's purpose: a scheme's policy questions (pension_policy, medical_policy) or payment
+def _purpose_label(purpose: str) -> str:
+    scheme = purpose.removesuffix("_policy")
+    return f"{vocabulary.scheme(scheme).short}政策" if scheme in vocabulary.schemes() else "缴费事宜"
 
 
 def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = ()) -> str:
@@ -91,7 +107,7 @@ def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = 
             parts.append("公众号" + "、".join(f"“{a}”" for a in value["accounts"]))
         if value.get("department"):
             parts.append(f"{value['department']}（文件未公布电话）")
-        lines.append(f"· {PURPOSE_LABELS[purpose]}：" + "，".join(parts))
+        lines.append(f"· {_purpose_label(purpose)}：" + "，".join(parts))
     head = f"【{kb.region_name(region)} {kb.year_for(region)}年度咨询渠道】"
     source = source_line([c for f in facts for c in f.citations])
     return "\n".join([head, *lines, source])

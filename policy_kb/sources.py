@@ -62,6 +62,8 @@ REQUIRED_KEYS = (
 
 
 FAQ_INTENT = re.compile(r"faq_[a-z][a-z0-9_]{1,40}")
+# the intents of bot/domain/core.yml that ask a topic (tests check the two agree)
+BUILT_IN_INTENT = re.compile(r"ask_[a-z][a-z0-9_]{1,40}")
 
 
 @dataclasses.dataclass
@@ -156,12 +158,40 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
     for data in latest.values():
         answered = {fact.get("topic") for fact in data.get("facts") or []}
         for topic in source.topics:
-            if topic.get("intent") and topic["id"] not in answered:
+            if FAQ_INTENT.fullmatch(str(topic.get("intent"))) and topic["id"] not in answered:
                 problems.append(f"{data['_path']}: no fact answers the FAQ {topic['id']!r}")
+    problems.extend(_validate_topics(source))
+    return problems
+
+
+def _validate_topics(source: SourceSet) -> list[str]:
+    """Each topic's fields: known, intents well formed and unique, references resolvable."""
+    from policy_kb.vocabulary import TOPIC_FIELDS  # the vocabulary reads this module's paths
+
+    problems = []
+    ids = {t.get("id") for t in source.topics}
+    schemes = {s.get("id") for s in source.schemes}
+    intents: set[str] = set()
     for topic in source.topics:
+        where = f"topics.yml: topic {topic.get('id')!r}"
+        unknown = set(topic) - TOPIC_FIELDS
+        if unknown:
+            problems.append(f"{where}: unknown fields {sorted(unknown)}")
         intent = topic.get("intent")
-        if intent is not None and not FAQ_INTENT.fullmatch(str(intent)):
-            problems.append(f"topics.yml: FAQ intent {intent!r} must look like faq_<id>")
+        if intent is not None:
+            if not (FAQ_INTENT.fullmatch(str(intent)) or BUILT_IN_INTENT.fullmatch(str(intent))):
+                problems.append(
+                    f"{where}: intent {intent!r} must look like faq_<id> (or ask_<name>)"
+                )
+            if intent in intents:
+                problems.append(f"{where}: intent {intent!r} asks another topic too")
+            intents.add(intent)
+        for field in ("answered_by", "fallback"):
+            for other in topic.get(field) or []:
+                if other not in ids:
+                    problems.append(f"{where}: {field} names {other!r}, which is not a topic")
+        if topic.get("implies") is not None and topic["implies"] not in schemes:
+            problems.append(f"{where}: implies {topic['implies']!r}, which is not a scheme")
     return problems
 
 

@@ -79,11 +79,15 @@ def _write(db: sqlite_utils.Database, source: SourceSet) -> None:
                 "label": t["label"],
                 "keywords": _dumps(t.get("keywords", [])),
                 "intent": t.get("intent"),
+                # how the topic is asked and answered (vocabulary.Topic's other fields)
+                "spec": _dumps(
+                    {k: v for k, v in t.items() if k not in ("id", "label", "keywords")}
+                ),
             }
             for t in source.topics
         ),
         pk="id",
-        columns={"intent": str},
+        columns={"intent": str, "spec": str},
     )
     alias_rows = {}
     for region in source.regions:

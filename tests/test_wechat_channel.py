@@ -32,16 +32,16 @@ from bot.channels.wechat_dispatch import (
 )
 from bot.channels.wechat_protocol import Refused, WeChatConfig, read_xml
 from bot.channels.wechat_text import (
-    ASK_FOR_TEXT,
     SHORTENED,
-    VOICE_UNRECOGNISED,
-    WELCOME,
     Option,
+    ask_for_text,
     clean_for_xml,
     nbytes,
     render_messages,
     select_option,
     split_reply,
+    voice_unrecognised,
+    welcome,
 )
 from tests.conftest import WECHAT_TEST_ENV
 
@@ -174,15 +174,15 @@ def test_turns_mask_numbers_and_answer_other_types_politely():
     masked = turn(MsgType="text", Content=f"帮我查下{ID_NUMBER}交了没有")
     assert masked.text == "帮我查下（身份证号）交了没有" and masked.key == "msg:u:9"
     assert turn(MsgType="voice", Recognition="威海医保电话。").text == "威海医保电话。"
-    assert turn(MsgType="voice").fixed == VOICE_UNRECOGNISED
-    assert turn(MsgType="image").fixed == ASK_FOR_TEXT == turn(MsgType="location").fixed
+    assert turn(MsgType="voice").fixed == voice_unrecognised()
+    assert turn(MsgType="image").fixed == ask_for_text() == turn(MsgType="location").fixed
     subscribe = turn(MsgType="event", Event="subscribe")
-    assert subscribe.fixed == WELCOME and subscribe.key == "evt:u:1:event:subscribe"
+    assert subscribe.fixed == welcome() and subscribe.key == "evt:u:1:event:subscribe"
     unsubscribe = turn(MsgType="event", Event="unsubscribe")
     assert unsubscribe.text is None and unsubscribe.fixed is None
     for region in ("青岛市", "威海市", "枣庄市山亭区", "养老", "医保", "电话"):
-        assert region in WELCOME
-    assert re.findall(r"\d+", WELCOME) == ["2024"]  # no policy figures in the welcome
+        assert region in welcome()
+    assert re.findall(r"\d+", welcome()) == ["2024"]  # no policy figures in the welcome
 
 
 @pytest.mark.parametrize("xml", [BILLION_LAUGHS, XXE, MALFORMED, "<root><a>1</a></root>", ""])
@@ -439,15 +439,15 @@ def test_voice_subscribe_and_other_types(wechat):
     sender = new_sender("types")
     voice = ask(wechat, sender, msg_type="voice", MediaId="m", Format="amr", Recognition="威海医保电话。")
     assert "5190857" in voice["Content"]
-    assert ask(wechat, sender, msg_type="voice", MediaId="m")["Content"] == VOICE_UNRECOGNISED
+    assert ask(wechat, sender, msg_type="voice", MediaId="m")["Content"] == voice_unrecognised()
     welcome = ask(wechat, sender, encrypt=True, msg_type="event", Event="subscribe")
-    assert welcome["Content"] == WELCOME
+    assert welcome["Content"] == welcome()
     for msg_type, extra in (
         ("image", {"PicUrl": "http://x/1.jpg", "MediaId": "m"}),
         ("location", {"Location_X": "36.0", "Location_Y": "120.3"}),
         ("link", {"Title": "t", "Url": "http://x"}),
     ):
-        assert ask(wechat, sender, msg_type=msg_type, **extra)["Content"] == ASK_FOR_TEXT
+        assert ask(wechat, sender, msg_type=msg_type, **extra)["Content"] == ask_for_text()
     assert len(user_events(wechat, sender)) == 1  # only the recognised voice reached Rasa
 
 

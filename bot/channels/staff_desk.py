@@ -10,24 +10,23 @@ import datetime as dt
 import functools
 from typing import Any
 
-from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render
+from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render, vocabulary
 from policy_kb.briefing import briefing, fact_data
 from policy_kb.compose import compose
 from policy_kb.dates import parse_date
 from policy_kb.groups import GROUP_PROFILE
-from policy_kb.household import describe, member_profiles, parse_household
+from policy_kb.household import member_profiles, parse_household
 from policy_kb.lookup import lookup
 from policy_kb.normalize import cn_to_int
 from policy_kb.question import read_question
 
 ERRORS = {
     "region": "请选择地区。",
-    "scheme": "请选择险种：居民养老保险或居民医保。",
+    "scheme": "请选择险种：" + "或".join(s.name for s in vocabulary.schemes().values()) + "。",
     "age": "年龄请填0到120之间的整数。",
-    "date": "日期请写成2024年3月10日或2024-03-10。",
+    "date": f"日期请写成{vocabulary.example_date()}这样的年月日。",
     "household": "没有读懂家庭成员，请按这样写：两个大人选一档，一个上小学的孩子。",
 }
-SCHEMES = {"pension": "pension", "medical": "medical", "养老": "pension", "医保": "medical"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -134,9 +133,9 @@ def calculate_case(form: dict) -> dict[str, Any]:
             return {"error": ERRORS["household"]}
         profiles = member_profiles(members, form.get("tier") or None)
         result = calculate_household(kb, region, profiles, scheme="medical")
-        text = f"按{describe(members)}计算（居民医保）：\n" + render.result_text(result)
+        text = render.household_text(members, result)
     else:
-        scheme = SCHEMES.get(str(form.get("scheme") or ""))
+        scheme = vocabulary.scheme_id(str(form.get("scheme") or ""))
         if scheme is None:
             return {"error": ERRORS["scheme"]}
         age = None

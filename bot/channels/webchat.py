@@ -39,7 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.personal_data import mask_personal_data
-from policy_kb import KnowledgeBase
+from policy_kb import KnowledgeBase, introduction
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,9 @@ class WebChatInput(InputChannel):
                 return response.redirect(request.path + "/")
             page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
             return response.raw(
-                page.replace("{{scope}}", scope_line()).encode("utf-8"),
+                page.replace("{{scope}}", scope_line())
+                .replace("{{intro}}", intro_json())
+                .encode("utf-8"),
                 content_type=CONTENT_TYPES[".html"],
                 headers=dict(SECURITY_HEADERS),
             )
@@ -253,6 +255,19 @@ def scope_line() -> str:
     kb = KnowledgeBase.open()
     years = "、".join(f"{y}年度" for y in kb.years)
     return " · ".join(kb.regions.values()) + f" ｜ {years}"
+
+
+@functools.lru_cache(maxsize=1)
+def intro_json() -> str:
+    """The welcome's scope and example questions, as JSON safe inside a <script> element."""
+    kb = KnowledgeBase.open()
+    intro = {
+        "scope": introduction.scope(kb),
+        "examples": introduction.examples(kb, ("tiers",), each=2)
+        + introduction.examples(kb, ("channels", "household")),
+    }
+    # "<" escaped: no text can close the element or open a comment
+    return json.dumps(intro, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _file(path: pathlib.Path) -> HTTPResponse:

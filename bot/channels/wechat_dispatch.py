@@ -26,16 +26,16 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.channels.personal_data import mask_personal_data
 from bot.channels.wechat_state import LocalState, WeChatState
 from bot.channels.wechat_text import (
-    ASK_FOR_TEXT,
     BUSY,
     NO_ANSWER,
-    VOICE_UNRECOGNISED,
-    WELCOME,
     Option,
+    ask_for_text,
     render_messages,
     select_option,
     shorten_reply,
     split_reply,
+    voice_unrecognised,
+    welcome,
 )
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,9 @@ def turn_from_fields(fields: dict[str, str | None]) -> Turn:
     if msg_type in ("text", "voice"):
         # a voice message carries WeChat's own recognition, when there is one
         field, empty = (
-            ("Content", ASK_FOR_TEXT) if msg_type == "text" else ("Recognition", VOICE_UNRECOGNISED)
+            ("Content", ask_for_text())
+            if msg_type == "text"
+            else ("Recognition", voice_unrecognised())
         )
         text = (mask_personal_data(fields.get(field) or "") or "").strip()
         if text:
@@ -113,10 +115,10 @@ def turn_from_fields(fields: dict[str, str | None]) -> Turn:
             turn.fixed = empty
     elif msg_type == "event":
         if event in ("subscribe", "click"):
-            turn.fixed = WELCOME
+            turn.fixed = welcome()
         # unsubscribe, menu views, location reports, template results: nothing to say
     else:  # image, location, link, video, shortvideo, file, unknown types
-        turn.fixed = ASK_FOR_TEXT
+        turn.fixed = ask_for_text()
     return turn
 
 

@@ -1,31 +1,54 @@
 """Text helpers of the WeChat channel: fixed replies, numbered options, the 2048-byte limit.
 
-Pure functions with no dependency on Rasa or wechatpy, so they are unit-tested directly.
+Pure functions with no dependency on Rasa or wechatpy, so they are unit-tested directly. The
+fixed replies name what is covered from the knowledge base, never typed here.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from policy_kb import KnowledgeBase, introduction
+
 # WeChat refuses a text reply (passive or customer-service) whose content exceeds 2048 bytes.
 MAX_REPLY_BYTES = 2048
 
-WELCOME = (
-    "您好，欢迎关注！我是居民社保缴费助手，可以回答青岛市（含各区市）、威海市、枣庄市山亭区"
-    "2024年度居民基本养老保险和居民医保的问题：\n"
-    "· 缴费标准和档次、政府补贴\n"
-    "· 缴费时间和截止日期\n"
-    "· 缴费渠道（微信、支付宝、银行、税务大厅等）\n"
-    "· 咨询电话和办理地点\n"
-    "· 新生儿、学生、老年人等参保办法\n"
-    "直接发文字提问即可，例如：“威海医保二档交多少”“青岛养老怎么交”“山亭医保咨询电话”。\n"
-    "我查不到个人缴费记录，请不要发送身份证号、手机号或银行卡号。"
-)
-ASK_FOR_TEXT = "抱歉，我暂时只能看懂文字消息。请直接发文字问题，例如：“青岛医保一档交多少钱”" "“威海养老保险怎么交”。"
-VOICE_UNRECOGNISED = "抱歉，没能听清这段语音。请直接发文字问题，例如：“山亭医保什么时候交”。"
+
+@functools.lru_cache(maxsize=1)
+def welcome() -> str:
+    """The reply to a new follower: what is covered (places, years, schemes from the KB)."""
+    kb = KnowledgeBase.open()
+    examples = introduction.examples(kb, ("tiers", "channels", "hotline"))
+    return (
+        f"您好，欢迎关注！我是居民社保缴费助手，可以回答{introduction.scope(kb, districts=True)}的问题：\n"
+        "· 缴费标准和档次、政府补贴\n"
+        "· 缴费时间和截止日期\n"
+        "· 缴费渠道（微信、支付宝、银行、税务大厅等）\n"
+        "· 咨询电话和办理地点\n"
+        "· 新生儿、学生、老年人等参保办法\n"
+        f"直接发文字提问即可，例如：{introduction.quoted(examples)}。\n"
+        "我查不到个人缴费记录，请不要发送身份证号、手机号或银行卡号。"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def ask_for_text() -> str:
+    """The reply to an image, a location or a link."""
+    examples = introduction.examples(KnowledgeBase.open(), ("tiers", "channels"))
+    return f"抱歉，我暂时只能看懂文字消息。请直接发文字问题，例如：{introduction.quoted(examples)}。"
+
+
+@functools.lru_cache(maxsize=1)
+def voice_unrecognised() -> str:
+    """The reply to a voice message WeChat could not turn into text."""
+    examples = introduction.examples(KnowledgeBase.open(), ("deadline",))
+    return f"抱歉，没能听清这段语音。请直接发文字问题，例如：{introduction.quoted(examples)}。"
+
+
 NO_ANSWER = "抱歉，这个问题我暂时答不上来，请换个说法再问一次，或发送“人工”查看咨询电话。"
 SHORTENED = "（回答较长，只显示了前一部分；可以换个更具体的问法，或发送“人工”查看咨询电话。）"
 BUSY = "抱歉，系统暂时繁忙，请稍后再发一次您的问题。"

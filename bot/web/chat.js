@@ -14,20 +14,17 @@
   var MAX_CHARS = 5000;
   var AVATARS = { bot: "static/avatar-bot.svg", user: "static/avatar-user.svg" };
   var STATUS_IDLE = ""; // the header's text as the server filled it in (regions and year)
+  // the places, years and schemes covered and the example questions come from the server,
+  // which renders them from the knowledge base
+  var INTRO = JSON.parse(document.getElementById("intro").textContent);
   var WELCOME =
-    "您好！我是居民社保缴费助手，可以解答青岛市、威海市和枣庄市山亭区2024年度" +
-    "居民养老保险和居民医保的问题：\n" +
+    "您好！我是居民社保缴费助手，可以解答" + INTRO.scope + "的问题：\n" +
     "· 每年交多少钱、有哪些档次、政府补贴多少\n" +
     "· 什么时候交、怎么交（银行、微信、支付宝等）\n" +
     "· 咨询电话、参保登记、学生和新生儿参保、退费补缴\n" +
     "· 按年龄、身份算一算自己或全家交多少\n" +
     "直接输入问题即可，也可以点下面的例子。";
-  var EXAMPLES = [
-    "青岛居民医保一档每年交多少钱？",
-    "山亭养老有哪些档次",
-    "威海怎么用支付宝交",
-    "我65岁，在山亭，医保自己交多少",
-  ];
+  var EXAMPLES = INTRO.examples;
 
   var list = document.getElementById("messages");
   var form = document.getElementById("composer");
