@@ -29,7 +29,7 @@ from actions.context import (
 )
 from actions.question import latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, scheme_buttons
-from policy_kb import calculate
+from policy_kb import calculate, vocabulary
 from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
 from policy_kb.household import parse_household, read_members
@@ -167,7 +167,9 @@ class ValidateAnswerForm(FormValidationAction):
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         if str(value).isdigit() and int(value) in tiers:
             return {"tier_amount": str(value)}
-        dispatcher.utter_message(text=f"{kb.region_name(region)}居民养老保险没有{value}元档次。")
+        dispatcher.utter_message(
+            text=f"{kb.region_name(region)}{vocabulary.scheme('pension').name}没有{value}元档次。"
+        )
         return {"tier_amount": None}
 
     def validate_med_tier(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -190,7 +192,8 @@ class ActionAskScheme(Action):
         return "action_ask_scheme"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(text="您问的是居民养老保险还是居民医保？", buttons=scheme_buttons())
+        names = "还是".join(s.name for s in vocabulary.schemes().values())
+        dispatcher.utter_message(text=f"您问的是{names}？", buttons=scheme_buttons())
         return []
 
 
@@ -209,7 +212,7 @@ class ActionAskMedTier(Action):
             for k in adult_tiers(kb, region)
         ]
         dispatcher.utter_message(
-            text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年居民医保分两档，您选的是哪一档？",
+            text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年{vocabulary.scheme('medical').name}分两档，您选的是哪一档？",
             buttons=buttons,
         )
         return []
@@ -226,7 +229,7 @@ class ActionAskTierAmount(Action):
         region = regions_in_play(tracker)[0]
         tiers = kb.fact(region, "pension.tiers").value["tiers"]
         dispatcher.utter_message(
-            text=f"{kb.region_name(region)}{kb.year_for(region)}年度居民养老保险可选档次："
+            text=f"{kb.region_name(region)}{kb.year_for(region)}年度{vocabulary.scheme('pension').name}可选档次："
             + "、".join(f"{t}元" for t in tiers)
             + "。您选哪一档？",
             buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers],

@@ -177,7 +177,7 @@ class Launcher:
         """One message through each replica (model graph, actions, knowledge base)."""
         for child in self.children:
             if child.name.startswith("rasa-"):
-                _post(child.port, {"sender": f"__warmup__{child.name}", "message": "威海医保电话"})
+                _post(child.port, {"sender": f"__warmup__{child.name}", "message": "医保咨询电话"})
 
     def write_state(self) -> None:
         state = {c.name: {"pid": c.process.pid, "port": c.port} for c in self.children}

@@ -53,7 +53,7 @@ ours() {  # both processes alive, and each port held by the one started for it
         kill -TERM $$  # stops both servers (trap)
         exit 1
       fi
-      curl -sf -H 'Content-Type: application/json' -d '{"sender":"__warmup__","message":"威海医保电话"}' \
+      curl -sf -H 'Content-Type: application/json' -d '{"sender":"__warmup__","message":"医保咨询电话"}' \
         "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook" >/dev/null || true
       ours || { kill -TERM $$; exit 1; }
       echo "assistant ready: REST channel http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook (Ctrl-C stops)"

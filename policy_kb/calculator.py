@@ -149,7 +149,9 @@ def _check_common(kb: KnowledgeBase, profile: Profile) -> Result:
     for field, label in (("birth_date", "出生日期"), ("payment_date", "缴费日期")):
         if parse_day(getattr(profile, field)) == "bad":
             result.status = "invalid"
-            result.problems.append(f"{label}“{getattr(profile, field)}”无法识别：请写成2024年3月10日这样的日期。")
+            result.problems.append(
+                f"{label}“{getattr(profile, field)}”无法识别：请写成{vocabulary.example_date()}这样的日期。"
+            )
             return result
     if result.missing and ("region" in result.missing or "scheme" in result.missing):
         result.status = "need_more"

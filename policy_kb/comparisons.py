@@ -8,10 +8,13 @@ is a fact's value; every line names its region; the sources of every region clos
 
 from __future__ import annotations
 
+from policy_kb import vocabulary
 from policy_kb.answers import Answer, adult_tiers, heading, source_line, unique
 from policy_kb.dates import cn_date, parse_date
 from policy_kb.kb import Fact, KnowledgeBase
 from policy_kb.question import Question, strip_names
+
+MEDICAL = vocabulary.scheme("medical").name
 
 
 # ---------------------------------------------------------------------- helpers
@@ -105,11 +108,11 @@ def _extreme_line(kb, region, scheme, question) -> tuple[str | None, Fact | None
         fact = kb.fact(region, "medical.personal")
         rates = {k: fact.value[k] for k in adult_tiers(kb, region)}
         if not rates:
-            return f"居民医保不分档，成年居民个人缴费{fact.value.get('居民')}元。", fact
+            return f"{MEDICAL}不分档，成年居民个人缴费{fact.value.get('居民')}元。", fact
         pick = (min if lowest else max)(rates, key=rates.get)
         word = "低" if lowest else "高"
         others = "，".join(f"{k}{v}元" for k, v in rates.items())
-        return f"成年居民医保{others}，{pick}最{word}（{rates[pick]}元）。", fact
+        return f"成年{MEDICAL}{others}，{pick}最{word}（{rates[pick]}元）。", fact
     return None, None
 
 
@@ -188,7 +191,8 @@ def _tier_rows(kb, question) -> list | None:
 
 
 def _extreme_rows(kb, question) -> list | None:
-    scheme = _scheme(question) or ("pension" if "养老" in question.text else None)
+    pension = vocabulary.scheme("pension").short
+    scheme = _scheme(question) or ("pension" if pension in question.text else None)
     if not question.wants("minimum", "maximum") or scheme is None:
         return None
     if scheme == "medical" and len(set(question.med_tiers)) == 1:

@@ -18,7 +18,7 @@ import functools
 import re
 
 from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.vocabulary import words
+from policy_kb.vocabulary import latest_values, words
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
 _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
@@ -44,6 +44,18 @@ def _vocabulary() -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
 
 def _grown_child_age() -> int:
     return int(words()["grown_child_age"])
+
+
+def _adult_age() -> int | None:
+    """The youngest adult age of the regions' medical rates (a younger child's rate is known)."""
+    ages = [v["adult_age"] for v in latest_values("medical.personal") if "adult_age" in v]
+    return min(ages) if ages else None
+
+
+def _lowest_pension_tier() -> int:
+    """A smaller number is no pension tier ("交了二十" is not an amount)."""
+    tiers = [v["lowest"] for v in latest_values("pension.tiers") if "lowest" in v]
+    return min(tiers) if tiers else 1
 
 
 def _stage(text: str) -> str | None:
@@ -119,7 +131,8 @@ def _attributes(span: str) -> dict:
     tier = _TIER.search(span)
     if tier:
         found["tier"] = "一档" if tier.group(1) in "一1" else "二档"
-    amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= 100), None)
+    lowest = _lowest_pension_tier()
+    amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
     return found
@@ -257,7 +270,9 @@ def _unclear(person: dict) -> bool:
     if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
         person["role"] = "adult"  # "儿子四十多了" is an adult
     if person["role"] == "child":
-        return "stage" not in person and not ("age" in person and person["age"] < 18)
+        adult_age = _adult_age()
+        minor = adult_age is not None and person.get("age", adult_age) < adult_age
+        return "stage" not in person and not minor
     return False
 
 

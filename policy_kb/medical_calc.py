@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from policy_kb import vocabulary
 from policy_kb.dates import cn_date, parse_date
 from policy_kb.groups import HARDSHIP_GROUPS, UNKNOWN, group_label, parse_group
 from policy_kb.kb import Fact, KnowledgeBase
@@ -28,6 +29,9 @@ from policy_kb.profile import (
 )
 
 _DIGITS = "一二三四五六七八九"
+
+# the scheme's name as answers use it (sources/topics.yml)
+MEDICAL = vocabulary.scheme("medical").name
 
 
 def medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
@@ -57,7 +61,7 @@ def medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
     amount = rates[category]
     result.personal_amount = amount
     label = {"居民": "城乡居民"}.get(category, category)
-    result.reasoning.append(f"{result.region_name}{year}年度居民医保{label}个人缴费{amount}元。")
+    result.reasoning.append(f"{result.region_name}{year}年度{MEDICAL}{label}个人缴费{amount}元。")
     _subsidy(kb, result, category)
     _government_share(kb, profile, result, age, amount)
     _benefit_start(kb, profile, result, born, paid, newborn)
@@ -97,14 +101,14 @@ def _check_paid(kb, result: Result, born, paid, newborn: bool, rule: Fact | None
         return check_payment_date(kb, result, paid)
     months = rule.value["from_birth_within_months"]
     latest = add_months(born, months)
-    why = f"；{result.year}年出生的孩子，出生当年的居民医保可在出生后{months}个月（含）内、{cn_date(latest)}前缴纳"
+    why = f"；{result.year}年出生的孩子，出生当年的{MEDICAL}可在出生后{months}个月（含）内、{cn_date(latest)}前缴纳"
     if not check_payment_date(kb, result, paid, latest, why):
         result.use(rule)
         return False
     if paid.year > result.year:
         result.use(rule)
         result.reasoning.append(
-            f"{result.year}年出生，在出生后{months}个月（含）内缴纳出生当年（{result.year}年）的居民医保，"
+            f"{result.year}年出生，在出生后{months}个月（含）内缴纳出生当年（{result.year}年）的{MEDICAL}，"
             f"{cn_date(paid)}缴费也在这个期限内。"
         )
     return True
@@ -129,7 +133,7 @@ def _category(profile: Profile, value: dict, rates: dict, age, newborn: bool, re
         return None
     if tier is None:
         result.problems.append(
-            f"{result.region_name}居民医保没有“{profile.tier}”：成年居民只有" + "、".join(adult_tiers) + "。"
+            f"{result.region_name}{MEDICAL}没有“{profile.tier}”：成年居民只有" + "、".join(adult_tiers) + "。"
         )
     return tier
 
@@ -139,7 +143,7 @@ def _untiered(profile: Profile, rates: dict, result: Result) -> str:
     category = "居民" if "居民" in rates else next(iter(rates))
     if profile.tier:
         result.notes.append(
-            f"{result.region_name}居民医保不分档，个人缴费统一为{rates[category]}元，“{profile.tier}”不适用。"
+            f"{result.region_name}{MEDICAL}不分档，个人缴费统一为{rates[category]}元，“{profile.tier}”不适用。"
         )
     return category
 
@@ -162,7 +166,7 @@ def _subsidy(kb: KnowledgeBase, result: Result, category: str) -> None:
         if result.subsidy is not None:
             result.reasoning.append(f"财政补助{result.subsidy}元。")
     else:
-        result.notes.append(f"{result.region_name}的文件没有写明居民医保的财政补助金额。")
+        result.notes.append(f"{result.region_name}的文件没有写明{MEDICAL}的财政补助金额。")
 
 
 def _government_share(kb, profile: Profile, result: Result, age, amount: int) -> None:
@@ -242,7 +246,7 @@ def _newborn_start(result: Result, rule: Fact, born: dt.date, paid: dt.date) -> 
         )
     if born.year < result.year:
         result.notes.append(
-            f"孩子出生在{born.year}年：通告的新生儿规则按出生日起算月份；{result.year}年度的居民医保费"
+            f"孩子出生在{born.year}年：通告的新生儿规则按出生日起算月份；{result.year}年度的{MEDICAL}费"
             f"也要缴纳，出生当年和{result.year}年度分别怎么缴，请向医保经办机构确认。"
         )
 

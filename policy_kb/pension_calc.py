@@ -8,6 +8,7 @@ and for Shanting the disability grades that make a disability severe), ``pension
 
 from __future__ import annotations
 
+from policy_kb import vocabulary
 from policy_kb.dates import cn_date, parse_date
 from policy_kb.groups import SEVERE_DISABILITY, UNKNOWN, group_label, parse_group
 from policy_kb.kb import Fact, KnowledgeBase
@@ -20,6 +21,9 @@ from policy_kb.profile import (
     check_payment_date,
     profile_dates,
 )
+
+# the scheme's name as answers use it (sources/topics.yml)
+PENSION = vocabulary.scheme("pension").name
 
 
 def pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
@@ -63,7 +67,7 @@ def _check_paid(kb: KnowledgeBase, result: Result, paid) -> bool:
         result.use(period)
         result.notes.append(
             f"{result.region_name}的文件要求在集中缴费期内（到{cn_date(end)}）缴纳，没有写之后能否再缴"
-            f"{result.year}年度的居民养老保险费，请向当地人社、税务部门确认。"
+            f"{result.year}年度的{PENSION}费，请向当地人社、税务部门确认。"
         )
     return True
 
@@ -74,11 +78,11 @@ def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | No
     min_age = rules.get("pension_min_age")
     if min_age and age is not None and age < min_age:
         result.use(eligibility)
-        result.problems.append(f"{result.region_name}参加居民养老保险须年满{min_age}周岁，{age}岁还不能参加。")
+        result.problems.append(f"{result.region_name}参加{PENSION}须年满{min_age}周岁，{age}岁还不能参加。")
         return False
     if min_age and profile.student and rules.get("pension_excludes_students"):
         result.use(eligibility)
-        result.problems.append(f"{result.region_name}的居民养老保险不含在校学生。")
+        result.problems.append(f"{result.region_name}的{PENSION}不含在校学生。")
         return False
     return True
 
@@ -164,7 +168,7 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
     if amount not in tiers:
         named = f"“{tier}”" if not str(tier).strip().rstrip("元档").isdigit() else f"{tier}元档次"
         result.problems.append(
-            f"{result.region_name}{result.year}年度居民养老保险按金额选档，没有{named}；可选档次："
+            f"{result.region_name}{result.year}年度{PENSION}按金额选档，没有{named}；可选档次："
             + "、".join(f"{t}元" for t in tiers)
             + "。"
         )
@@ -181,7 +185,7 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
         subsidy = _subsidy_for(kb, result, amount)
         for_them = f"困难群体自己缴{amount}元档次的，政府补贴{subsidy}元。" if subsidy else ""
         result.problems.append(
-            f"{result.region_name}{result.year}年度居民养老保险{amount}元档次只适用于"
+            f"{result.region_name}{result.year}年度{PENSION}{amount}元档次只适用于"
             f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。{for_them}"
             "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + tiers_fact.source_line()
         )

@@ -74,7 +74,7 @@ def result_text(result: Result) -> str:
 
 def benefit_text(result: Result) -> str:
     """Only when cover starts, for a person whose amount is not known yet."""
-    lines = [f"【{result.region_name} {result.year}年度 居民医保】按您说的日期："]
+    lines = [f"【{result.region_name} {result.year}年度 {vocabulary.scheme('medical').name}】按您说的日期："]
     lines += [line for line in result.reasoning if "享受" in line]
     lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
     lines.append(result.source_line())

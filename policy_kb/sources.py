@@ -128,7 +128,7 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
         if region not in region_ids:
             problems.append(f"{where}: region {region!r} is not in regions.yml")
         if not isinstance(year, int) or not 2000 <= year <= 2100:
-            problems.append(f"{where}: year must be a number like 2024, got {year!r}")
+            problems.append(f"{where}: year must be a four-digit number, got {year!r}")
         if (region, year) in seen_region_years:
             problems.append(f"{where}: a second file for {region} {year}")
         seen_region_years.add((region, year))

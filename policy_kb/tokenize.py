@@ -6,15 +6,13 @@ import functools
 import logging
 import re
 
+from policy_kb import vocabulary
 from policy_kb.normalize import normalize_text
 
 # Words jieba's default dictionary splits badly; adding them keeps e.g. 居民医保 one token
-# both when the index is built and when a query is tokenised.
+# both when the index is built and when a query is tokenised. The names of places and schemes
+# are added from the vocabulary (domain_words).
 DOMAIN_WORDS = (
-    "居民医保",
-    "医保",
-    "养老保险",
-    "居民养老",
     "一档",
     "二档",
     "集中缴费期",
@@ -46,14 +44,15 @@ DOMAIN_WORDS = (
     "电话",
     "补贴",
     "补助",
-    "青岛",
-    "威海",
-    "山亭",
-    "西海岸新区",
-    "黄岛",
-    "莱西",
 )
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def domain_words() -> list[str]:
+    """DOMAIN_WORDS and every Chinese name of a place or a scheme (sources/*.yml)."""
+    schemes = [w for s in vocabulary.schemes().values() for w in (s.name, s.short, *s.keywords)]
+    names = [n for n in (*vocabulary.place_names(), *schemes) if not n.isascii() and len(n) > 1]
+    return list(dict.fromkeys((*DOMAIN_WORDS, *names)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,7 +60,7 @@ def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    for word in DOMAIN_WORDS:
+    for word in domain_words():
         jieba.add_word(word, freq=100000)
     return jieba
 

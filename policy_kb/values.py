@@ -200,7 +200,9 @@ def _day(*args) -> dt.date:
 def _month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})年(\d{1,2})月", str(text))
     if not match:
-        raise FormulaError(f'write the month as in the documents, e.g. "2023年9月": {text}')
+        raise FormulaError(
+            f'write the month as in the documents, e.g. "9月" after a four-digit year and 年: {text}'
+        )
     return int(match.group(1)), int(match.group(2))
 
 

@@ -29,6 +29,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
+from policy_kb import vocabulary
 from policy_team import checks, faq, new_year, review
 from policy_team import examples as ex
 from policy_team.project import Project
@@ -179,9 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_add_faq)
 
     p = sub.add_parser("new-year", help="从上一年度的文件开始新年度（年份顺延，列出要核对的事实）")
-    p.add_argument("--region", required=True, help="地区，如 威海")
-    p.add_argument("--from", dest="from_year", type=int, required=True, help="上一年度，如 2024")
-    p.add_argument("--to", dest="to_year", type=int, required=True, help="新年度，如 2025")
+    p.add_argument("--region", required=True, help="地区，如 " + vocabulary.regions()[1]["id"])
+    p.add_argument(
+        "--from",
+        dest="from_year",
+        type=int,
+        required=True,
+        help=f"上一年度，如 {vocabulary.latest_year()}",
+    )
+    p.add_argument(
+        "--to",
+        dest="to_year",
+        type=int,
+        required=True,
+        help=f"新年度，如 {vocabulary.latest_year() + 1}",
+    )
     p.add_argument("--document", required=True, help="新通告在 policy_kb/seeds/ 里的文件名")
     p.add_argument("--title", required=True, help="新通告的标题")
     p.set_defaults(func=cmd_new_year)

@@ -56,7 +56,7 @@ def date_range(start: str | None, end: str | None, days: int = DEFAULT_DAYS):
         last = dt.date.fromisoformat(end) if end else dt.datetime.now(trackers.CHINA).date()
         first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=days - 1)
     except ValueError:
-        raise ReviewError("日期格式不对：请写成 2024-09-02 这样的年-月-日。") from None
+        raise ReviewError(f"日期格式不对：请写成 {dt.date.today()} 这样的年-月-日。") from None
     if first > last:
         raise ReviewError(f"开始日期 {first} 晚于结束日期 {last}。")
     return first, last
@@ -247,7 +247,7 @@ def run(args, project: Project) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("review", help="审阅助手没能解答的居民消息：分组、采纳为例句、拒绝、周报")
-    p.add_argument("--from", dest="date_from", help="开始日期，如 2024-09-02（默认：最近7天）")
+    p.add_argument("--from", dest="date_from", help="开始日期，年-月-日（默认：最近7天）")
     p.add_argument("--to", dest="date_to", help="结束日期（含），默认今天")
     p.add_argument("--days", type=int, default=DEFAULT_DAYS, help="没有 --from 时往前看几天")
     p.add_argument("--tracker-db", help="对话数据库的 SQLAlchemy 地址（默认按 bot/endpoints.yml）")

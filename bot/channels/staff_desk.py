@@ -40,6 +40,12 @@ def regions() -> dict[str, Any]:
         "year": "、".join(map(str, kb.years)),
         "regions": [{"id": r, "name": name} for r, name in kb.regions.items()],
         "schemes": [kb.scheme_label(s) for s in kb.schemes],
+        # the calculator's choices, medical first: most callers ask about medical cover
+        "scheme_choices": [
+            {"id": s.id, "name": s.name}
+            for s in sorted(vocabulary.schemes().values(), key=lambda s: s.id != "medical")
+        ],
+        "keyword_example": vocabulary.keyword_examples()[0],
         "groups": list(GROUP_PROFILE),
     }
 

@@ -221,6 +221,11 @@
       regions = data.regions;
       $("year").textContent = data.year + "年度";
       $("scope").textContent = regions.map((r) => r.name).join(" · ") + " | " + data.schemes.join(" · ");
+      // scheme names and the keyword example come from the knowledge base's vocabulary
+      for (const s of data.scheme_choices) {
+        $("calc-scheme").append(el("option", { value: s.id, textContent: s.name }));
+      }
+      $("question").placeholder = "输入来电人的问题或关键词，如：" + data.keyword_example;
       for (const r of regions) {
         $("ask-region").append(el("option", { value: r.id, textContent: r.name }));
         $("calc-region").append(el("option", { value: r.id, textContent: r.name }));
