@@ -200,3 +200,21 @@ def test_the_nlu_maps_schemes_to_their_short_names():
     canonical = {value for value, names in nlu_synonyms().items() if set(names) & schemes}
     assert canonical == {s.short for s in vocabulary.schemes().values()}
     assert all(vocabulary.scheme_id(v) for v in canonical)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        # a greeting that names the places and the year
+        ('    - text: "可以回答威海市2024年度居民医保"', ["威海市", "威海", "2024", "居民医保"]),
+        # a template filled in from the knowledge base
+        ('    - text: "可以回答{scope}的问题"', []),
+        # a comment documents, with examples
+        ("# e.g. 威海 2024", []),
+    ],
+)
+def test_the_text_scan_finds_typed_names_outside_comments(tmp_path, line, expected):
+    path = tmp_path / "responses.yml"
+    path.write_text(line + "\n", encoding="utf-8")
+    found = [p.split(": ", 1)[1] for p in problems_in_text(path)]
+    assert sorted(found) == sorted(expected)
