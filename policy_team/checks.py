@@ -16,7 +16,7 @@ import sys
 
 import yaml
 
-from policy_kb.sources import load_sources, validate
+from policy_kb.sources import FAQ_INTENT, load_sources, validate
 from policy_team import examples as ex
 from policy_team.project import RASA_DATA_ARGS, Project
 
@@ -65,7 +65,9 @@ def training_conflicts(project: Project) -> Check:
 def faq_wiring(project: Project) -> Check:
     """Every FAQ topic has examples, is in the domain and has its rule."""
     intents = {
-        t["intent"]: t["id"] for t in load_sources(project.sources_dir).topics if t.get("intent")
+        t["intent"]: t["id"]
+        for t in load_sources(project.sources_dir).topics
+        if FAQ_INTENT.fullmatch(str(t.get("intent")))
     }
     trained = {e.intent for e in ex.load_examples(project.nlu_dir)}
     domain = _yaml(project.faq_domain).get("intents") or []

@@ -27,7 +27,7 @@ import tempfile
 
 import yaml
 
-from policy_kb.sources import SCHEMES, STATUSES, load_sources, validate
+from policy_kb.sources import FAQ_INTENT, SCHEMES, STATUSES, load_sources, validate
 from policy_team import examples as ex
 from policy_team.project import Project
 
@@ -121,7 +121,8 @@ def _topic_text(card: dict) -> str:
 
 
 def faq_intents(topics: list[dict]) -> list[str]:
-    return [t["intent"] for t in topics if t.get("intent")]
+    """The FAQ intents (built-in topics' ask_* intents are declared in bot/domain/core.yml)."""
+    return [t["intent"] for t in topics if FAQ_INTENT.fullmatch(str(t.get("intent")))]
 
 
 def domain_text(intents: list[str]) -> str:

@@ -47,12 +47,17 @@ class Summary:
 
 
 def intent_labels(root: pathlib.Path) -> dict[str, str]:
-    """Intent → topic label: the assistant's own labels, and the FAQs the team added."""
+    """Intent → label: each topic's button (built-in or an FAQ the team added), else its label,
+    and the conversation's own intents."""
     from actions.replies import INTENT_LABELS
 
     topics = yaml.safe_load((root / "policy_kb/sources/topics.yml").read_text(encoding="utf-8"))
-    faqs = {t["intent"]: t["label"] for t in topics.get("topics") or [] if t.get("intent")}
-    return {**INTENT_LABELS, **faqs}
+    asked = {
+        t["intent"]: t.get("button") or t["label"]
+        for t in topics.get("topics") or []
+        if t.get("intent")
+    }
+    return {**INTENT_LABELS, **asked}
 
 
 def summarise(

@@ -220,7 +220,7 @@ def test_add_faq_wires_everything_and_validates(project, tmp_path):
     db = tmp_path / "kb.db"
     store.build(db, project.sources_dir)
     kb = KnowledgeBase(db)
-    assert kb.topic_intents() == {"faq_policy_documents": "policy_documents"}
+    assert kb.topic_intents()["faq_policy_documents"] == "policy_documents"
     for region in ("青岛", "威海", "山亭"):
         (fact,) = kb.facts(region, topic="policy_documents")
         assert fact.citations and "《" in fact.answer
