@@ -157,7 +157,7 @@ def append_examples(path: pathlib.Path, intent: str, texts: list[str]) -> None:
         blocks.append(CommentedMap(intent=intent, examples=yaml_files.examples_block(texts)))
     else:
         block["examples"] = yaml_files.examples_block(texts, before=block.get("examples") or "")
-    yaml_files.dump(data, path, default=yaml_files.RASA_NLU)
+    yaml_files.dump(data, path, default=yaml_files.FLUSH)
 
 
 def intent_file(examples: list[Example], intent: str) -> pathlib.Path | None:

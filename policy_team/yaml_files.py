@@ -35,8 +35,10 @@ class Style:
     offset: int
 
 
-INDENTED = Style(mapping=2, sequence=4, offset=2)  # policy_kb/sources, bot/domain, bot/data
-RASA_NLU = Style(mapping=2, sequence=2, offset=0)  # nlu_data, as Rasa writes it
+# "  - id:" under "documents:": policy_kb/sources, bot/domain, bot/data
+INDENTED = Style(mapping=2, sequence=4, offset=2)
+# "- intent:" under "nlu:": nlu_data, as Rasa writes it
+FLUSH = Style(mapping=2, sequence=2, offset=0)
 
 
 def style_of(text: str, default: Style = INDENTED) -> Style:
