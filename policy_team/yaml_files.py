@@ -18,6 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 # no folding: a Chinese answer is one long line and must stay one line
@@ -50,16 +51,23 @@ def style_of(text: str, default: Style = INDENTED) -> Style:
     return Style(mapping=2, sequence=offset + 2, offset=offset)
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel's own, but a None is "null" as the files spell it, not an empty value. A
+    subclass: add_representer on ruamel's class would change how Rasa writes YAML too."""
+
+
+_Representer.add_representer(
+    type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+)
+
+
 def _yaml(style: Style = INDENTED) -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.allow_unicode = True
     yaml.width = WIDTH
     yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
-    # ruamel writes a None as an empty value ("value:"); the files spell it "null"
-    yaml.representer.add_representer(
-        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
     return yaml
 
 
@@ -129,7 +137,7 @@ def _take_lead_comment(parent: CommentedMap, key: str) -> list:
         lead = seq.ca.comment[1]
         seq.ca.comment[1] = []
     entry = parent.ca.items.get(key)
-    if entry and len(entry) > 3 and entry[3]:
+    if entry and entry[3]:
         lead = lead or entry[3]
         entry[3] = None
     return lead
@@ -138,9 +146,9 @@ def _take_lead_comment(parent: CommentedMap, key: str) -> list:
 def replace(parent: CommentedMap, key: str, value: Any) -> None:
     """``parent[key] = value``, keeping the blank lines and comments that followed the old
     value (ruamel hangs them on the old value's last scalar, which is going away)."""
-    trailing = _trailing(parent[key], take=True)
+    trailing = _take_trailing(parent[key])
     parent[key] = value
-    if trailing is not None:
+    if trailing is not None and isinstance(value, (CommentedMap, CommentedSeq)) and len(value):
         _set_trailing(value, trailing)
 
 
@@ -153,16 +161,15 @@ def _last(node: CommentedBase) -> tuple[CommentedBase, Any]:
     return node, key
 
 
-def _trailing(node: Any, take: bool = False) -> Any:
+def _take_trailing(node: Any) -> Any:
+    """Removes and returns the comment token after the node's last scalar, if any."""
     if not isinstance(node, (CommentedMap, CommentedSeq)) or not len(node):
         return None
     holder, key = _last(node)
     slot = 2 if isinstance(holder, dict) else 0  # where ruamel keeps a scalar's end comment
     entry = holder.ca.items.get(key)
-    if not entry or not entry[slot]:
-        return None
-    token = entry[slot]
-    if take:
+    token = entry[slot] if entry else None
+    if token is not None:
         entry[slot] = None
     return token
 
