@@ -14,8 +14,10 @@ import pathlib
 import re
 
 import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from policy_kb.normalize import normalize_text
+from policy_team import yaml_files
 
 NEAR = 0.9  # character similarity from which two examples count as the same sentence
 SHOW_CLOSEST = 5
@@ -142,24 +144,20 @@ def check_all(
 def append_examples(path: pathlib.Path, intent: str, texts: list[str]) -> None:
     """Adds examples at the end of the intent's block in ``path``, creating either if needed.
 
-    The file is edited as text, so its comments and layout stay as the team wrote them.
+    The file is edited in ruamel's round-trip mode, so its comments and layout stay as the
+    team wrote them.
     """
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    if not lines:
-        lines = ['version: "3.1"', "nlu:"]
-    new = [f"    - {t}" for t in texts]
-    try:
-        start = lines.index(f"- intent: {intent}")
-    except ValueError:
-        lines += [f"- intent: {intent}", "  examples: |", *new]
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    data = yaml_files.loads(text) if text.strip() else None
+    if data is None:
+        data = CommentedMap(version=yaml_files.quoted("3.1"), nlu=CommentedSeq())
+    blocks = data.setdefault("nlu", CommentedSeq())
+    block = next((b for b in blocks if b.get("intent") == intent), None)
+    if block is None:
+        blocks.append(CommentedMap(intent=intent, examples=yaml_files.examples_block(texts)))
     else:
-        end = start + 1
-        while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
-            end += 1
-        while lines[end - 1].strip() == "":
-            end -= 1
-        lines[end:end] = new
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        block["examples"] = yaml_files.examples_block(texts, before=block.get("examples") or "")
+    yaml_files.dump(data, path, default=yaml_files.FLUSH)
 
 
 def intent_file(examples: list[Example], intent: str) -> pathlib.Path | None:

@@ -19,16 +19,17 @@ files, numbers in answers found in their quotes), run on a copy first.
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import re
 import shutil
 import tempfile
 
 import yaml
+from ruamel.yaml.comments import CommentedMap
 
 from policy_kb.sources import FAQ_INTENT, SCHEMES, STATUSES, load_sources, validate
 from policy_team import examples as ex
+from policy_team import yaml_files
 from policy_team.project import Project
 
 MIN_EXAMPLES = 10
@@ -104,19 +105,12 @@ def _fact(card: dict, answer: dict) -> dict:
     return fact
 
 
-def _fact_text(card: dict, answer: dict) -> str:
-    dumped = yaml.safe_dump(
-        [_fact(card, answer)], allow_unicode=True, sort_keys=False, width=10_000
-    )
-    body = "".join("  " + line if line.strip() else line for line in dumped.splitlines(True))
-    return f"\n  # ---------------------------------------------------------------- FAQ：{card['label']}\n{body}"
-
-
-def _topic_text(card: dict) -> str:
-    keywords = json.dumps([str(k) for k in card.get("keywords") or []], ensure_ascii=False)
-    return (
-        f"  - id: {card['id']}\n    label: {card['label']}\n"
-        f"    intent: faq_{card['id']}\n    keywords: {keywords}\n"
+def _topic(card: dict) -> CommentedMap:
+    return CommentedMap(
+        id=card["id"],
+        label=card["label"],
+        intent=f"faq_{card['id']}",
+        keywords=yaml_files.flow([str(k) for k in card.get("keywords") or []]),
     )
 
 
@@ -125,37 +119,32 @@ def faq_intents(topics: list[dict]) -> list[str]:
     return [t["intent"] for t in topics if FAQ_INTENT.fullmatch(str(t.get("intent")))]
 
 
+_GENERATED = "FAQs added by the policy team (policy-team add-faq); edited by the command."
+
+
+def _generated(key: str, value) -> CommentedMap:
+    """A Rasa file the command owns: its note, the quoted version, a blank line, ``key``."""
+    data = CommentedMap(version=yaml_files.quoted("3.1"))
+    data[key] = value
+    data.yaml_set_start_comment(_GENERATED)
+    data.yaml_set_comment_before_after_key(key, before="\n")
+    return data
+
+
 def domain_text(intents: list[str]) -> str:
-    lines = [
-        "# FAQs added by the policy team (policy-team add-faq); edited by the command.",
-        'version: "3.1"',
-        "",
-        "intents:",
-    ]
-    return "\n".join(lines + [f"  - {i}" for i in intents]) + "\n"
+    return yaml_files.dumps(_generated("intents", list(intents)))
 
 
 def rules_text(intents: list[str]) -> str:
     if len(intents) == 1:
-        trigger = [f"      - intent: {intents[0]}"]
+        trigger = [{"intent": intents[0]}]
     else:
-        trigger = ["      - or:"] + [f"          - intent: {i}" for i in intents]
-    return (
-        "\n".join(
-            [
-                "# FAQs added by the policy team (policy-team add-faq); edited by the command.",
-                'version: "3.1"',
-                "",
-                "rules:",
-                "  - rule: an FAQ the policy team added opens the answer form, like every policy question",
-                "    steps:",
-                *trigger,
-                "      - action: answer_form",
-                "      - active_loop: answer_form",
-            ]
-        )
-        + "\n"
-    )
+        trigger = [{"or": [{"intent": i} for i in intents]}]
+    rule = {
+        "rule": "an FAQ the policy team added opens the answer form, like every policy question",
+        "steps": [*trigger, {"action": "answer_form"}, {"active_loop": "answer_form"}],
+    }
+    return yaml_files.dumps(_generated("rules", [rule]))
 
 
 def _write_sources(
@@ -166,13 +155,18 @@ def _write_sources(
     written = []
     for region, answer in card["answers"].items():
         path = sources_dir / files[(region, years[region])]
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(_fact_text(card, answer))
+        data = yaml_files.load(path)
+        facts = data["facts"]
+        facts.append(_fact(card, answer))
+        # the same banner as the team's sections, so the answer is easy to find (and remove)
+        banner = f"{'-' * 64} FAQ：{card['label']}"
+        yaml_files.set_comment_before(facts, len(facts) - 1, banner, indent=2)
+        yaml_files.dump(data, path)
         written.append(path)
     topics = sources_dir / "topics.yml"
-    text = topics.read_text(encoding="utf-8")
-    text = text.replace("topics:\n", "topics:\n" + _topic_text(card), 1)
-    topics.write_text(text, encoding="utf-8")
+    data = yaml_files.load(topics)
+    yaml_files.insert_first(data, "topics", _topic(card))
+    yaml_files.dump(data, topics)
     return written + [topics]
 
 

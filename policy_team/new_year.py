@@ -12,9 +12,10 @@ import dataclasses
 import pathlib
 import re
 
-import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from policy_kb.sources import load_sources, validate
+from policy_team import yaml_files
 from policy_team.project import Project
 
 # A year is a 20xx followed by 年 or a month-day, or the value of a "year"/"…_year" key;
@@ -57,24 +58,20 @@ def start_year(
     if new_path.exists():
         raise ValueError(f"{new_path.relative_to(project.root)} 已经存在。")
     text = shift_years(old_path.read_text(encoding="utf-8"), to_year - from_year)
-    data = yaml.safe_load(text)
-    header = (
-        f"# {region} · {to_year}年度：由{from_year}年度的文件生成（policy-team new-year），" "每条事实都要对照新通告核对。\n"
+    data = yaml_files.loads(text)
+    # the old file's own header described the old notice
+    data.yaml_set_start_comment(
+        f"{region} · {to_year}年度：由{from_year}年度的文件生成（policy-team new-year），每条事实都要对照新通告核对。"
     )
-    body = text[text.index("\nregion:") + 1 :] if "\nregion:" in text else text
     # the documents block is replaced; the facts keep their doc ids, so their sources still
     # point at a document, now the new notice
-    docs = [
-        {"id": d["id"], "file": document, "title": title, "issuer": d.get("issuer", "")}
+    docs = CommentedSeq(
+        CommentedMap(id=d["id"], file=document, title=title, issuer=d.get("issuer", ""))
         for d in data.get("documents") or []
-    ]
-    docs_text = yaml.safe_dump(
-        {"documents": docs}, allow_unicode=True, sort_keys=False, width=10_000
     )
-    start, end = body.index("documents:"), body.index("\nfacts:")
-    body = body[:start] + docs_text.rstrip("\n") + "\n" + body[end:]
+    yaml_files.replace(data, "documents", docs)
     new_path.parent.mkdir(parents=True, exist_ok=True)
-    new_path.write_text(header + body, encoding="utf-8")
+    yaml_files.dump(data, new_path, default=yaml_files.style_of(text))
     mine = str(new_path.relative_to(project.sources_dir))
     problems = [p for p in validate(load_sources(project.sources_dir), project.seeds_dir)]
     return Started(new_path, [p for p in problems if p.startswith(mine)])

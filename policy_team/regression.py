@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import yaml
+from policy_team import yaml_files
 
 # Before rasa is imported; rasa, sklearn and matplotlib are imported lazily, which also keeps
 # compare/write_report and --help fast.
@@ -293,7 +293,7 @@ def write_report(report: Report, out_dir: str | os.PathLike) -> dict[str, pathli
     as_json = json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2)
     paths["json"].write_text(as_json + "\n", encoding="utf-8")
     worse = [dataclasses.asdict(change) for change in report.worse]
-    paths["worse"].write_text(yaml.safe_dump(worse, allow_unicode=True, sort_keys=False), "utf-8")
+    paths["worse"].write_text(yaml_files.dumps(worse, yaml_files.FLUSH), encoding="utf-8")
     _confusion_png(report, paths["confusion_matrix"])
     return paths
 
