@@ -65,8 +65,12 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
         return ActionAnswer.say(dispatcher, tracker, composed.text, composed.facts) + [
             SlotSet("fallback_count", 0)
         ]
-    if question.topic and (question.schemes or question.members or question.topic != "tiers"):
-        return [SlotSet("topic", question.topic), FollowupAction("answer_form")]
+    # "山亭医保还交不" names no topic word but asks what one pays: the amounts
+    topic = question.topic or (
+        "tiers" if question.schemes and question.wants("must_pay", "amount") else None
+    )
+    if topic and (question.schemes or question.members or topic != "tiers"):
+        return [SlotSet("topic", topic), FollowupAction("answer_form")]
     return None
 
 

@@ -440,8 +440,8 @@ def test_voice_subscribe_and_other_types(wechat):
     voice = ask(wechat, sender, msg_type="voice", MediaId="m", Format="amr", Recognition="威海医保电话。")
     assert "5190857" in voice["Content"]
     assert ask(wechat, sender, msg_type="voice", MediaId="m")["Content"] == voice_unrecognised()
-    welcome = ask(wechat, sender, encrypt=True, msg_type="event", Event="subscribe")
-    assert welcome["Content"] == welcome()
+    greeting = ask(wechat, sender, encrypt=True, msg_type="event", Event="subscribe")
+    assert greeting["Content"] == welcome()
     for msg_type, extra in (
         ("image", {"PicUrl": "http://x/1.jpg", "MediaId": "m"}),
         ("location", {"Location_X": "36.0", "Location_Y": "120.3"}),
