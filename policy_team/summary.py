@@ -143,8 +143,20 @@ def cjk_font() -> str | None:
     """The name of an installed CJK font (fonts-noto-cjk; `make browser` installs it)."""
     from matplotlib import font_manager
 
+    found = _cjk_in(font_manager.fontManager)
+    if found is None:
+        # fonts installed after matplotlib cached its font list (make browser on a used
+        # machine) are not in the cache: add the system's CJK files to this process's list
+        for path in font_manager.findSystemFonts():
+            if "CJK" in pathlib.Path(path).name:
+                font_manager.fontManager.addfont(path)
+        found = _cjk_in(font_manager.fontManager)
+    return found
+
+
+def _cjk_in(manager) -> str | None:
     for name in CJK_FONT_NAMES:
-        for font in font_manager.fontManager.ttflist:
+        for font in manager.ttflist:
             if font.name.startswith(name):
                 return font.name
     return None

@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from policy_kb import KnowledgeBase, introduction
 from tests.tools.browser import SCREENSHOTS, chromium, console_error
 
 MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
@@ -97,8 +98,13 @@ def test_conversation_with_a_follow_up_in_context(open_chat):
     page = open_chat()
     expect(page.locator(".header")).to_contain_text("居民社保缴费助手")
     welcome = bot_rows(page).first
-    expect(welcome).to_contain_text("青岛市、威海市和枣庄市山亭区")
-    expect(welcome.locator(".quick-replies__button")).to_have_count(4)
+    # what is covered and the examples come from the knowledge base, through the page
+    kb = KnowledgeBase.open()
+    expect(welcome).to_contain_text(f"可以解答{introduction.scope(kb)}的问题")
+    expect(welcome.locator(".quick-replies__button")).to_have_text(
+        introduction.examples(kb, ("tiers",), each=2)
+        + introduction.examples(kb, ("channels", "household"))
+    )
     assert SENDER_RE.fullmatch(sender_id(page))
 
     assert "462" in ask(page, "青岛医保多少钱")
