@@ -11,8 +11,6 @@ from typing import Any
 from policy_kb import vocabulary
 from policy_kb.kb import Fact, KnowledgeBase
 
-STATUS_LABELS = {"verified": "", "unverified": "未核实", "not_stated": "文件未写明"}
-
 # (section title, topics): the order an operator works through a call
 # what an amount in a fact's value is, by the fact's topic
 AMOUNT_KINDS = {"tiers": "个人缴费", "subsidy": "财政补助", "hardship": "政府代缴"}
@@ -37,7 +35,7 @@ def fact_data(fact: Fact, kb: KnowledgeBase) -> dict[str, Any]:
         "scheme": fact.scheme,
         "scheme_label": vocabulary.scheme(fact.scheme).short,
         "status": fact.status,
-        "status_label": STATUS_LABELS.get(fact.status, fact.status),
+        "status_label": vocabulary.statuses().get(fact.status, fact.status),
         "question": fact.question,
         "answer": fact.answer,
         "source_line": fact.source_line(),
@@ -116,8 +114,7 @@ def briefing(kb: KnowledgeBase, region: str, year: int | None = None) -> list[di
                     [
                         vocabulary.scheme(f.scheme).short,
                         f.question,
-                        f.answer
-                        + (f"（{STATUS_LABELS[f.status]}）" if f.status != "verified" else ""),
+                        f.answer + vocabulary.status_mark(f.status),
                         _clauses(f),
                     ]
                     for f in facts

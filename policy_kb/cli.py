@@ -141,7 +141,7 @@ def cmd_facts(args) -> int:
     rows = [
         [
             kb.region_name(f.region),
-            kb.topic_label(f.topic) + render.STATUS_MARK[f.status],
+            kb.topic_label(f.topic) + vocabulary.status_mark(f.status),
             f.answer,
             f.source_line().removeprefix("来源："),
         ]

@@ -12,8 +12,6 @@ from policy_kb.dates import cn_date
 from policy_kb.household import describe
 from policy_kb.kb import Fact, KnowledgeBase, source_line
 
-STATUS_MARK = {"verified": "", "unverified": "（未核实）", "not_stated": "（文件未写明）"}
-
 
 def fact_text(fact: Fact, kb: KnowledgeBase | None = None, quotes: bool = False) -> str:
     """One fact as a paragraph: region and year, the answer, the source line."""
@@ -114,7 +112,7 @@ def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = 
 
 
 # Said whenever the documents are silent on a question; the policy team's review finds these
-# answers by this phrase (and by STATUS_MARK["not_stated"] in rendered facts).
+# answers by this phrase (and by vocabulary.status_mark("not_stated") in rendered facts).
 NOT_STATED_PHRASE = "我不能替文件下结论"
 
 

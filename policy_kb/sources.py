@@ -22,16 +22,18 @@ from typing import Any
 
 import yaml
 
+from policy_kb import vocabulary
 from policy_kb.dates import parse_date
 from policy_kb.normalize import compact, numbers_in
 from policy_kb.values import check_value
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
-SOURCES_DIR = PACKAGE_DIR / "sources"
+SOURCES_DIR = vocabulary.SOURCES_DIR
 SEEDS_DIR = PACKAGE_DIR / "seeds"
 
-SCHEMES = ("pension", "medical", "both")
-STATUSES = ("verified", "unverified", "not_stated")
+# a fact is about one scheme or both; how sure it is (sources/topics.yml)
+SCHEMES = (*vocabulary.schemes(), "both")
+STATUSES = tuple(vocabulary.statuses())
 FACT_FIELDS = {
     "key",
     "topic",
@@ -166,15 +168,13 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
 
 def _validate_topics(source: SourceSet) -> list[str]:
     """Each topic's fields: known, intents well formed and unique, references resolvable."""
-    from policy_kb.vocabulary import TOPIC_FIELDS  # the vocabulary reads this module's paths
-
     problems = []
     ids = {t.get("id") for t in source.topics}
     schemes = {s.get("id") for s in source.schemes}
     intents: set[str] = set()
     for topic in source.topics:
         where = f"topics.yml: topic {topic.get('id')!r}"
-        unknown = set(topic) - TOPIC_FIELDS
+        unknown = set(topic) - vocabulary.TOPIC_FIELDS
         if unknown:
             problems.append(f"{where}: unknown fields {sorted(unknown)}")
         intent = topic.get("intent")

@@ -17,7 +17,8 @@ import pathlib
 
 import yaml
 
-from policy_kb.sources import SOURCES_DIR
+# the human-edited sources (policy_kb.sources reads and validates them; this module names)
+SOURCES_DIR = pathlib.Path(__file__).resolve().parent / "sources"
 
 
 def _read(name: str) -> dict:
@@ -91,6 +92,21 @@ def scheme_in(text: str) -> str | None:
         if any(w and w.lower() in text for w in (s.id, s.name, s.short, *s.keywords)):
             return s.id
     return None
+
+
+# ---------------------------------------------------------------------- statuses
+@functools.lru_cache(maxsize=1)
+def statuses() -> dict[str, str]:
+    """Status id → its label ("" for verified facts, which are not marked)."""
+    return {
+        str(s["id"]): str(s.get("label") or "") for s in _read("topics.yml").get("statuses") or ()
+    }
+
+
+def status_mark(status: str) -> str:
+    """ "（文件未写明）" after a fact's topic, nothing for a verified fact."""
+    label = statuses().get(status, status)
+    return f"（{label}）" if label else ""
 
 
 # ---------------------------------------------------------------------- topics
