@@ -7,15 +7,12 @@ import json
 from actions.context import knowledge_base
 from policy_kb import vocabulary
 
-# intents that ask no policy topic but are offered as choices (topics carry their own titles)
-INTENT_LABELS = {"check_record": "查询缴费记录", "request_human": "人工咨询"}
-
 
 def intent_label(intent: str) -> str | None:
     """A button title for an intent: a topic's (built-in or an FAQ the policy team added), or
     one of the conversation's own intents."""
-    if intent in INTENT_LABELS:
-        return INTENT_LABELS[intent]
+    if intent in vocabulary.other_intents():
+        return vocabulary.other_intents()[intent]
     kb = knowledge_base()
     topic = kb.topic_intents().get(intent)
     return (kb.topic(topic).button or kb.topic_label(topic)) if topic else None

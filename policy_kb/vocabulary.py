@@ -153,6 +153,12 @@ TOPIC_FIELDS = frozenset(f.name for f in dataclasses.fields(Topic))
 
 
 @functools.lru_cache(maxsize=1)
+def other_intents() -> dict[str, str]:
+    """Intents that ask no topic but are offered as choices → their buttons' titles."""
+    return {str(k): str(v) for k, v in (_read("topics.yml").get("other_intents") or {}).items()}
+
+
+@functools.lru_cache(maxsize=1)
 def menu() -> tuple[tuple[str, str], ...]:
     """(topic, button title) of the default menu, in order (topics.yml ``menu``)."""
     return tuple((str(m["topic"]), str(m["title"])) for m in _read("topics.yml").get("menu") or ())

@@ -17,6 +17,7 @@ import warnings
 
 import yaml
 
+from policy_kb import vocabulary
 from policy_kb.tables import render
 from policy_team.decisions import LABELS, Decision
 from policy_team.trackers import FALLBACK_INTENT, Turn
@@ -49,15 +50,13 @@ class Summary:
 def intent_labels(root: pathlib.Path) -> dict[str, str]:
     """Intent → label: each topic's button (built-in or an FAQ the team added), else its label,
     and the conversation's own intents."""
-    from actions.replies import INTENT_LABELS
-
     topics = yaml.safe_load((root / "policy_kb/sources/topics.yml").read_text(encoding="utf-8"))
     asked = {
         t["intent"]: t.get("button") or t["label"]
         for t in topics.get("topics") or []
         if t.get("intent")
     }
-    return {**INTENT_LABELS, **asked}
+    return {**vocabulary.other_intents(), **asked}
 
 
 def summarise(
