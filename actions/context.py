@@ -195,13 +195,9 @@ def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:
     implied = knowledge_base().topic(topic).implies if topic else None
     if implied:
         return implied
-    if chosen_med_tier(tracker) or tracker.get_slot("person_group") in (
-        "大学生",
-        "中小学生",
-        "少年儿童",
-        "新生儿",
-    ):
-        return "medical"
+    group = GROUP_PROFILE.get(tracker.get_slot("person_group"), {})
+    if chosen_med_tier(tracker) or "student" in group or "newborn" in group:
+        return "medical"  # students and newborns: only the medical scheme is theirs
     amount = tracker.get_slot("tier_amount")
     lowest = knowledge_base().lowest_pension_tier()
     if amount and str(amount).isdigit() and lowest and int(amount) >= lowest:
