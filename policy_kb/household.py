@@ -18,14 +18,13 @@ import functools
 import re
 
 from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.vocabulary import latest_values, words
+from policy_kb.vocabulary import latest_values, medical_tiers_in, words
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
 _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
-_TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 _HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
@@ -128,9 +127,9 @@ def _attributes(span: str) -> dict:
         found["age"] = age
         if said:
             found["age_said"] = said
-    tier = _TIER.search(span)
-    if tier:
-        found["tier"] = "一档" if tier.group(1) in "一1" else "二档"
+    tiers = medical_tiers_in(span)
+    if tiers:
+        found["tier"] = tiers[0]
     lowest = _lowest_pension_tier()
     amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
     if amount:

@@ -15,12 +15,12 @@ import dataclasses
 import functools
 import re
 
+from policy_kb import vocabulary
 from policy_kb.household import read_members
 from policy_kb.kb import KnowledgeBase
 from policy_kb.normalize import normalize_text
 from policy_kb.vocabulary import words
 
-_TIER = re.compile(r"([一二12])[档挡]")
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
 # "2023年青岛养老交的300档": a choice made in an earlier year
 _PAST_CHOICE = re.compile(r"(20\d\d)年.{0,8}?(?:交的|选的|缴的|交了|选了)")
@@ -135,9 +135,7 @@ def _read(kb: KnowledgeBase, text: str) -> Question:
     question.all_regions = _found(text, words()["all_regions"])
     question.schemes = _schemes(kb, lowered)
     question.kinds = _kinds(text)
-    question.med_tiers = [
-        {"1": "一档", "一": "一档", "2": "二档", "二": "二档"}[m] for m in _TIER.findall(text)
-    ]
+    question.med_tiers = vocabulary.medical_tiers_in(text)
     amounts = [int(a) for a in _AMOUNT.findall(text) + _AMOUNT_CHOICE.findall(text)]
     lowest = kb.lowest_pension_tier() or 0  # a smaller number is no pension tier
     question.amounts = list(dict.fromkeys(a for a in amounts if a >= lowest))

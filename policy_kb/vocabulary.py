@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pathlib
+import re
 
 import yaml
 
@@ -203,6 +204,26 @@ def latest_values(key: str) -> tuple[dict, ...]:
             if fact.get("key") == key and isinstance(fact.get("value"), dict):
                 values.append(fact["value"])
     return tuple(values)
+
+
+def medical_tiers() -> list[str]:
+    """The adult medical tiers' names (``medical.personal`` ``adult_tiers``), e.g. 一档, 二档."""
+    names = [t for v in latest_values("medical.personal") for t in v.get("adult_tiers") or []]
+    return list(dict.fromkeys(str(n) for n in names))
+
+
+_TIER_WORD = re.compile(r"([一二三四五1-5])[档挡]")
+_NUMERALS = "一二三四五"
+
+
+def medical_tiers_in(text: str) -> list[str]:
+    """Each medical tier a text names, in order: "1档", "一挡" → 一档 (pension tiers are amounts)."""
+    found = []
+    for numeral in _TIER_WORD.findall(text):
+        name = (_NUMERALS[int(numeral) - 1] if numeral.isdigit() else numeral) + "档"
+        if name in medical_tiers():
+            found.append(name)
+    return found
 
 
 def latest_year() -> int:
