@@ -27,7 +27,7 @@ from actions.context import (
 )
 from actions.question import asked_text, latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, topic_buttons
-from policy_kb import calculate, calculate_household, render
+from policy_kb import calculate, calculate_household, introduction, render
 from policy_kb.answers import adult_tiers, facts_naming
 from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
@@ -118,10 +118,9 @@ def year_note(question) -> str:
     if not question.other_year:
         return ""
     kb = knowledge_base()
-    have = "、".join(f"{y}年度" for y in kb.years)
+    have = introduction.years(kb)
     return (
-        f"我只有{'、'.join(kb.regions.values())}{have}的缴费政策，下面是{have}的规定；"
-        "其他年度的标准请以当地税务、人社、医保部门发布的通告为准。\n"
+        f"我只有{introduction.places(kb)}{have}的缴费政策，下面是{have}的规定；" "其他年度的标准请以当地税务、人社、医保部门发布的通告为准。\n"
     )
 
 

@@ -141,7 +141,6 @@ class KnowledgeBase:
             )
             for r in self._conn.execute("select * from topics")
         }
-        self._topics = {t.id: (t.label, list(t.keywords)) for t in self._topic_specs.values()}
         self._topic_intents = {t.intent: t.id for t in self._topic_specs.values() if t.intent}
         self._schemes = {s.id: (s.label, list(s.keywords)) for s in vocabulary.schemes().values()}
         self.years = sorted({f.year for f in self._facts.values()})
@@ -212,8 +211,8 @@ class KnowledgeBase:
         text = normalize_text(text).lower()
         return [
             topic
-            for topic, (_, keywords) in self._topics.items()
-            if any(str(k).lower() in text for k in keywords)
+            for topic, spec in self._topic_specs.items()
+            if any(str(k).lower() in text for k in spec.keywords)
         ]
 
     def detect_scheme(self, text: str) -> str | None:

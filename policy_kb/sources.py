@@ -152,18 +152,23 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
                 problems.append(f"{where}: required fact {key!r} is missing")
     # an FAQ is answered in every region's latest year, even if only to say the document is
     # silent (earlier years need not be filled in afterwards)
-    latest: dict[str, dict] = {}
-    for data in source.region_files:
-        region, year = data.get("region"), data.get("year")
-        if isinstance(year, int) and year > latest.get(region, {}).get("year", 0):
-            latest[region] = data
-    for data in latest.values():
+    for data in latest_files(source.region_files):
         answered = {fact.get("topic") for fact in data.get("facts") or []}
         for topic in source.topics:
             if FAQ_INTENT.fullmatch(str(topic.get("intent"))) and topic["id"] not in answered:
                 problems.append(f"{data['_path']}: no fact answers the FAQ {topic['id']!r}")
     problems.extend(_validate_topics(source))
     return problems
+
+
+def latest_files(region_files: list[dict]) -> list[dict]:
+    """Each region's file of its latest policy year."""
+    latest: dict[str, dict] = {}
+    for data in region_files:
+        region, year = data.get("region"), data.get("year")
+        if isinstance(year, int) and year > latest.get(region, {}).get("year", 0):
+            latest[region] = data
+    return list(latest.values())
 
 
 def _validate_topics(source: SourceSet) -> list[str]:

@@ -191,15 +191,10 @@ def policy_years(sources_dir: pathlib.Path = SOURCES_DIR) -> list[int]:
 def latest_values(key: str) -> tuple[dict, ...]:
     """A fact's ``value`` in every region's latest policy year, for readers that run before a
     region is known (the household reader: who is a minor, which number is a pension tier)."""
-    latest: dict[str, tuple[int, dict]] = {}
-    for path in SOURCES_DIR.glob("*/*.yml"):
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        region, year = data.get("region"), data.get("year")
-        if isinstance(year, int) and year > latest.get(region, (0, {}))[0]:
-            latest[region] = (year, data)
+    from policy_kb.sources import latest_files, load_sources  # sources reads this module
+
     values = []
-    for _year, data in latest.values():
+    for data in latest_files(load_sources(SOURCES_DIR).region_files):
         for fact in data.get("facts") or []:
             if fact.get("key") == key and isinstance(fact.get("value"), dict):
                 values.append(fact["value"])

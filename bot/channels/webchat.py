@@ -253,8 +253,7 @@ class WebChatInput(InputChannel):
 def scope_line() -> str:
     """The regions and policy years the assistant covers, from the KB, for the page header."""
     kb = KnowledgeBase.open()
-    years = "、".join(f"{y}年度" for y in kb.years)
-    return " · ".join(kb.regions.values()) + f" ｜ {years}"
+    return " · ".join(kb.regions.values()) + f" ｜ {introduction.years(kb)}"
 
 
 @functools.lru_cache(maxsize=1)
