@@ -27,12 +27,13 @@ from actions.context import (
 )
 from actions.question import asked_text, latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, topic_buttons
-from policy_kb import calculate, calculate_household, introduction, render
-from policy_kb.answers import adult_tiers, facts_naming
-from policy_kb.compose import compose
-from policy_kb.household import member_profiles, parse_household
-from policy_kb.question import words
-from policy_kb.relevance import relevant
+from policy_kb import calculate, calculate_household
+from policy_kb.answering import introduction, render
+from policy_kb.answering.answers import adult_tiers, facts_naming
+from policy_kb.answering.compose import compose
+from policy_kb.answering.relevance import relevant
+from policy_kb.reading.household import member_profiles, parse_household
+from policy_kb.reading.question import words
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:

@@ -12,9 +12,11 @@ import logging
 
 from rasa_sdk import Tracker
 
-from policy_kb import KnowledgeBase, Profile, introduction, vocabulary
-from policy_kb.groups import GROUP_PROFILE
-from policy_kb.question import read_question
+from policy_kb import KnowledgeBase, Profile
+from policy_kb.answering import introduction
+from policy_kb.data import vocabulary
+from policy_kb.reading.question import read_question
+from policy_kb.rules.groups import GROUP_PROFILE
 
 logger = logging.getLogger(__name__)
 

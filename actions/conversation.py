@@ -13,9 +13,9 @@ from actions.answer import ActionAnswer
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
-from policy_kb import introduction, render
-from policy_kb.compose import compose
-from policy_kb.question import words
+from policy_kb.answering import introduction, render
+from policy_kb.answering.compose import compose
+from policy_kb.reading.question import words
 
 SMALLTALK = {
     "greet": "utter_greet",

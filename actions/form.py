@@ -29,11 +29,12 @@ from actions.context import (
 )
 from actions.question import latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, scheme_buttons
-from policy_kb import calculate, vocabulary
-from policy_kb.answers import adult_tiers
-from policy_kb.compose import compose
-from policy_kb.household import parse_household, read_members
-from policy_kb.question import answer_topic, is_follow_up, read_question
+from policy_kb import calculate
+from policy_kb.answering.answers import adult_tiers
+from policy_kb.answering.compose import compose
+from policy_kb.data import vocabulary
+from policy_kb.reading.household import parse_household, read_members
+from policy_kb.reading.question import answer_topic, is_follow_up, read_question
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
 NEGATION = re.compile(r"(不是|不属于|也不是|并非|非)$")

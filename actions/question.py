@@ -1,7 +1,7 @@
 """The question of this turn, read once: the message's own words plus what the conversation
 already knows (the region, the scheme, the topic, the previous question for "那威海呢").
 
-``policy_kb.question`` reads the words; this module only adds the tracker's context, so the
+``policy_kb.reading.question`` reads the words; this module only adds the tracker's context, so the
 chat, the staff console and the CLI read a question the same way.
 """
 
@@ -10,7 +10,13 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
-from policy_kb.question import Question, answer_topic, ask_again, is_follow_up, read_question
+from policy_kb.reading.question import (
+    Question,
+    answer_topic,
+    ask_again,
+    is_follow_up,
+    read_question,
+)
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from actions.context import knowledge_base
-from policy_kb import vocabulary
+from policy_kb.data import vocabulary
 
 
 def intent_label(intent: str) -> str | None:

@@ -10,9 +10,9 @@ Public API::
 No dependency on Rasa: the assistant's actions, the hotline CLI and the tests share this API.
 """
 
-from policy_kb.calculator import Member, Profile, Result, calculate, calculate_household
-from policy_kb.kb import Citation, Fact, KnowledgeBase, Place
-from policy_kb.lookup import LookupResult, lookup
+from policy_kb.answering.lookup import LookupResult, lookup
+from policy_kb.data.kb import Citation, Fact, KnowledgeBase, Place
+from policy_kb.rules.calculator import Member, Profile, Result, calculate, calculate_household
 
 __all__ = [
     "Citation",

@@ -26,15 +26,16 @@ import time
 
 import yaml
 
-from policy_kb import diff as kb_diff
-from policy_kb import render, store, tables, vocabulary
-from policy_kb.calculator import Profile, calculate, calculate_household
-from policy_kb.compose import compose
-from policy_kb.dates import parse_date
-from policy_kb.kb import KnowledgeBase
-from policy_kb.lookup import lookup
-from policy_kb.question import read_question
-from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
+from policy_kb.answering import render, tables
+from policy_kb.answering.compose import compose
+from policy_kb.answering.lookup import lookup
+from policy_kb.data import diff as kb_diff
+from policy_kb.data import store, vocabulary
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
+from policy_kb.reading.question import read_question
+from policy_kb.rules.calculator import Profile, calculate, calculate_household
+from policy_kb.text.dates import parse_date
 
 
 def _kb(args) -> KnowledgeBase:

@@ -16,7 +16,7 @@ import sys
 
 import yaml
 
-from policy_kb.sources import FAQ_INTENT, load_sources, validate
+from policy_kb.data.sources import FAQ_INTENT, load_sources, validate
 from policy_team import examples as ex
 from policy_team.project import RASA_DATA_ARGS, Project
 

@@ -29,7 +29,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from policy_kb import vocabulary
+from policy_kb.data import vocabulary
 from policy_team import checks, faq, new_year, review
 from policy_team import examples as ex
 from policy_team.project import Project

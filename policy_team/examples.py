@@ -16,7 +16,7 @@ import re
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policy_kb.normalize import normalize_text
+from policy_kb.text.normalize import normalize_text
 from policy_team import yaml_files
 
 NEAR = 0.9  # character similarity from which two examples count as the same sentence

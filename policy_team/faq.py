@@ -27,7 +27,7 @@ import tempfile
 import yaml
 from ruamel.yaml.comments import CommentedMap
 
-from policy_kb.sources import FAQ_INTENT, SCHEMES, STATUSES, load_sources, validate
+from policy_kb.data.sources import FAQ_INTENT, SCHEMES, STATUSES, load_sources, validate
 from policy_team import examples as ex
 from policy_team import yaml_files
 from policy_team.project import Project

@@ -14,7 +14,7 @@ import re
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policy_kb.sources import load_sources, validate
+from policy_kb.data.sources import load_sources, validate
 from policy_team import yaml_files
 from policy_team.project import Project
 

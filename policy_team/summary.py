@@ -17,8 +17,8 @@ import warnings
 
 import yaml
 
-from policy_kb import vocabulary
-from policy_kb.tables import render
+from policy_kb.answering.tables import render
+from policy_kb.data import vocabulary
 from policy_team.decisions import LABELS, Decision
 from policy_team.trackers import FALLBACK_INTENT, Turn
 from policy_team.unplaced import Group, handed_off

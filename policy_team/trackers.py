@@ -20,7 +20,7 @@ import urllib.parse
 import sqlalchemy as sa
 import yaml
 
-from policy_kb.personal_data import mask_personal_data
+from policy_kb.text.personal_data import mask_personal_data
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # dates are counted in Beijing time
 FALLBACK_INTENT = "nlu_fallback"

@@ -33,7 +33,7 @@ import pathlib
 
 import yaml
 
-from policy_kb.render import NOT_STATED_PHRASE
+from policy_kb.answering.render import NOT_STATED_PHRASE
 from policy_team.examples import comparable
 from policy_team.trackers import FALLBACK_INTENT, Turn
 

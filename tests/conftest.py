@@ -4,7 +4,8 @@ import pathlib
 
 import pytest
 
-from policy_kb import KnowledgeBase, store
+from policy_kb import KnowledgeBase
+from policy_kb.data import store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

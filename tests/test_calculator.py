@@ -6,7 +6,7 @@ import re
 import pytest
 
 from policy_kb import Profile, calculate, calculate_household
-from policy_kb.calculator import add_months
+from policy_kb.rules.calculator import add_months
 
 D = dt.date
 

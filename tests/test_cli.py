@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from policy_kb import cli, tables
+from policy_kb import cli
+from policy_kb.answering import tables
 
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 

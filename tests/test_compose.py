@@ -1,4 +1,4 @@
-"""Questions answered as asked (policy_kb.compose): households, both schemes, yes/no,
+"""Questions answered as asked (policy_kb.answering.compose): households, both schemes, yes/no,
 comparisons, differences, lowest tiers, last year's tier, bare "山亭医保".
 
 Every expected figure is a fact's value (the comment on each case says which).
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from policy_kb.compose import compose
-from policy_kb.question import ask_again, is_follow_up, read_question
+from policy_kb.answering.compose import compose
+from policy_kb.reading.question import ask_again, is_follow_up, read_question
 
 
 def _answer(kb, text):
@@ -225,7 +225,7 @@ def test_a_new_question_is_not_a_follow_up(kb, text):
     ],
 )
 def test_plain_words_correct_a_neighbouring_topic(kb, text, nlu_topic, topic):
-    from policy_kb.question import answer_topic
+    from policy_kb.reading.question import answer_topic
 
     assert answer_topic(read_question(kb, text), nlu_topic) == topic
 
@@ -247,7 +247,7 @@ def test_plain_words_correct_a_neighbouring_topic(kb, text, nlu_topic, topic):
     ],
 )
 def test_a_topics_facts_are_narrowed_to_the_questions_words(kb, region, topic, text, keys):
-    from policy_kb.relevance import relevant
+    from policy_kb.answering.relevance import relevant
 
     assert [f.key for f in relevant(kb, kb.facts(region, topic=topic), text)] == keys
 

@@ -1,8 +1,8 @@
-"""Reading the people in a resident's sentence (policy_kb.household): nobody is dropped."""
+"""Reading the people in a resident's sentence (policy_kb.reading.household): nobody is dropped."""
 
 import pytest
 
-from policy_kb.household import parse_household, read_members
+from policy_kb.reading.household import parse_household, read_members
 
 
 def _summary(people):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from policy_kb import lookup, render
-from policy_kb.normalize import compact
+from policy_kb import lookup
+from policy_kb.answering import render
+from policy_kb.text.normalize import compact
 
 
 def quotes(fact) -> str:

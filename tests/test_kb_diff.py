@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from policy_kb import cli
-from policy_kb import diff as kb_diff
-from policy_kb.sources import SOURCES_DIR
+from policy_kb.data import diff as kb_diff
+from policy_kb.data.sources import SOURCES_DIR
 
 TIER_LINE = "威海 医保 缴费档次和标准·一档: 450 → 480"
 EXTRA_QUOTE = "参保人员可通过“山东税务社保费缴纳”小程序缴费。"
@@ -337,7 +337,7 @@ def test_a_fact_moved_to_another_topic_is_reported(tmp_path):
     # the one real edit of this kind in the project's history (a Shanting fact re-filed)
     import shutil
 
-    from policy_kb import diff
+    from policy_kb.data import diff
 
     old, new = tmp_path / "old", tmp_path / "new"
     shutil.copytree(diff.REPO_ROOT / "policy_kb" / "sources", old)

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from policy_kb.normalize import compact, numbers_in
-from policy_kb.sources import REQUIRED_KEYS, SEEDS_DIR, load_sources, validate
+from policy_kb.data.sources import REQUIRED_KEYS, SEEDS_DIR, load_sources, validate
+from policy_kb.text.normalize import compact, numbers_in
 
 
 def test_sources_validate_without_problems():

@@ -13,16 +13,16 @@ import pytest
 import yaml
 
 from policy_kb import cli
-from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
-from policy_kb.value_schemas import SCHEMAS
-from policy_kb.values import schema_for
+from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
+from policy_kb.data.value_schemas import SCHEMAS
+from policy_kb.data.values import schema_for
 from policy_team import checks, new_year
 from policy_team.project import Project
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-POLICY_CODE = [ROOT / "policy_kb" / name for name in ("calculator.py", "pension_calc.py")] + [
-    ROOT / "policy_kb" / "medical_calc.py"
-]
+POLICY_CODE = [
+    ROOT / "policy_kb" / "rules" / name for name in ("calculator.py", "pension_calc.py")
+] + [ROOT / "policy_kb" / "rules" / "medical_calc.py"]
 
 
 def _edit(sources: pathlib.Path, region_file: str, key: str, change) -> None:

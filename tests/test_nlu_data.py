@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer, normalize_same_length
 from bot.components.quantities import find_quantities
-from policy_kb.sources import load_sources
+from policy_kb.data.sources import load_sources
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRAIN_FILES = sorted((ROOT / "nlu_data").glob("*.yml"))

@@ -1,4 +1,4 @@
-"""Region, scheme and year names live in policy_kb's sources, read through policy_kb.vocabulary.
+"""Region, scheme and year names live in policy_kb's sources, read through policy_kb.data.vocabulary.
 
 The code is scanned as Python syntax (docstrings and comments are documentation: their examples
 may name places), the domain, rules and web pages as text. A literal found here is a name typed
@@ -14,7 +14,7 @@ import re
 import pytest
 import yaml
 
-from policy_kb import vocabulary
+from policy_kb.data import vocabulary
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CODE = sorted(

@@ -8,8 +8,9 @@ import shutil
 import pytest
 import yaml
 
-from policy_kb import KnowledgeBase, Profile, calculate, store
-from policy_kb.sources import load_sources, validate
+from policy_kb import KnowledgeBase, Profile, calculate
+from policy_kb.data import store
+from policy_kb.data.sources import load_sources, validate
 from policy_team import checks, cli, new_year
 from policy_team import examples as ex
 from policy_team.project import Project

@@ -10,7 +10,7 @@ import shutil
 import pytest
 import yaml
 
-from policy_kb.sources import load_sources, validate
+from policy_kb.data.sources import load_sources, validate
 from policy_team import examples as ex
 from policy_team import new_year, yaml_files
 from tests import test_policy_team as team

@@ -19,7 +19,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from policy_kb.personal_data import mask_personal_data
+from policy_kb.text.personal_data import mask_personal_data
 from policy_team import cli, unplaced
 from policy_team import examples as ex
 from tests.conftest import ACTION_PORT, CONSOLE_TEST_ENV, CONSOLE_TEST_LOGIN, RASA_PORT, ROOT

@@ -18,8 +18,9 @@ import actions.answer
 import actions.context
 from actions.answer import facts_answer
 from actions.replies import intent_label, topic_buttons
-from policy_kb import KnowledgeBase, vocabulary
-from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
+from policy_kb import KnowledgeBase
+from policy_kb.data import vocabulary
+from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "trackers"

@@ -1,10 +1,12 @@
-"""policy_kb.vocabulary: the one reader of names (regions, schemes, topics, statuses, years)."""
+"""policy_kb.data.vocabulary: the one reader of names (regions, schemes, topics, statuses, years)."""
 
 from __future__ import annotations
 
 import pytest
 
-from policy_kb import KnowledgeBase, introduction, vocabulary
+from policy_kb import KnowledgeBase
+from policy_kb.answering import introduction
+from policy_kb.data import vocabulary
 
 
 @pytest.mark.parametrize(
@@ -95,7 +97,7 @@ def test_the_policy_years_are_the_folders_of_the_sources():
 
 
 def test_keyword_examples_name_a_region_a_scheme_and_a_topic_word_that_look_up_facts():
-    from policy_kb.lookup import lookup
+    from policy_kb.answering.lookup import lookup
 
     kb = KnowledgeBase.open()
     for example in vocabulary.keyword_examples():

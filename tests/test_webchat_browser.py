@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from policy_kb import KnowledgeBase, introduction
+from policy_kb import KnowledgeBase
+from policy_kb.answering import introduction
 from tests.tools.browser import SCREENSHOTS, chromium, console_error
 
 MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}

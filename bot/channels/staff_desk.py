@@ -10,15 +10,17 @@ import datetime as dt
 import functools
 from typing import Any
 
-from policy_kb import KnowledgeBase, Profile, calculate, calculate_household, render, vocabulary
-from policy_kb.briefing import briefing, fact_data
-from policy_kb.compose import compose
-from policy_kb.dates import parse_date
-from policy_kb.groups import GROUP_PROFILE
-from policy_kb.household import member_profiles, parse_household
-from policy_kb.lookup import lookup
-from policy_kb.normalize import cn_to_int
-from policy_kb.question import read_question
+from policy_kb import KnowledgeBase, Profile, calculate, calculate_household
+from policy_kb.answering import render
+from policy_kb.answering.briefing import briefing, fact_data
+from policy_kb.answering.compose import compose
+from policy_kb.answering.lookup import lookup
+from policy_kb.data import vocabulary
+from policy_kb.reading.household import member_profiles, parse_household
+from policy_kb.reading.question import read_question
+from policy_kb.rules.groups import GROUP_PROFILE
+from policy_kb.text.dates import parse_date
+from policy_kb.text.normalize import cn_to_int
 
 ERRORS = {
     "region": "请选择地区。",

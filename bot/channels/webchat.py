@@ -39,7 +39,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.personal_data import mask_personal_data
-from policy_kb import KnowledgeBase, introduction
+from policy_kb import KnowledgeBase
+from policy_kb.answering import introduction
 
 logger = logging.getLogger(__name__)
 

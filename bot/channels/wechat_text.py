@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from policy_kb import KnowledgeBase, introduction
+from policy_kb import KnowledgeBase
+from policy_kb.answering import introduction
 
 # WeChat refuses a text reply (passive or customer-service) whose content exceeds 2048 bytes.
 MAX_REPLY_BYTES = 2048

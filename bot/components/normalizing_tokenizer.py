@@ -15,7 +15,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from policy_kb.normalize import to_simplified
+from policy_kb.text.normalize import to_simplified
 
 
 def normalize_same_length(text: str) -> str:

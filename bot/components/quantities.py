@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from policy_kb.normalize import cn_to_int
+from policy_kb.text.normalize import cn_to_int
 
 NUM = r"(?:\d+|[零〇一二两三四五六七八九十百千万]+)"
 _AGE = re.compile(rf"({NUM})(?:周岁|岁)")

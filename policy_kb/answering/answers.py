@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb.kb import Fact, KnowledgeBase
-from policy_kb.kb import source_line as citations_line
+from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.data.kb import source_line as citations_line
 
 
 @dataclasses.dataclass

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_kb import vocabulary
-from policy_kb.kb import Fact, KnowledgeBase
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase
 
 # (section title, topics): the order an operator works through a call
 # what an amount in a fact's value is, by the fact's topic

@@ -8,11 +8,11 @@ is a fact's value; every line names its region; the sources of every region clos
 
 from __future__ import annotations
 
-from policy_kb import vocabulary
-from policy_kb.answers import Answer, adult_tiers, heading, source_line, unique
-from policy_kb.dates import cn_date, parse_date
-from policy_kb.kb import Fact, KnowledgeBase
-from policy_kb.question import Question, strip_names
+from policy_kb.answering.answers import Answer, adult_tiers, heading, source_line, unique
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.reading.question import Question, strip_names
+from policy_kb.text.dates import cn_date, parse_date
 
 MEDICAL = vocabulary.scheme("medical").name
 

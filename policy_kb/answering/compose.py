@@ -1,6 +1,6 @@
 """Answers composed for the question asked, not just for its topic.
 
-``compose(kb, question)`` answers what a :class:`~policy_kb.question.Question` asks when its
+``compose(kb, question)`` answers what a :class:`~policy_kb.reading.question.Question` asks when its
 shape needs more than one topic's facts: a household or both schemes added up, a yes/no about a
 payment channel, a comparison or a difference between regions or tiers, the lowest or highest
 tier, last year's tier asked about this year, or a bare "山亭医保" (the headline amounts). It
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb import comparisons, household_sum, yes_no
-from policy_kb.answers import Answer
-from policy_kb.kb import KnowledgeBase
-from policy_kb.question import Question
+from policy_kb.answering import comparisons, household_sum, yes_no
+from policy_kb.answering.answers import Answer
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.reading.question import Question
 
 __all__ = ["Answer", "compose"]
 

@@ -5,8 +5,8 @@ Rendered from the knowledge base, so a new policy year or region changes every w
 
 from __future__ import annotations
 
-from policy_kb import vocabulary
-from policy_kb.kb import KnowledgeBase
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import KnowledgeBase
 
 
 def places(kb: KnowledgeBase, districts: bool = False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb.kb import Fact, KnowledgeBase, Place
+from policy_kb.data.kb import Fact, KnowledgeBase, Place
 
 
 @dataclasses.dataclass

@@ -6,11 +6,11 @@ hotline operator can always tell where a number comes from.
 
 from __future__ import annotations
 
-from policy_kb import vocabulary
-from policy_kb.calculator import Result
-from policy_kb.dates import cn_date
-from policy_kb.household import describe
-from policy_kb.kb import Fact, KnowledgeBase, source_line
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
+from policy_kb.reading.household import describe
+from policy_kb.rules.calculator import Result
+from policy_kb.text.dates import cn_date
 
 
 def fact_text(fact: Fact, kb: KnowledgeBase | None = None, quotes: bool = False) -> str:

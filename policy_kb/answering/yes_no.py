@@ -8,10 +8,10 @@ documents' silence is said as silence, with the channels they do name and where 
 
 from __future__ import annotations
 
-from policy_kb.answers import Answer, heading, source_line, unique
-from policy_kb.kb import Fact, KnowledgeBase
-from policy_kb.question import Question, words
-from policy_kb.render import hotline_summary
+from policy_kb.answering.answers import Answer, heading, source_line, unique
+from policy_kb.answering.render import hotline_summary
+from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.reading.question import Question, words
 
 
 def _naming_facts(kb: KnowledgeBase, region: str, channel: dict) -> list[Fact]:

@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from policy_kb import vocabulary
-from policy_kb.dates import cn_date, cn_month_day
-from policy_kb.sources import PACKAGE_DIR, SourceSet, load_sources
+from policy_kb.data import vocabulary
+from policy_kb.data.sources import PACKAGE_DIR, SourceSet, load_sources
+from policy_kb.text.dates import cn_date, cn_month_day
 
 REPO_ROOT = PACKAGE_DIR.parent
 SOURCES_SUBDIR = "policy_kb/sources"  # relative to REPO_ROOT, as git names it

@@ -22,12 +22,13 @@ from typing import Any
 
 import yaml
 
-from policy_kb import vocabulary
-from policy_kb.dates import parse_date
-from policy_kb.normalize import compact, numbers_in
-from policy_kb.values import check_value
+from policy_kb.data import vocabulary
+from policy_kb.data.values import check_value
+from policy_kb.text.dates import parse_date
+from policy_kb.text.normalize import compact, numbers_in
 
-PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
+# policy_kb/, which holds sources/ and seeds/ beside this layer's folder
+PACKAGE_DIR = pathlib.Path(__file__).resolve().parent.parent
 SOURCES_DIR = vocabulary.SOURCES_DIR
 SEEDS_DIR = PACKAGE_DIR / "seeds"
 

@@ -35,9 +35,9 @@ from typing import Any
 
 import jsonschema
 
-from policy_kb.dates import parse_date
-from policy_kb.normalize import cn_to_int
-from policy_kb.value_schemas import SCHEMAS
+from policy_kb.data.value_schemas import SCHEMAS
+from policy_kb.text.dates import parse_date
+from policy_kb.text.normalize import cn_to_int
 
 
 def schema_for(key: str) -> tuple[dict, bool] | None:
@@ -76,7 +76,7 @@ def check_value(label: str, fact: dict, quotes: list[str], year: Any) -> list[st
         return problems
     if entry is None:
         return [
-            f"{label}: no schema for the value of {key!r} (add one to policy_kb/value_schemas.py)"
+            f"{label}: no schema for the value of {key!r} (add one to policy_kb/data/value_schemas.py)"
         ]
     data = as_json(value)
     validator = jsonschema.Draft7Validator(entry[0])

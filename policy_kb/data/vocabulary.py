@@ -18,8 +18,8 @@ import re
 
 import yaml
 
-# the human-edited sources (policy_kb.sources reads and validates them; this module names)
-SOURCES_DIR = pathlib.Path(__file__).resolve().parent / "sources"
+# the human-edited sources (policy_kb.data.sources reads and validates them; this module names)
+SOURCES_DIR = pathlib.Path(__file__).resolve().parent.parent / "sources"
 
 
 def _read(name: str) -> dict:
@@ -191,7 +191,7 @@ def policy_years(sources_dir: pathlib.Path = SOURCES_DIR) -> list[int]:
 def latest_values(key: str) -> tuple[dict, ...]:
     """A fact's ``value`` in every region's latest policy year, for readers that run before a
     region is known (the household reader: who is a minor, which number is a pension tier)."""
-    from policy_kb.sources import latest_files, load_sources  # sources reads this module
+    from policy_kb.data.sources import latest_files, load_sources  # sources reads this module
 
     values = []
     for data in latest_files(load_sources(SOURCES_DIR).region_files):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import functools
 import re
 
-from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.vocabulary import latest_values, medical_tiers_in, words
+from policy_kb.data.vocabulary import latest_values, medical_tiers_in, words
+from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
 _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
@@ -336,7 +336,7 @@ def describe(members: list[dict]) -> str:
 
 def member_profiles(members: list[dict], tier: str | None = None) -> list:
     """Calculator profiles for the members; adults without their own tier take ``tier``."""
-    from policy_kb.calculator import Profile
+    from policy_kb.rules.calculator import Profile
 
     return [
         Profile(

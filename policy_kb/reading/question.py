@@ -4,7 +4,7 @@
 no punctuation) into a :class:`Question`: the regions (one, several or all), the schemes, the
 medical tiers and pension amounts named, the people and their attributes, and what kind of
 answer is wanted (yes/no, comparison, difference, total, minimum…). The chat, the staff console
-and the CLI all read questions this way; ``policy_kb.compose`` answers them. The words it looks
+and the CLI all read questions this way; ``policy_kb.answering.compose`` answers them. The words it looks
 for are data (``sources/questions.yml``), not code.
 """
 
@@ -15,11 +15,11 @@ import dataclasses
 import functools
 import re
 
-from policy_kb import vocabulary
-from policy_kb.household import read_members
-from policy_kb.kb import KnowledgeBase
-from policy_kb.normalize import normalize_text
-from policy_kb.vocabulary import words
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.data.vocabulary import words
+from policy_kb.reading.household import read_members
+from policy_kb.text.normalize import normalize_text
 
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
 # "2023年青岛养老交的300档": a choice made in an earlier year

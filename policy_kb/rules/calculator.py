@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb import vocabulary
-from policy_kb.groups import HARDSHIP_GROUPS
-from policy_kb.kb import KnowledgeBase
-from policy_kb.medical_calc import medical
-from policy_kb.normalize import cn_to_int, normalize_text
-from policy_kb.pension_calc import pension
-from policy_kb.profile import (
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.rules.groups import HARDSHIP_GROUPS
+from policy_kb.rules.medical_calc import medical
+from policy_kb.rules.pension_calc import pension
+from policy_kb.rules.profile import (
     MAX_AGE,
     MIN_AGE,
     Member,
@@ -31,6 +30,7 @@ from policy_kb.profile import (
     full_years,
     parse_day,
 )
+from policy_kb.text.normalize import cn_to_int, normalize_text
 
 __all__ = [
     "HARDSHIP_GROUPS",

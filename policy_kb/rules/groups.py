@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_kb.normalize import normalize_text
+from policy_kb.text.normalize import normalize_text
 
 SEVERE_DISABILITY = "重度残疾"
 HARDSHIP_GROUPS = {

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from policy_kb import vocabulary
-from policy_kb.dates import cn_date, parse_date
-from policy_kb.groups import HARDSHIP_GROUPS, UNKNOWN, group_label, parse_group
-from policy_kb.kb import Fact, KnowledgeBase
-from policy_kb.normalize import normalize_text
-from policy_kb.profile import (
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.rules.groups import HARDSHIP_GROUPS, UNKNOWN, group_label, parse_group
+from policy_kb.rules.profile import (
     MAX_AGE,
     Profile,
     Result,
@@ -27,6 +25,8 @@ from policy_kb.profile import (
     first_of_next_month,
     profile_dates,
 )
+from policy_kb.text.dates import cn_date, parse_date
+from policy_kb.text.normalize import normalize_text
 
 _DIGITS = "一二三四五六七八九"
 

@@ -8,12 +8,10 @@ and for Shanting the disability grades that make a disability severe), ``pension
 
 from __future__ import annotations
 
-from policy_kb import vocabulary
-from policy_kb.dates import cn_date, parse_date
-from policy_kb.groups import SEVERE_DISABILITY, UNKNOWN, group_label, parse_group
-from policy_kb.kb import Fact, KnowledgeBase
-from policy_kb.normalize import cn_to_int
-from policy_kb.profile import (
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.rules.groups import SEVERE_DISABILITY, UNKNOWN, group_label, parse_group
+from policy_kb.rules.profile import (
     Profile,
     Result,
     age_at,
@@ -21,6 +19,8 @@ from policy_kb.profile import (
     check_payment_date,
     profile_dates,
 )
+from policy_kb.text.dates import cn_date, parse_date
+from policy_kb.text.normalize import cn_to_int
 
 # the scheme's name as answers use it (sources/topics.yml)
 PENSION = vocabulary.scheme("pension").name

@@ -10,9 +10,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from policy_kb.dates import cn_date, parse_date
-from policy_kb.kb import Citation, Fact, KnowledgeBase, source_line
-from policy_kb.normalize import cn_to_int
+from policy_kb.data.kb import Citation, Fact, KnowledgeBase, source_line
+from policy_kb.text.dates import cn_date, parse_date
+from policy_kb.text.normalize import cn_to_int
 
 MIN_AGE, MAX_AGE = 0, 120
 
@@ -30,7 +30,7 @@ class Profile:
         student: None, "school" (kindergarten to high school) or "college".
         study_place: for college students, "in_city" or "outside".
         residence: "hukou" (local household registration) or "permit" (residence permit).
-        hardship: 低保 / 特困 / 脱贫 / 返贫致贫 / 低保边缘 / 监测帮扶 / 重度残疾 (policy_kb.groups).
+        hardship: 低保 / 特困 / 脱贫 / 返贫致贫 / 低保边缘 / 监测帮扶 / 重度残疾 (policy_kb.rules.groups).
         disability_grade: 1–4; which grades count as 重度残疾 is the region's own rule
             (Shanting: 一级、二级; Qingdao's notice names no grade, so a grade alone is not enough).
         tier: pension: the yearly amount (500); medical: "一档" or "二档".

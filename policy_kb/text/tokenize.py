@@ -6,8 +6,8 @@ import functools
 import logging
 import re
 
-from policy_kb import vocabulary
-from policy_kb.normalize import normalize_text
+from policy_kb.data import vocabulary
+from policy_kb.text.normalize import normalize_text
 
 # Words jieba's default dictionary splits badly; adding them keeps e.g. 居民医保 one token
 # both when the index is built and when a query is tokenised. The names of places and schemes
