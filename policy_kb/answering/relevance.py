@@ -9,8 +9,8 @@ fact, every fact of the topic is kept, as before.
 from __future__ import annotations
 
 from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.data.search import search_tokens
 from policy_kb.reading.question import words
-from policy_kb.text.tokenize import search_tokens
 
 
 def distinctive_tokens(kb: KnowledgeBase, text: str) -> list[str]:

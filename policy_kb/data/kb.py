@@ -9,10 +9,10 @@ import sqlite3
 from typing import Any
 
 from policy_kb.data import store, vocabulary
+from policy_kb.data.search import search_tokens
 from policy_kb.data.sources import SOURCES_DIR
 from policy_kb.data.vocabulary import Topic
 from policy_kb.text.normalize import normalize_text
-from policy_kb.text.tokenize import search_tokens
 
 
 @dataclasses.dataclass(frozen=True)

@@ -93,19 +93,12 @@ def load_sources(sources_dir: pathlib.Path = SOURCES_DIR) -> SourceSet:
     for path in paths:
         sha.update(str(path.relative_to(sources_dir)).encode())
         sha.update(path.read_bytes())
-    region_files = []
-    for path in paths:
-        if path.parent == sources_dir:
-            continue
-        data = _load_yaml(path) or {}
-        data["_path"] = str(path.relative_to(sources_dir))
-        region_files.append(data)
-    vocabulary = _load_yaml(sources_dir / "topics.yml") or {}
+    topics = _load_yaml(sources_dir / "topics.yml") or {}
     return SourceSet(
         regions=(_load_yaml(sources_dir / "regions.yml") or {}).get("regions", []),
-        topics=vocabulary.get("topics", []),
-        schemes=vocabulary.get("schemes", []),
-        region_files=region_files,
+        topics=topics.get("topics", []),
+        schemes=topics.get("schemes", []),
+        region_files=vocabulary.region_files(sources_dir),
         digest=sha.hexdigest(),
     )
 
@@ -153,23 +146,13 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
                 problems.append(f"{where}: required fact {key!r} is missing")
     # an FAQ is answered in every region's latest year, even if only to say the document is
     # silent (earlier years need not be filled in afterwards)
-    for data in latest_files(source.region_files):
+    for data in vocabulary.latest_files(source.region_files):
         answered = {fact.get("topic") for fact in data.get("facts") or []}
         for topic in source.topics:
             if FAQ_INTENT.fullmatch(str(topic.get("intent"))) and topic["id"] not in answered:
                 problems.append(f"{data['_path']}: no fact answers the FAQ {topic['id']!r}")
     problems.extend(_validate_topics(source))
     return problems
-
-
-def latest_files(region_files: list[dict]) -> list[dict]:
-    """Each region's file of its latest policy year."""
-    latest: dict[str, dict] = {}
-    for data in region_files:
-        region, year = data.get("region"), data.get("year")
-        if isinstance(year, int) and year > latest.get(region, {}).get("year", 0):
-            latest[region] = data
-    return list(latest.values())
 
 
 def _validate_topics(source: SourceSet) -> list[str]:

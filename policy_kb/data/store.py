@@ -24,8 +24,8 @@ import tempfile
 
 import sqlite_utils
 
+from policy_kb.data.search import search_tokens
 from policy_kb.data.sources import SOURCES_DIR, SourceSet, load_sources, validate
-from policy_kb.text.tokenize import search_tokens
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ strings); amounts and ages are integers; Chinese keys name tiers and groups, Eng
 
 from __future__ import annotations
 
-from policy_kb.rules.groups import HARDSHIP_GROUPS
+from policy_kb.data.hardship import HARDSHIP_GROUPS
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 MONTH_DAY = {"type": "string", "pattern": r"^\d{2}-\d{2}$"}

@@ -187,14 +187,37 @@ def policy_years(sources_dir: pathlib.Path = SOURCES_DIR) -> list[int]:
     return sorted(int(p.name) for p in pathlib.Path(sources_dir).iterdir() if p.name.isdigit())
 
 
+def region_files(sources_dir: pathlib.Path = SOURCES_DIR) -> list[dict]:
+    """Every region's file of every year (``sources/<year>/<region>.yml``), each with its
+    ``_path`` relative to ``sources_dir``; policy_kb.data.sources validates them."""
+    sources_dir = pathlib.Path(sources_dir)
+    files = []
+    for path in sorted(p for p in sources_dir.rglob("*.yml") if p.is_file()):
+        if path.parent == sources_dir:
+            continue
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        data["_path"] = str(path.relative_to(sources_dir))
+        files.append(data)
+    return files
+
+
+def latest_files(region_files: list[dict]) -> list[dict]:
+    """Each region's file of its latest policy year."""
+    latest: dict[str, dict] = {}
+    for data in region_files:
+        region, year = data.get("region"), data.get("year")
+        if isinstance(year, int) and year > latest.get(region, {}).get("year", 0):
+            latest[region] = data
+    return list(latest.values())
+
+
 @functools.lru_cache(maxsize=16)
 def latest_values(key: str) -> tuple[dict, ...]:
     """A fact's ``value`` in every region's latest policy year, for readers that run before a
     region is known (the household reader: who is a minor, which number is a pension tier)."""
-    from policy_kb.data.sources import latest_files, load_sources  # sources reads this module
-
     values = []
-    for data in latest_files(load_sources(SOURCES_DIR).region_files):
+    for data in latest_files(region_files(SOURCES_DIR)):
         for fact in data.get("facts") or []:
             if fact.get("key") == key and isinstance(fact.get("value"), dict):
                 values.append(fact["value"])

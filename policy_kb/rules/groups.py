@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy_kb.data.hardship import HARDSHIP_GROUPS, SEVERE_DISABILITY
 from policy_kb.text.normalize import normalize_text
 
-SEVERE_DISABILITY = "重度残疾"
-HARDSHIP_GROUPS = {
-    "低保": "低保对象",
-    "特困": "特困人员",
-    "脱贫": "脱贫享受政策人员",
-    "返贫致贫": "返贫致贫人口",
-    "低保边缘": "低保边缘家庭成员",
-    "监测帮扶": "防止返贫监测帮扶对象",
-    SEVERE_DISABILITY: "重度残疾人",
-}
 # Longest alias first when matching: "防止返贫监测帮扶" must not be read as "返贫".
 _ALIASES = {
     "低保户": "低保",

@@ -1,4 +1,6 @@
-"""Chinese tokenisation for full-text search (jieba, with the KB's own domain words)."""
+"""Chinese tokenisation for full-text search (jieba, with the words it is given kept whole).
+
+The KB's own names (places, schemes) are data: policy_kb.data.search hands them in."""
 
 from __future__ import annotations
 
@@ -6,12 +8,11 @@ import functools
 import logging
 import re
 
-from policy_kb.data import vocabulary
 from policy_kb.text.normalize import normalize_text
 
 # Words jieba's default dictionary splits badly; adding them keeps e.g. 居民医保 one token
 # both when the index is built and when a query is tokenised. The names of places and schemes
-# are added from the vocabulary (domain_words).
+# are added by the caller (policy_kb.data.search.domain_words).
 DOMAIN_WORDS = (
     "一档",
     "二档",
@@ -48,28 +49,22 @@ DOMAIN_WORDS = (
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def domain_words() -> list[str]:
-    """DOMAIN_WORDS and every Chinese name of a place or a scheme (sources/*.yml)."""
-    schemes = [w for s in vocabulary.schemes().values() for w in (s.name, s.short, *s.keywords)]
-    names = [n for n in (*vocabulary.place_names(), *schemes) if not n.isascii() and len(n) > 1]
-    return list(dict.fromkeys((*DOMAIN_WORDS, *names)))
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():
+@functools.lru_cache(maxsize=4)
+def _jieba(words: tuple[str, ...]):
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    for word in domain_words():
+    for word in words:
         jieba.add_word(word, freq=100000)
     return jieba
 
 
-def search_tokens(text: str) -> list[str]:
-    """Tokens for indexing and querying: jieba search-mode words, punctuation dropped."""
+def search_tokens(text: str, words: tuple[str, ...] = DOMAIN_WORDS) -> list[str]:
+    """Tokens for indexing and querying: jieba search-mode words, punctuation dropped; each of
+    ``words`` is kept whole."""
     text = normalize_text(text).lower()
     tokens = []
-    for token in _jieba().cut_for_search(text):
+    for token in _jieba(tuple(words)).cut_for_search(text):
         token = _PUNCT.sub("", token)
         if token:
             tokens.append(token)
