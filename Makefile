@@ -47,7 +47,7 @@ browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# Debian's nginx, the balancer of the scaled mode (bot/balancer.py says why nginx).
+# Debian's nginx, the balancer of the scaled mode (bot/serving/balancer.py says why nginx).
 nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
@@ -67,20 +67,20 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	@touch $@
 
 run: $(STAMP) kb $(MODEL)
-	bash bot/serve.sh
+	bash bot/serving/serve.sh
 
 # N Rasa replicas + M action servers behind nginx on RASA_PORT (5005), conversations in
 # PostgreSQL and locks in Redis (PG* and REDIS_* variables; docs/deploy.md).
 REPLICAS ?= 2
 ACTION_SERVERS ?= 1
 run-scaled: $(STAMP) nginx kb $(MODEL)
-	REPLICAS=$(REPLICAS) ACTION_SERVERS=$(ACTION_SERVERS) $(BIN)/python -m bot.scaled
+	REPLICAS=$(REPLICAS) ACTION_SERVERS=$(ACTION_SERVERS) $(BIN)/python -m bot.serving.scaled
 
 bench-scaled: $(STAMP) nginx kb $(MODEL)
 	$(BIN)/python -m tests.tools.bench_scaled
 
 shell: $(STAMP) kb $(MODEL)
-	bash bot/serve.sh --actions-only & sleep 8; \
+	bash bot/serving/serve.sh --actions-only & sleep 8; \
 	ACTION_PORT=$${ACTION_PORT:-5055} $(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
 
 test: $(STAMP) browser nginx kb $(MODEL)

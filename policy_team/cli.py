@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="向正在运行的助手提一个问题（先运行 make run）")
     p.add_argument("words", nargs="+", help="问题")
-    # the port `make run` serves on: RASA_PORT, as bot/serve.sh reads it
+    # the port `make run` serves on: RASA_PORT, as bot/serving/serve.sh reads it
     port = os.environ.get("RASA_PORT") or "5005"
     p.add_argument("--url", default=f"http://127.0.0.1:{port}/webhooks/rest/webhook")
     p.add_argument("--sender", default="policy-team", help="会话编号（同一编号可以追问）")

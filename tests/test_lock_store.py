@@ -1,4 +1,4 @@
-"""The scaled mode's lock store (bot/lock_store.py) against the real Redis.
+"""The scaled mode's lock store (bot/serving/lock_store.py) against the real Redis.
 
 Skipped, with the reason, when the configured Redis (REDIS_* variables) does not answer.
 """
@@ -12,8 +12,8 @@ import pytest
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
-from bot.shared_stores import RedisSettings
+from bot.serving.lock_store import AtomicRedisLockStore
+from bot.serving.shared_stores import RedisSettings
 from tests.tools.stores import drop_keys, redis_unavailable, unique_name
 
 

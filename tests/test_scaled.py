@@ -1,5 +1,5 @@
 """The scaled mode against the real servers: two Rasa replicas behind nginx, conversations in
-PostgreSQL, locks and WeChat state in Redis (``make run-scaled``, bot/scaled.py).
+PostgreSQL, locks and WeChat state in Redis (``make run-scaled``, bot/serving/scaled.py).
 
 Turns are sent to one replica or the other directly (their own ports) where the test is about
 replicas sharing a conversation, and through the balancer where it is about the balancer.
@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot import shared_stores
+from bot.serving import shared_stores
 from tests.conftest import CONSOLE_TEST_ENV, CONSOLE_TEST_LOGIN, SCALED_PORT, WECHAT_TEST_ENV
 from tests.test_wechat_channel import build, credentials, message_xml, open_reply
 from tests.tools.converse import send

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import ports
+from bot.serving import ports
 from tests.conftest import SCALED_PORT, WECHAT_TEST_ENV
 from tests.test_scaled import _post, _wechat, events, texts
 from tests.test_wechat_channel import open_reply

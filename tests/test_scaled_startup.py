@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from bot import shared_stores
+from bot.serving import shared_stores
 from tests.conftest import SCALED_PORT
 from tests.tools.servers import ROOT
 from tests.tools.stores import redis_unavailable, unavailable, unique_name
@@ -29,7 +29,7 @@ def _launch(**env) -> subprocess.CompletedProcess:
         **env,
     )
     return subprocess.run(
-        [sys.executable, "-m", "bot.scaled"],
+        [sys.executable, "-m", "bot.serving.scaled"],
         cwd=ROOT,
         env=full,
         capture_output=True,
@@ -96,7 +96,12 @@ def test_make_run_on_postgres_says_plainly_when_redis_is_missing():
         ACTION_PORT=str(SCALED_PORT + 81),
     )
     done = subprocess.run(
-        ["bash", "bot/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        ["bash", "bot/serving/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert _friendly(done) and "连不上 Redis" in done.stderr
 
@@ -107,7 +112,7 @@ def test_replicas_see_the_callers_address_that_nginx_passes(monkeypatch):
     from sanic.compat import Header
     from sanic.request import Request
 
-    from bot.scaled import Layout, child_environment
+    from bot.serving.scaled import Layout, child_environment
 
     env = child_environment(Layout(2, 1, SCALED_PORT + 30, SCALED_PORT + 80, ROOT / "data"))
     for name in ("SANIC_REAL_IP_HEADER", "SANIC_PROXIES_COUNT"):
@@ -115,7 +120,7 @@ def test_replicas_see_the_callers_address_that_nginx_passes(monkeypatch):
     app = Sanic(f"probe_{os.getpid()}")  # Sanic reads SANIC_* when an app is made, as Rasa's
     request = Request(b"/", Header({"x-real-ip": "10.1.2.3"}), "1.1", "GET", None, app)
     assert request.remote_addr == "10.1.2.3"
-    from bot.balancer import nginx_config
+    from bot.serving.balancer import nginx_config
 
     config = nginx_config(ROOT / "data", SCALED_PORT + 30, [1, 2], SCALED_PORT + 80, [3])
     assert "proxy_set_header X-Real-IP $remote_addr;" in config

@@ -1,4 +1,4 @@
-"""`make run` (bot/serve.sh) refuses ports already taken, and trusts only its own processes."""
+"""`make run` (bot/serving/serve.sh) refuses ports already taken, and trusts only its own processes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from bot import ports
+from bot.serving import ports
 from tests.conftest import ACTION_PORT, RASA_PORT
 from tests.tools.servers import ROOT
 
@@ -45,7 +45,7 @@ def _launch(rasa_port, action_port, timeout=60):
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port))
     started = time.monotonic()
     done = subprocess.run(
-        ["bash", "bot/serve.sh"],
+        ["bash", "bot/serving/serve.sh"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -16,7 +16,7 @@ import pytest
 from bot.channels.wechat_dispatch import Dispatcher, Turn
 from bot.channels.wechat_state import LocalState, RedisState, state_from_env
 from bot.channels.wechat_text import Option
-from bot.shared_stores import RedisSettings
+from bot.serving.shared_stores import RedisSettings
 from tests.tools.stores import drop_keys, redis_unavailable, unique_name
 
 BUTTONS = [{"title": "青岛市", "payload": "/inform_qd"}, {"title": "威海市", "payload": "/inform_wh"}]

@@ -39,14 +39,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import review_panel, staff_desk
-from bot.channels.webchat import (
-    _STATIC_NAME,
+from bot.channels.http_shared import (
+    INPUT_ERRORS,
     SECURITY_HEADERS,
+    STATIC_NAME,
     WEB_DIR,
     InputError,
-    _file,
     clean_message,
     json_response,
+    static_file,
     valid_sender,
 )
 
@@ -99,7 +100,7 @@ class LoginGuard:
         """None when the request may pass, else the key of the refusal in ERRORS."""
         if not self.enabled:
             return "disabled"
-        # behind the scaled mode's nginx: the caller's address from X-Real-IP (bot/scaled.py)
+        # behind the scaled mode's nginx: the caller's address from X-Real-IP (bot/serving/scaled.py)
         address = request.remote_addr or request.ip or "?"
         failures = self._failures.setdefault(address, collections.deque())
         now = time.monotonic()
@@ -186,15 +187,15 @@ class StaffConsoleInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):
                 return response.redirect(request.path + "/")
-            return _file(WEB_DIR / "console.html")
+            return static_file(WEB_DIR / "console.html")
 
         @console.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES and not (
-                _STATIC_NAME.fullmatch(name) and name.endswith(".svg")
+                STATIC_NAME.fullmatch(name) and name.endswith(".svg")
             ):
                 return json_response({"error": ERRORS["not_found"]}, 404)
-            return _file(WEB_DIR / name)
+            return static_file(WEB_DIR / name)
 
         @console.route("/api/regions", methods=["GET"])
         async def regions(request: Request) -> HTTPResponse:
@@ -257,6 +258,4 @@ class StaffConsoleInput(InputChannel):
 
 
 def _error_text(key: str) -> str:
-    from bot.channels.webchat import ERRORS as CHAT_ERRORS
-
-    return CHAT_ERRORS.get(key) or ERRORS.get(key) or ERRORS["json"]
+    return INPUT_ERRORS.get(key) or ERRORS.get(key) or ERRORS["json"]

@@ -27,8 +27,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import pathlib
-import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,88 +36,37 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.personal_data import mask_personal_data
+from bot.channels.http_shared import (
+    CONTENT_TYPES,
+    INPUT_ERRORS,
+    SECURITY_HEADERS,
+    STATIC_NAME,
+    WEB_DIR,
+    InputError,
+    clean_message,
+    json_response,
+    static_file,
+    valid_sender,
+)
 from policy_kb import KnowledgeBase
 from policy_kb.answering import introduction
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = pathlib.Path(__file__).resolve().parent.parent / "web"
 SENDER_PREFIX = "webchat-"
-SENDER_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-MAX_MESSAGE_CHARS = 5000
 MAX_BODY_BYTES = 128 * 1024  # 5,000 characters, each escaped as \\uXXXX (or a surrogate pair)
 HISTORY_LIMIT = 200  # the latest messages a reload shows
 
-# Control characters except tab and newline, and lone UTF-16 surrogates (which JSON allows
-# and UTF-8 cannot store).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_STATIC_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.(?:js|css|svg|png|ico)")
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-}
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
-
 ERRORS = {
-    "json": '请求格式不正确：请发送 JSON，例如 {"sender": "…", "message": "…"}。',
-    "sender": "会话编号无效，请刷新页面后再试。",
-    "not_text": "目前只能发送文字消息。",
-    "empty": "请输入您想问的问题。",
-    "too_long": f"消息太长了（最多{MAX_MESSAGE_CHARS}字），请精简一下再发，一次问一个问题效果更好。",
+    **INPUT_ERRORS,
     "failure": "抱歉，助手暂时出了点问题，请稍后再试。",
     "not_ready": "助手正在启动，请稍后再试。",
     "not_found": "没有这个文件。",
 }
 
 
-class InputError(ValueError):
-    """Input the channel refuses; ``key`` names the sentence in ERRORS."""
-
-    def __init__(self, key: str, status: int = 400) -> None:
-        super().__init__(key)
-        self.key, self.status = key, status
-
-
-def json_response(body: Any, status: int = 200) -> HTTPResponse:
-    return response.json(
-        body, status=status, headers=dict(SECURITY_HEADERS), dumps=json.dumps, ensure_ascii=False
-    )
-
-
 def error(key: str, status: int = 400) -> HTTPResponse:
     return json_response({"error": ERRORS[key]}, status)
-
-
-def valid_sender(sender: Any) -> str:
-    """The browser's conversation id, or InputError."""
-    if not isinstance(sender, str) or not SENDER_RE.fullmatch(sender):
-        raise InputError("sender")
-    return sender
-
-
-def clean_message(message: Any) -> str:
-    """The text Rasa may see: checked, control characters removed, personal numbers masked."""
-    if not isinstance(message, str):
-        raise InputError("not_text")
-    text = _CONTROL.sub("", message.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not text:
-        raise InputError("empty")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InputError("too_long", 413)
-    return mask_personal_data(text)
 
 
 def parse_body(request: Request) -> tuple[str, str]:
@@ -204,9 +151,9 @@ class WebChatInput(InputChannel):
         @webchat.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             path = WEB_DIR / name
-            if not _STATIC_NAME.fullmatch(name) or not path.is_file():
+            if not STATIC_NAME.fullmatch(name) or not path.isstatic_file():
                 return error("not_found", 404)
-            return _file(path)
+            return static_file(path)
 
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -268,11 +215,3 @@ def intro_json() -> str:
     }
     # "<" escaped: no text can close the element or open a comment
     return json.dumps(intro, ensure_ascii=False).replace("<", "\\u003c")
-
-
-def _file(path: pathlib.Path) -> HTTPResponse:
-    return response.raw(
-        path.read_bytes(),
-        content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
-        headers=dict(SECURITY_HEADERS),
-    )

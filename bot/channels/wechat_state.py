@@ -104,7 +104,7 @@ class RedisState:
     """Redis memory shared by every replica; keys expire on their own (SET … EX)."""
 
     def __init__(self, settings, ttl: float = 120.0, options_ttl: float = 3600.0) -> None:
-        self.settings = settings  # bot.shared_stores.RedisSettings
+        self.settings = settings  # bot.serving.shared_stores.RedisSettings
         self.ttl, self.options_ttl = int(ttl), int(options_ttl)
         self.prefix = f"{settings.prefix}:wechat"
         self._client = None
@@ -166,7 +166,7 @@ class RedisState:
 
 def state_from_env(ttl: float = 120.0, options_ttl: float = 3600.0) -> WeChatState:
     """Redis in the scaled mode (TRACKER_STORE=postgres), the process's memory otherwise."""
-    from bot import shared_stores
+    from bot.serving import shared_stores
 
     if shared_stores.scaled():
         return RedisState(shared_stores.RedisSettings.from_env(), ttl, options_ttl)

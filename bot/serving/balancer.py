@@ -1,4 +1,4 @@
-"""The nginx configuration of the scaled mode (bot/scaled.py writes it into its run directory).
+"""The nginx configuration of the scaled mode (bot/serving/scaled.py writes it into its run directory).
 
 Why nginx: it is the reverse proxy Debian ships (`apt-get install nginx`, security updates with
 the system), the one the WeChat and Rasa deployment guides assume in front of a web service,
@@ -23,7 +23,7 @@ from __future__ import annotations
 import pathlib
 
 TEMPLATE = """\
-# written by bot/scaled.py; edits are overwritten at the next start
+# written by bot/serving/scaled.py; edits are overwritten at the next start
 worker_processes 1;
 daemon off;
 pid {run}/nginx.pid;

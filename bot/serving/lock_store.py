@@ -11,7 +11,7 @@ in one conversation). Rasa Pro's ConcurrentRedisLockStore exists for this reason
 :class:`AtomicRedisLockStore` keeps Rasa's ticket semantics and storage format but makes every
 read-modify-write a Redis transaction (WATCH / MULTI / EXEC, retried on conflict), and checks
 for its turn every 50 ms instead of every second. Configured in bot/endpoints.scaled.yml as
-``type: bot.lock_store.AtomicRedisLockStore``.
+``type: bot.serving.lock_store.AtomicRedisLockStore``.
 """
 
 from __future__ import annotations

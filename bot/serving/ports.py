@@ -1,11 +1,11 @@
 """Which loopback ports are free, and who listens on a port (Linux /proc).
 
-``bot/serve.sh`` and ``bot/scaled.py`` refuse to start on a port another program holds, and
+``bot/serving/serve.sh`` and ``bot/serving/scaled.py`` refuse to start on a port another program holds, and
 call themselves ready only when the process listening on each port is one they started: a
 second assistant answering on the same port must never be mistaken for this one.
 
-``python -m bot.ports free PORT...`` exits 1 with a message (Chinese and English) when one is
-taken; ``python -m bot.ports owns PID PORT...`` exits 0 only when every port's listener is PID
+``python -m bot.serving.ports free PORT...`` exits 1 with a message (Chinese and English) when one is
+taken; ``python -m bot.serving.ports owns PID PORT...`` exits 0 only when every port's listener is PID
 or one of its descendants.
 """
 
@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
     if command == "owns":
         pid, *ports = (int(a) for a in args)
         return 0 if all(owns(pid, port) for port in ports) else 1
-    print("usage: python -m bot.ports free PORT... | owns PID PORT...", file=sys.stderr)
+    print("usage: python -m bot.serving.ports free PORT... | owns PID PORT...", file=sys.stderr)
     return 2
 
 

@@ -1,4 +1,4 @@
-"""Rasa's command line with measured performance fixes: ``python -m bot.runtime run ...``.
+"""Rasa's command line with measured performance fixes: ``python -m bot.serving.runtime run ...``.
 
 1. Rasa 3.6 validates every action server response with ``jsonschema.validate``, which first
 re-validates the (constant) response schema against the JSON Schema meta-schema. With the

@@ -1,12 +1,12 @@
 """The scaled mode: N Rasa replicas and M action servers behind nginx (``make run-scaled``).
 
-``python -m bot.scaled`` (REPLICAS, ACTION_SERVERS, RASA_PORT, ACTION_PORT from the
-environment) checks that PostgreSQL and Redis answer (bot/shared_stores.py) and that every
+``python -m bot.serving.scaled`` (REPLICAS, ACTION_SERVERS, RASA_PORT, ACTION_PORT from the
+environment) checks that PostgreSQL and Redis answer (bot/serving/shared_stores.py) and that every
 port is free, writes an nginx configuration into the run directory and starts, all on
 127.0.0.1:
 
 - M action servers on ACTION_SERVER_PORT_BASE, +1… (default ACTION_PORT + 1…);
-- N Rasa replicas (``bot.runtime run``, ``bot/endpoints.scaled.yml``) on REPLICA_PORT_BASE,
+- N Rasa replicas (``bot.serving.runtime run``, ``bot/endpoints.scaled.yml``) on REPLICA_PORT_BASE,
   +1… (default RASA_PORT + 1…), each calling the action servers through nginx;
 - nginx on RASA_PORT (all channels, round robin over the replicas) and on ACTION_PORT (the
   action servers).
@@ -29,10 +29,10 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from bot import ports, shared_stores
-from bot.balancer import nginx_config
+from bot.serving import ports, shared_stores
+from bot.serving.balancer import nginx_config
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BIN = ROOT / ".venv" / "bin"
 READY_TIMEOUT = 600.0
 CRASH_LOOP = 3  # exits within a minute of starting before the launcher gives up
@@ -103,7 +103,7 @@ class Launcher:
         if os.environ.get("RASA_AUTH_TOKEN"):
             api = ["--enable-api", "--auth-token", os.environ["RASA_AUTH_TOKEN"]]
         for i, port in enumerate(layout.replica_ports):
-            command = [str(BIN / "python"), "-m", "bot.runtime", "run", "--model", model]
+            command = [str(BIN / "python"), "-m", "bot.serving.runtime", "run", "--model", model]
             command += ["--interface", "127.0.0.1", "--port", str(port)]
             command += ["--credentials", "bot/credentials.yml"]
             command += ["--endpoints", "bot/endpoints.scaled.yml", *api]

@@ -5,7 +5,7 @@
 # once, and "assistant ready" is printed only when the processes listening on both ports are
 # the ones this script started (another assistant answering there does not count).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SANIC_HOST=127.0.0.1
 export RASA_PORT=${RASA_PORT:-5005} ACTION_PORT=${ACTION_PORT:-5055}
@@ -14,14 +14,14 @@ if [ "${TRACKER_STORE:-}" = postgres ]; then
   # PostgreSQL tracker store + Redis lock store (bot/endpoints.scaled.yml; docs/deploy.md):
   # say plainly when either cannot be reached, create the database when missing
   ENDPOINTS=${ENDPOINTS:-bot/endpoints.scaled.yml}
-  eval "$($BIN/python -m bot.shared_stores --exports)"  # the defaults, for Rasa's ${...}
-  $BIN/python -m bot.shared_stores || exit 1
+  eval "$($BIN/python -m bot.serving.shared_stores --exports)"  # the defaults, for Rasa's ${...}
+  $BIN/python -m bot.serving.shared_stores || exit 1
 fi
 ENDPOINTS=${ENDPOINTS:-bot/endpoints.yml}
 mkdir -p data/trackers
 ports=("$ACTION_PORT")
 if [ "${1:-}" != "--actions-only" ]; then ports+=("$RASA_PORT"); fi
-$BIN/python -m bot.ports free "${ports[@]}" || exit 1
+$BIN/python -m bot.serving.ports free "${ports[@]}" || exit 1
 
 pids=()
 warm_pid=""
@@ -34,15 +34,15 @@ if [ "${1:-}" = "--actions-only" ]; then wait; exit 0; fi
 
 api=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
-$BIN/python -m bot.runtime run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+$BIN/python -m bot.serving.runtime run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
   --credentials bot/credentials.yml --endpoints "$ENDPOINTS" "${api[@]}" &
 pids+=($!)
 # Warm both servers (model graph, action imports, knowledge base) so the first resident does
 # not wait: one message through the whole stack once both answer.
 ours() {  # both processes alive, and each port held by the one started for it
   kill -0 "${pids[0]}" "${pids[1]}" 2>/dev/null &&
-    $BIN/python -m bot.ports owns "${pids[0]}" "$ACTION_PORT" &&
-    $BIN/python -m bot.ports owns "${pids[1]}" "$RASA_PORT"
+    $BIN/python -m bot.serving.ports owns "${pids[0]}" "$ACTION_PORT" &&
+    $BIN/python -m bot.serving.ports owns "${pids[1]}" "$RASA_PORT"
 }
 (
   for _ in $(seq 1 600); do

@@ -188,7 +188,9 @@ def main() -> int:
     import shlex
     import sys
 
-    if sys.argv[1:] == ["--exports"]:  # for bot/serve.sh: the settings with defaults filled in
+    if sys.argv[1:] == [
+        "--exports"
+    ]:  # for bot/serving/serve.sh: the settings with defaults filled in
         env = environment()
         print("\n".join(f"export {name}={shlex.quote(env[name])}" for name in DEFAULTS))
         return 0

@@ -1,6 +1,6 @@
 """`make bench-scaled`: the scaled mode under load, one replica against two. Prints figures.
 
-It starts the scaled mode (bot/scaled.py, one action server, nginx in front) once per replica
+It starts the scaled mode (bot/serving/scaled.py, one action server, nginx in front) once per replica
 count, side by side on benchmark ports, with a fresh PostgreSQL database and Redis key prefix,
 warms them, then sends 50 concurrent residents × 20 messages through each balancer (each
 resident waits for its answer before the next message, as a person does). The load goes in
@@ -30,7 +30,7 @@ import uuid
 
 import aiohttp
 
-from bot import shared_stores
+from bot.serving import shared_stores
 from tests.tools.bench_server import MESSAGES
 from tests.tools.scaled import processes, scaled_serving
 from tests.tools.stores import drop_keys, fresh_database, unavailable, unique_name

@@ -1,4 +1,4 @@
-"""Starting the scaled mode (bot/scaled.py) on test ports, as `make run-scaled` starts it.
+"""Starting the scaled mode (bot/serving/scaled.py) on test ports, as `make run-scaled` starts it.
 
 Used by the scaled tests and `make bench-scaled`; each run gets its own PostgreSQL database
 and Redis key prefix (tests/tools/stores.py), so runs never see each other's conversations.
@@ -43,7 +43,7 @@ def scaled_serving(
     log = open(log_path, "ab")
     started = time.perf_counter()
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot.scaled"],
+        [sys.executable, "-m", "bot.serving.scaled"],
         cwd=ROOT,
         env=env,
         stdout=log,

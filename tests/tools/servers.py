@@ -1,4 +1,4 @@
-"""Starting and stopping both servers with bot/serve.sh, as the README's `make run` does.
+"""Starting and stopping both servers with bot/serving/serve.sh, as the README's `make run` does.
 
 Used by the test fixtures and the benchmark, on their own ports, with their own tracker store.
 """
@@ -20,7 +20,7 @@ MODEL = ROOT / "models" / "current.tar.gz"
 
 
 class ServersDidNotStart(RuntimeError):
-    """bot/serve.sh exited or did not report ready in time; the message ends with its log."""
+    """bot/serving/serve.sh exited or did not report ready in time; the message ends with its log."""
 
 
 def write_endpoints(
@@ -67,7 +67,7 @@ def serving(
     log = open(log_path, "ab")
     started = time.perf_counter()
     process = subprocess.Popen(
-        ["bash", "bot/serve.sh"],
+        ["bash", "bot/serving/serve.sh"],
         cwd=ROOT,
         env=env,
         stdout=log,

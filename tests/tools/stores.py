@@ -1,7 +1,7 @@
 """PostgreSQL and Redis for the scaled tests: are they there, and a fresh database per run.
 
 The services are found exactly as the scaled mode finds them (PG* and REDIS_* variables,
-defaults in bot/shared_stores.py). When one does not answer, the tests that need it are
+defaults in bot/serving/shared_stores.py). When one does not answer, the tests that need it are
 skipped with the reason; nothing else depends on them.
 """
 
@@ -11,7 +11,7 @@ import contextlib
 import os
 import uuid
 
-from bot import shared_stores
+from bot.serving import shared_stores
 
 
 def unavailable() -> str | None:
