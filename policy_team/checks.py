@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import logging
 import os
-import pathlib
 import subprocess
 import sys
 
@@ -18,6 +16,7 @@ import yaml
 
 from policy_kb.data.sources import FAQ_INTENT, load_sources, validate
 from policy_team import examples as ex
+from policy_team.alignment import misaligned_sentences
 from policy_team.project import RASA_DATA_ARGS, Project
 
 
@@ -84,28 +83,6 @@ def faq_wiring(project: Project) -> Check:
         if intent.startswith("faq_") and intent not in intents:
             problems.append(f"意图 {intent} 有例句，但 topics.yml 里没有对应的FAQ。")
     return Check("FAQ：例句、domain、规则齐全", problems)
-
-
-def misaligned_sentences(files: list[pathlib.Path], jieba_dir: pathlib.Path) -> list[str]:
-    """Sentences of these NLU files with an entity annotation off jieba's token boundaries."""
-    import warnings
-
-    import jieba
-    from rasa.nlu.extractors.extractor import EntityExtractorMixin
-    from rasa.shared.nlu.training_data.loading import load_data
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer
-
-    jieba.setLogLevel(logging.WARNING)
-    config = {**NormalizingJiebaTokenizer.get_default_config(), "dictionary_path": str(jieba_dir)}
-    tokenizer = NormalizingJiebaTokenizer.create(config, None, None, None)
-    data = TrainingData().merge(*(load_data(str(f)) for f in files))
-    tokenizer.process_training_data(data)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        EntityExtractorMixin.check_correct_entity_annotations(data)
-    return [str(w.message).split("'")[1] for w in caught if "Misaligned" in str(w.message)]
 
 
 MISALIGNED_HINT = "——把标注扩到整个词，或把这个词加进 nlu_data/jieba/userdict.txt"

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from policy_kb.text.normalize import normalize_text
 from policy_team import yaml_files
+from policy_team.alignment import misaligned_sentences
 
 NEAR = 0.9  # character similarity from which two examples count as the same sentence
 SHOW_CLOSEST = 5
@@ -211,9 +212,7 @@ def _misaligned(texts: list[str], intent: str, project) -> list[str]:
         return []
     import tempfile
 
-    from policy_team import checks  # imports this module: only needed here
-
     with tempfile.TemporaryDirectory() as tmp:
         scratch = pathlib.Path(tmp) / "new.yml"
         append_examples(scratch, intent, texts)
-        return checks.misaligned_sentences([scratch], project.nlu_dir / "jieba")
+        return misaligned_sentences([scratch], project.nlu_dir / "jieba")

@@ -10,9 +10,10 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer, normalize_same_length
+from bot.components.normalizing_tokenizer import NormalizingJiebaTokenizer
 from bot.components.quantities import find_quantities
 from policy_kb.data.sources import load_sources
+from policy_kb.text.normalize import normalize_same_length
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRAIN_FILES = sorted((ROOT / "nlu_data").glob("*.yml"))

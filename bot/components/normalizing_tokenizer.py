@@ -2,12 +2,11 @@
 
 Traditional characters (醫保, 青島) become Simplified and full-width forms (６５, ＡＢ) become
 half-width, character by character, so that the text keeps its length and every entity offset
-(annotated or extracted) still points at the same characters.
+(annotated or extracted) still points at the same characters (``normalize_same_length``, in
+policy_kb's text layer so that the policy team's alignment check reads text the same way).
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -15,20 +14,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from policy_kb.text.normalize import to_simplified
-
-
-def normalize_same_length(text: str) -> str:
-    """Simplified, half-width text of exactly the same length as the input."""
-    if not text:
-        return text
-    out = []
-    for char in text:
-        folded = unicodedata.normalize("NFKC", char)
-        out.append(folded if len(folded) == 1 else char)
-    folded = "".join(out)
-    simplified = to_simplified(folded)
-    return simplified if len(simplified) == len(folded) else folded
+from policy_kb.text.normalize import normalize_same_length
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)

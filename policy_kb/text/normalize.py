@@ -43,6 +43,20 @@ def normalize_text(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def normalize_same_length(text: str) -> str:
+    """Simplified, half-width text of exactly the same length as the input, character by
+    character, so entity offsets still point at the same characters (the NLU tokenizer's)."""
+    if not text:
+        return text
+    out = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        out.append(folded if len(folded) == 1 else char)
+    folded = "".join(out)
+    simplified = to_simplified(folded)
+    return simplified if len(simplified) == len(folded) else folded
+
+
 def compact(text: str) -> str:
     """Removes all whitespace; used to compare quotes with PDF-extracted seed texts."""
     return _WHITESPACE.sub("", text or "")
