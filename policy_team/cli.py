@@ -31,6 +31,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from policy_kb.data import vocabulary
 from policy_team import checks, faq, new_year, review
+from policy_team import decisions as dec
 from policy_team import examples as ex
 from policy_team.project import Project
 
@@ -162,6 +163,105 @@ def cmd_ask(args, project: Project) -> int:
     return 0
 
 
+def cmd_review(args, project: Project) -> int:
+    """``policy-team review``: lists, shows, accepts or rejects groups, or the weekly summary."""
+    try:
+        loaded = review.load(
+            project,
+            args.date_from,
+            args.date_to,
+            args.days,
+            args.tracker_db,
+            args.endpoints,
+            args.decisions,
+            args.threshold,
+        )
+        try:
+            if args.accept:
+                return _review_accept(loaded, args, project)
+            if args.reject:
+                return _review_reject(loaded, args)
+            if args.group:
+                print("\n".join(review.shown_group(loaded, args.group)))
+                return 0
+            if args.summary:
+                return _review_summary(loaded, args, project)
+            print("\n".join(review.listing(loaded, args.all)))
+            return 0
+        finally:
+            loaded.decisions.close()
+    except (review.ReviewError, dec.AlreadyDecided) as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _review_accept(loaded: review.Review, args, project: Project) -> int:
+    if not args.intent:
+        raise review.ReviewError("采纳时要用 --intent 指明这些说法属于哪个意图，例如 --intent ask_amount。")
+    group = review.open_group(loaded, args.accept)
+    texts = review.picked(group, args.pick)
+    print(f"分组 {group.id}：{len(texts)}句，交给 add-examples 检查（意图 {args.intent}）。\n")
+    with loaded.decisions.deciding(group.id) as store:
+        addition = add_examples_reporting(project, args.intent, texts, args.dry_run)
+        if addition is None:
+            return 2
+        if not addition.ok:
+            print(f"分组 {group.id} 仍待处理：可用 --pick 只选通过检查的说法。")
+            return 1
+        if args.dry_run:
+            return 0
+        store.record(
+            group.id,
+            group.anchor,
+            "accepted",
+            dec.officer_name(args.officer),
+            intent=args.intent,
+            examples=len(texts),
+            note=args.note,
+        )
+    print(f"分组 {group.id} 已记为“已采纳”，以后的审阅不再列出。")
+    return 0
+
+
+def _review_reject(loaded: review.Review, args) -> int:
+    group = review.reject(loaded, args.reject, args.officer, args.note)
+    print(f"分组 {group.id}（{group.count}次）已记为“已拒绝”，以后的审阅不再列出。")
+    return 0
+
+
+def _review_summary(loaded: review.Review, args, project: Project) -> int:
+    report = review.summary_report(loaded, project, args.chart)
+    print(report.table)
+    path = report.chart
+    print(f"\n图表：{path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+    if report.warning:
+        print(report.warning)
+    return 0
+
+
+def add_review_parser(sub) -> None:
+    p = sub.add_parser("review", help="审阅助手没能解答的居民消息：分组、采纳为例句、拒绝、周报")
+    p.add_argument("--from", dest="date_from", help="开始日期，年-月-日（默认：最近7天）")
+    p.add_argument("--to", dest="date_to", help="结束日期（含），默认今天")
+    p.add_argument("--days", type=int, default=review.DEFAULT_DAYS, help="没有 --from 时往前看几天")
+    p.add_argument("--tracker-db", help="对话数据库的 SQLAlchemy 地址（默认按 bot/endpoints.yml）")
+    p.add_argument("--endpoints", help="助手使用的 endpoints 文件（默认 $ENDPOINTS 或 bot/endpoints.yml）")
+    p.add_argument("--threshold", type=float, help="置信度低于它算“没把握”（默认取 config.yml）")
+    p.add_argument("--decisions", help="审阅记录文件（默认 data/review.db 或 $REVIEW_DB）")
+    p.add_argument("--all", action="store_true", help="也列出已处理的分组")
+    p.add_argument("--group", help="列出一个分组的全部说法（带序号）")
+    p.add_argument("--accept", metavar="分组", help="把分组里的说法加为训练例句（经过 add-examples 的全部检查）")
+    p.add_argument("--intent", help="采纳到哪个意图")
+    p.add_argument("--pick", help="只采纳这些序号的说法，如 1,3")
+    p.add_argument("--dry-run", action="store_true", help="采纳时只检查，不写入")
+    p.add_argument("--reject", metavar="分组", help="拒绝一个分组（以后不再列出）")
+    p.add_argument("--note", help="备注（拒绝的理由等）")
+    p.add_argument("--officer", help="经办人（默认 $REVIEW_OFFICER 或登录名）")
+    p.add_argument("--summary", action="store_true", help="汇总表和图表")
+    p.add_argument("--chart", help="图表文件（默认 reports/review/summary_<开始>_<结束>.png）")
+    p.set_defaults(func=cmd_review)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-team", description="政策团队：添加例句和FAQ、检查、对比")
     parser.add_argument("--root", help="项目目录（默认：当前目录）")
@@ -211,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sender", default="policy-team", help="会话编号（同一编号可以追问）")
     p.set_defaults(func=cmd_ask)
 
-    review.add_parser(sub)
+    add_review_parser(sub)
 
     # diff and regression belong to other modules: their own parsers read the rest
     p = sub.add_parser("diff", help="知识库变化：两个年度或两个版本之间（同 shebao diff）", add_help=False)
