@@ -25,7 +25,13 @@ CODE = sorted(
 )
 TEXT = sorted(
     p
-    for pattern in ("bot/domain/*.yml", "bot/data/*.yml", "bot/*.yml", "bot/*.sh", "bot/web/*")
+    for pattern in (
+        "bot/domain/*.yml",
+        "bot/data/*.yml",
+        "bot/*.yml",
+        "bot/serving/*.sh",
+        "bot/web/*",
+    )
     for p in ROOT.glob(pattern)
     if p.suffix in (".yml", ".sh", ".js", ".html", ".css")
 )
