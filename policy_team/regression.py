@@ -335,8 +335,7 @@ def _error(message: str) -> int:
     return 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point: 0 done, 1 worse with --fail-on-worse, 2 unusable input."""
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m policy_team.regression",
         description="比较上一版和本版模型在留出集上的意图识别，写出回归报告。",
@@ -346,6 +345,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nlu", default="tests/data/nlu_holdout.yml", help="留出集（%(default)s）")
     parser.add_argument("--out", default="reports/regression", help="报告目录（%(default)s）")
     parser.add_argument("--fail-on-worse", action="store_true", help="有消息变差或准确率下降时退出码为 1")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point: 0 done, 1 worse with --fail-on-worse, 2 unusable input."""
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help or a usage error, already explained by argparse

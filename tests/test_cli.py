@@ -1,5 +1,6 @@
 """The hotline CLI: a thin layer over the library, and every command documented."""
 
+import argparse
 import pathlib
 import re
 
@@ -136,3 +137,59 @@ def test_check_reads_another_sources_directory(run, tmp_path, capsys):
     # a directory without source files is refused in Chinese, without a stack trace
     code = cli.main(["check", "--sources", str(tmp_path)])
     assert code == 2 and "无法读取来源文件" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- docs/cli.md
+CLI_DOCS = README.parent / "docs" / "cli.md"
+
+
+def _programs() -> dict[str, argparse.ArgumentParser]:
+    from policy_team import cli as team_cli
+
+    return {"shebao": cli.build_parser(), "policy-team": team_cli.build_parser()}
+
+
+def _commands() -> list[tuple[str, argparse.ArgumentParser | None]]:
+    """("<program> <command>", the command's parser) for every command of both CLIs."""
+    from policy_team import regression
+
+    found = []
+    for prog, parser in _programs().items():
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, command in sub.choices.items():
+            if (prog, name) == ("policy-team", "regression"):
+                command = regression.build_parser()  # everything after the word is its own
+            elif (prog, name) == ("policy-team", "diff"):
+                command = None  # shebao diff's arguments, documented under shebao diff
+            found.append((f"{prog} {name}", command))
+    return found
+
+
+def _flags(parser: argparse.ArgumentParser) -> list[str]:
+    return [
+        option
+        for action in parser._actions
+        if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction))
+        for option in action.option_strings
+    ]
+
+
+def _section(heading: str) -> str:
+    """docs/cli.md's text under "### <heading>", up to the next heading."""
+    text = CLI_DOCS.read_text(encoding="utf-8")
+    assert f"\n### {heading}\n" in text, f"docs/cli.md has no section ### {heading}"
+    return re.split(r"\n##+ ", text.split(f"\n### {heading}\n", 1)[1], maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("heading, command", _commands(), ids=[h for h, _ in _commands()])
+def test_every_command_and_its_flags_are_documented_in_docs_cli(heading, command):
+    section = _section(heading)
+    for flag in _flags(command) if command else []:
+        assert f"| `{flag}`" in section, f"{heading} {flag}"
+
+
+@pytest.mark.parametrize("prog", ["shebao", "policy-team"])
+def test_each_programs_own_options_are_documented_in_docs_cli(prog):
+    text = CLI_DOCS.read_text(encoding="utf-8")
+    for flag in _flags(_programs()[prog]):
+        assert f"| `{flag}`" in text, f"{prog} {flag}"

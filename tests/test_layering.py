@@ -132,3 +132,8 @@ def test_the_checker_passes_a_project_that_imports_only_downward(tmp_path):
     )
     assert edges["policy_kb.answering.compose"] == {"policy_kb.text.tokens"}
     assert import_graph.circles(edges) == [] and import_graph.upward(edges) == []
+
+
+def test_the_architecture_page_shows_the_diagram_the_code_draws():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{import_graph.mermaid(GRAPH)}\n```" in page
