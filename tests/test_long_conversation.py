@@ -1,6 +1,6 @@
-"""A resident's long conversation keeps its context across the sessions bot.serving.runtime starts.
+"""A resident's long conversation keeps its context across the sessions bot.serving.rasa_patches start.
 
-bot.serving.runtime starts a new session (slots carried over) every SESSION_MAX_TURNS messages so that
+bot.serving.rasa_patches start a new session (slots carried over) every SESSION_MAX_TURNS messages so that
 a turn's cost does not grow with the conversation. Here one resident asks 50-odd questions with
 follow-ups ("那威海呢") through the REST channel, some of them the first message of a new session,
 and every answer must still use the context.
@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from bot.serving.runtime import SESSION_MAX_TURNS
+from bot.serving.rasa_patches import SESSION_MAX_TURNS
 from tests.tools.converse import check_turn, send
 
 # A question that names everything, then follow-ups that rely on it (figures: context.yml).

@@ -22,7 +22,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.serving import runtime
+from bot.serving import rasa_patches as runtime
 
 ORIGINAL = Event.resolve_by_type
 

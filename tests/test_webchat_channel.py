@@ -17,7 +17,7 @@ import pytest
 
 from bot.channels.http_shared import MAX_MESSAGE_CHARS, InputError, clean_message, valid_sender
 from bot.channels.webchat import history_messages
-from bot.serving.runtime import SESSION_MAX_TURNS
+from bot.serving.rasa_patches import SESSION_MAX_TURNS
 
 ID_NUMBER = "370203199001011234"
 PAYLOAD = '/inform{"region": "威海"}'
@@ -231,7 +231,7 @@ def test_quick_reply_payload_is_answered_and_shown_by_its_title_in_history(webch
 
 @pytest.mark.server
 def test_history_spans_the_sessions_a_long_conversation_is_split_into(webchat):
-    # bot.serving.runtime starts a new session every SESSION_MAX_TURNS messages; a reload still shows all
+    # bot.serving.rasa_patches start a new session every SESSION_MAX_TURNS messages; a reload still shows all
     sender = new_sender()
     questions = ["威海医保一档多少", "山亭呢", "青岛呢", "截止到哪天"] * 3
     assert len(questions) > SESSION_MAX_TURNS

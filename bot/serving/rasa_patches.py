@@ -1,4 +1,5 @@
-"""Rasa's command line with measured performance fixes: ``python -m bot.serving.runtime run ...``.
+"""Measured performance fixes to Rasa 3.6, applied by ``apply()`` (bot/serving/runtime.py, Rasa's
+command line, applies them before it runs: ``python -m bot.serving.runtime run ...``).
 
 1. Rasa 3.6 validates every action server response with ``jsonschema.validate``, which first
 re-validates the (constant) response schema against the JSON Schema meta-schema. With the
@@ -39,7 +40,6 @@ the maximum first, then for the events from it on: the same rows, two index scan
 from __future__ import annotations
 
 import functools
-import sys
 
 import sqlalchemy as sa
 from jsonschema import ValidationError
@@ -150,14 +150,3 @@ def apply() -> None:
     MessageProcessor._has_session_expired = _has_session_expired
     ActionSessionStart._slot_set_events_from_tracker = staticmethod(_slot_set_events_from_tracker)
     SQLTrackerStore._event_query = _event_query
-
-
-def main() -> None:
-    apply()
-    from rasa.__main__ import main as rasa_main
-
-    rasa_main()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

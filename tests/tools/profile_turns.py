@@ -1,6 +1,6 @@
 """Where a turn's time goes, early in a conversation and late: cProfile of the Rasa server.
 
-Loads the model in this process (with bot.serving.runtime's patches, as `bot/serving/serve.sh` does), starts the
+Loads the model in this process (with bot.serving.rasa_patches' patches, as `bot/serving/serve.sh` does), starts the
 action server beside it, plays one resident's conversation of N turns through Rasa's
 MessageProcessor with a fresh SQL tracker store, and prints, for turns 1–10 and for the last ten,
 the time per turn and the functions whose cumulative time grew most. Prints, asserts nothing.
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
-    from bot.serving import runtime
+    from bot.serving import rasa_patches as runtime
 
     # as `rasa run` does: no debug logs, which would be profiled too
     configure_logging_and_warnings(logging.WARNING)
