@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from policy_kb.data.kb import Fact, KnowledgeBase
-from policy_kb.data.kb import source_line as citations_line
 
 
 @dataclasses.dataclass
@@ -18,9 +17,9 @@ class Answer:
     missing: list[str] = dataclasses.field(default_factory=list)
 
 
-def source_line(facts: list[Fact]) -> str:
-    """The source line of several facts (kb.source_line over all their citations)."""
-    return citations_line([cite for fact in facts for cite in fact.citations])
+def yuan(amounts: list[int]) -> str:
+    """Amounts as a list read aloud: 500元、800元."""
+    return "、".join(f"{a}元" for a in amounts)
 
 
 def heading(kb: KnowledgeBase, region: str, scheme: str | None = None, what: str = "") -> str:

@@ -1,27 +1,22 @@
 """Questions that set figures side by side: regions, tiers, the lowest or highest tier.
 
 "青岛和威海医保一档哪个贵，差多少", "三个地方养老最低档分别是多少", "哪里的医保等待期最短",
-"青岛一档比二档多交多少", "我不是低保也不是残疾人，山亭养老最低能交多少",
-"去年交的600档，今年还能按600扣吗", and a bare "山亭医保" (the headline amounts). Every figure
-is a fact's value; every line names its region; the sources of every region close the answer.
+"青岛一档比二档多交多少", "我不是低保也不是残疾人，山亭养老最低能交多少" (last year's tier and
+a bare "山亭医保" are one_region's). Every figure is a fact's value; every line names its region; the sources of every region close the answer.
 """
 
 from __future__ import annotations
 
-from policy_kb.answering.answers import Answer, adult_tiers, heading, source_line, unique
+from policy_kb.answering.answers import Answer, adult_tiers, heading, unique, yuan
 from policy_kb.data import vocabulary
-from policy_kb.data.kb import Fact, KnowledgeBase
-from policy_kb.reading.question import Question, strip_names
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
+from policy_kb.reading.question import Question
 from policy_kb.text.dates import cn_date, parse_date
 
 MEDICAL = vocabulary.scheme("medical").name
 
 
 # ---------------------------------------------------------------------- helpers
-def _yuan(amounts: list[int]) -> str:
-    return "、".join(f"{a}元" for a in amounts)
-
-
 def _difference_line(a_label: str, a: int, b_label: str, b: int, more: str = "贵") -> str:
     unit = "元"
     if a == b:
@@ -78,7 +73,7 @@ def tier_difference(kb: KnowledgeBase, question: Question) -> Answer | None:
         a, b = question.amounts
         missing = [t for t in (a, b) if t not in fact.value["tiers"]]
         if missing:
-            text = f"{heading(kb, region, 'pension')}没有{_yuan(missing)}档次；可选档次：{_yuan(fact.value['tiers'])}。"
+            text = f"{heading(kb, region, 'pension')}没有{yuan(missing)}档次；可选档次：{yuan(fact.value['tiers'])}。"
         else:
             text = f"{heading(kb, region, 'pension')}{max(a, b)}元档比{min(a, b)}元档每年多交{abs(a - b)}元（{max(a, b)}－{min(a, b)}＝{abs(a - b)}）。"
         return Answer(f"{text}\n{fact.source_line()}", [fact])
@@ -265,32 +260,3 @@ def _verdict(kb, question, numbered: list[tuple[str, float]], measure: str = "mo
 
 
 # ---------------------------------------------------------------------- other shapes
-def last_year_tier(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """ "去年交的600档，今年还能按600扣吗": last year's pension tier in 2024."""
-    if not question.last_year_choice or len(question.regions) != 1 or not question.amounts:
-        return None
-    region, amount = question.regions[0], question.amounts[0]
-    tiers = kb.fact(region, "pension.tiers")
-    change = kb.fact(region, "pension.tier_change")
-    retired = (change.value or {}).get("retired_tiers", []) if change else []
-    if amount in tiers.value["tiers"]:
-        text = f"可以选。{amount}元仍是{kb.year_for(region)}年度的缴费档次。"
-    elif amount in retired:
-        text = f"不能。{change.answer}"
-    else:
-        text = f"不能。{kb.year_for(region)}年度没有{amount}元档次，需要重新选择档次。"
-    text += f"\n{kb.year_for(region)}年度可选档次：{_yuan(tiers.value['tiers'])}。"
-    facts = unique([change, tiers])
-    return Answer(f"{heading(kb, region, 'pension')}{text}\n{source_line(facts)}", facts)
-
-
-def headline(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """A bare "山亭医保" / "威海养老": the region's headline amounts for that scheme."""
-    if question.topic or len(question.regions) != 1 or not question.scheme:
-        return None
-    if len(strip_names(kb, question.text).strip("的呢啊吧？?。！!，, 保险")) > 2:
-        return None
-    region = question.regions[0]
-    key = "medical.personal" if question.scheme == "medical" else "pension.tiers"
-    fact = kb.fact(region, key)
-    return Answer(f"{heading(kb, region)}{fact.answer}\n{fact.source_line()}", [fact])

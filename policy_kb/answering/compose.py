@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb.answering import comparisons, household_sum, yes_no
+from policy_kb.answering import comparisons, household_sum, one_region, yes_no
 from policy_kb.answering.answers import Answer
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.reading.question import Question
@@ -27,8 +27,8 @@ _COMPOSERS = (
     comparisons.between_regions,
     yes_no.channel_answer,
     comparisons.lowest_or_highest_tier,
-    comparisons.last_year_tier,
-    comparisons.headline,
+    one_region.last_year_tier,
+    one_region.headline,
 )
 
 

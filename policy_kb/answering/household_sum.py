@@ -8,8 +8,8 @@ the member is counted without asking.
 
 from __future__ import annotations
 
-from policy_kb.answering.answers import Answer, adult_tiers, heading, source_line, unique
-from policy_kb.data.kb import KnowledgeBase
+from policy_kb.answering.answers import Answer, adult_tiers, heading, unique
+from policy_kb.data.kb import KnowledgeBase, source_line
 from policy_kb.reading.household import describe_member
 from policy_kb.reading.question import Question
 from policy_kb.rules.calculator import Profile, Result, calculate

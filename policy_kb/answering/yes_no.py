@@ -8,9 +8,9 @@ documents' silence is said as silence, with the channels they do name and where 
 
 from __future__ import annotations
 
-from policy_kb.answering.answers import Answer, heading, source_line, unique
+from policy_kb.answering.answers import Answer, heading, unique
 from policy_kb.answering.render import hotline_summary
-from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.reading.question import Question, words
 
 

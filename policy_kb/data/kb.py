@@ -25,15 +25,21 @@ class Citation:
     quote: str
 
 
-def source_line(citations) -> str:
+def source_line(sources) -> str:
     """来源：《title》clause、clause；《title》clause — every cited document once, its clauses in
-    order. The one source-line renderer: facts, calculator results and composed answers."""
+    order. The one source-line renderer: facts, calculator results and composed answers.
+    ``sources`` are citations, or facts and results (their citations, in order)."""
     by_title: dict[str, list[str]] = {}
-    for cite in citations:
+    for cite in _citations(sources):
         clauses = by_title.setdefault(cite.title, [])
         if cite.clause not in clauses:
             clauses.append(cite.clause)
     return "来源：" + "；".join(f"《{t}》{'、'.join(c)}" for t, c in by_title.items())
+
+
+def _citations(sources):
+    for source in sources:
+        yield from [source] if isinstance(source, Citation) else source.citations
 
 
 @dataclasses.dataclass(frozen=True)
