@@ -213,7 +213,7 @@ def latest_files(region_files: list[dict]) -> list[dict]:
 
 
 @functools.lru_cache(maxsize=16)
-def latest_values(key: str) -> tuple[dict, ...]:
+def latest_fact_values(key: str) -> tuple[dict, ...]:
     """A fact's ``value`` in every region's latest policy year, for readers that run before a
     region is known (the household reader: who is a minor, which number is a pension tier)."""
     values = []
@@ -226,7 +226,7 @@ def latest_values(key: str) -> tuple[dict, ...]:
 
 def medical_tiers() -> list[str]:
     """The adult medical tiers' names (``medical.personal`` ``adult_tiers``), e.g. 一档, 二档."""
-    names = [t for v in latest_values("medical.personal") for t in v.get("adult_tiers") or []]
+    names = [t for v in latest_fact_values("medical.personal") for t in v.get("adult_tiers") or []]
     return list(dict.fromkeys(str(n) for n in names))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 
-from policy_kb.data.vocabulary import latest_values, medical_tiers_in, words
+from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, words
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
@@ -47,13 +47,13 @@ def _grown_child_age() -> int:
 
 def _adult_age() -> int | None:
     """The youngest adult age of the regions' medical rates (a younger child's rate is known)."""
-    ages = [v["adult_age"] for v in latest_values("medical.personal") if "adult_age" in v]
+    ages = [v["adult_age"] for v in latest_fact_values("medical.personal") if "adult_age" in v]
     return min(ages) if ages else None
 
 
 def _lowest_pension_tier() -> int:
     """A smaller number is no pension tier ("交了二十" is not an amount)."""
-    tiers = [v["lowest"] for v in latest_values("pension.tiers") if "lowest" in v]
+    tiers = [v["lowest"] for v in latest_fact_values("pension.tiers") if "lowest" in v]
     return min(tiers) if tiers else 1
 
 
