@@ -15,7 +15,7 @@ TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/
 	$(wildcard bot/components/*.py)
 
 .PHONY: help install browser nginx run-scaled bench-scaled kb kb-check train run shell test test-fast \
-	lint format nlu-eval bench validate regression review clean
+	lint format nlu-eval blind bench validate regression review clean
 
 help:
 	@echo "make run        install, build the KB, train if needed, start both servers (REST on 127.0.0.1:5005)"
@@ -25,6 +25,7 @@ help:
 	@echo "make shell      chat in the terminal (rasa shell)"
 	@echo "make kb         build the SQLite knowledge base;  make kb-check: validate sources and citations"
 	@echo "make nlu-eval   evaluate NLU on the held-out set (reports/nlu)"
+	@echo "make blind      pass rates of the blind conversation sets (locked failures never shown; ARGS=--show-dev)"
 	@echo "make bench      print benchmark figures (KB lookups, REST latency, memory, start-up)"
 	@echo "make validate   the policy team's checks: rasa data validate, KB, citations, conflicts"
 	@echo "make regression the new model against the previous one on the held-out set (reports/regression)"
@@ -100,6 +101,9 @@ format: $(STAMP)
 nlu-eval: $(STAMP) $(MODEL)
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/data/nlu_holdout.yml --out reports/nlu
 	$(BIN)/python -m tests.tools.nlu_summary reports/nlu
+
+blind: $(STAMP) kb $(MODEL)
+	$(BIN)/python -m tests.tools.blind $(ARGS)
 
 bench: $(STAMP) kb $(MODEL)
 	$(BIN)/shebao bench
