@@ -35,7 +35,7 @@ TEXT = sorted(
     for p in ROOT.glob(pattern)
     if p.suffix in (".yml", ".sh", ".js", ".html", ".css")
 )
-# (file, literal): the justified exceptions, also listed in the README
+# (file, literal): the justified exceptions, also listed in docs/knowledge_base.md
 EXCEPTIONS: set[tuple[str, str]] = set()
 YEAR = re.compile(r"(?<!\d)20[1-3]\d(?!\d)")
 
