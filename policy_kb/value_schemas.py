@@ -88,7 +88,7 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                 "cap": AMOUNT,
                 "lowest": AMOUNT,
             },
-            ("tiers", "restricted", "cap", "lowest"),
+            ("tiers", "restricted", "lowest"),
         ),
         True,
     ),
