@@ -101,10 +101,7 @@ def _check_paid(kb, result: Result, born, paid, newborn: bool, rule: Fact | None
         return check_payment_date(kb, result, paid)
     months, last = rule.value["from_birth_within_months"], rule.value["next_month_within_months"]
     latest = add_months(born, last)
-    why = (
-        f"；{result.year}年出生的孩子，出生后{last}个月（含）内、{cn_date(latest)}前参保缴费的，"
-        "按新生儿规则计算"
-    )
+    why = f"；{result.year}年出生的孩子，出生后{last}个月（含）内、{cn_date(latest)}前参保缴费的，" "按新生儿规则计算"
     if not check_payment_date(kb, result, paid, latest, why):
         result.use(rule)
         return False
@@ -159,7 +156,9 @@ def _not_an_adult(profile: Profile, value: dict, rates: dict, category: str, res
     if profile.tier and adult_tiers:
         named = _tier_name(profile.tier, adult_tiers) or profile.tier
         result.notes.append(
-            f"{result.region_name}的文件把" + "、".join(adult_tiers) + f"写给成年居民；{category}按{rates[category]}元计算，"
+            f"{result.region_name}的文件把"
+            + "、".join(adult_tiers)
+            + f"写给成年居民；{category}按{rates[category]}元计算，"
             f"文件没有写{category}能否选择“{named}”，请向医保部门确认。"
         )
     return category

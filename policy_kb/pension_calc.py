@@ -142,8 +142,7 @@ def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | No
         unsaid = ["年龄条件"] * (age is not None) + ["在校学生能否参加"] * bool(profile.student)
         who = "、".join([f"{age}岁"] * (age is not None) + ["在校学生"] * bool(profile.student))
         result.notes.append(
-            f"{result.region_name}的文件没有写参加{PENSION}的" + "和".join(unsaid)
-            + f"，{who}能否参加，请向当地人社部门确认。"
+            f"{result.region_name}的文件没有写参加{PENSION}的" + "和".join(unsaid) + f"，{who}能否参加，请向当地人社部门确认。"
         )
     return True
 
@@ -294,8 +293,7 @@ def _subsidy(kb: KnowledgeBase, result: Result, amount: int, in_period: bool = T
         return
     if not in_period:
         result.notes.append(
-            f"{result.region_name}的文件按档次写了政府补贴，没有写这一日期的缴费是否享受补贴，"
-            "本助手不报补贴金额，请向当地人社部门确认。"
+            f"{result.region_name}的文件按档次写了政府补贴，没有写这一日期的缴费是否享受补贴，" "本助手不报补贴金额，请向当地人社部门确认。"
         )
         return
     result.subsidy = _subsidy_for(kb, result, amount)
