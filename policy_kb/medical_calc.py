@@ -258,12 +258,7 @@ def _newborn_start(result: Result, rule: Fact, born: dt.date, paid: dt.date) -> 
     first, second = value["from_birth_within_months"], value["next_month_within_months"]
     birth_year_only = value.get("from_birth_premium") == "birth_year"
     if paid <= add_months(born, first) and born.year < result.year and birth_year_only:
-        result.notes.append(
-            f"文件写明：出生后{first}个月（含）内参保并缴纳出生当年居民医保的，自出生之日起享受待遇。"
-            f"孩子出生在{born.year}年：这份{result.year}年度的文件没有写{born.year}年度的缴费标准，"
-            f"也没有写出生后{first}个月内只缴纳{result.year}年度{MEDICAL}时待遇从哪天开始，"
-            "本助手不给待遇起始日，请向医保经办机构确认。"
-        )
+        result.notes.append(_born_before_the_year(result, born, first))
         return
     if paid <= add_months(born, first):
         result.benefit_start = born
@@ -285,6 +280,16 @@ def _newborn_start(result: Result, rule: Fact, born: dt.date, paid: dt.date) -> 
             f"孩子出生在{born.year}年：通告的新生儿规则按出生日起算月份；{result.year}年度的{MEDICAL}费"
             f"也要缴纳，出生当年和{result.year}年度分别怎么缴，请向医保经办机构确认。"
         )
+
+
+def _born_before_the_year(result: Result, born: dt.date, first: int) -> str:
+    """Cover from birth is stated for the birth year's premium, which this year's file lacks."""
+    return (
+        f"文件写明：出生后{first}个月（含）内参保并缴纳出生当年{MEDICAL}的，自出生之日起享受待遇。"
+        f"孩子出生在{born.year}年：这份{result.year}年度的文件没有写{born.year}年度的缴费标准，"
+        f"也没有写出生后{first}个月内只缴纳{result.year}年度{MEDICAL}时待遇从哪天开始，"
+        "本助手不给待遇起始日，请向医保经办机构确认。"
+    )
 
 
 def _ordinary_start(kb, profile: Profile, result: Result, paid: dt.date, benefit) -> None:
