@@ -79,7 +79,11 @@ def _check_paid(kb: KnowledgeBase, result: Result, paid) -> bool | None:
     start = _pension_start(period, result.year)
     if start is None:
         year_end = dt.date(result.year, 12, 31)
-        if paid > year_end and not check_payment_date(kb, result, paid):
+        if paid > year_end:  # no start to name: the medical one is not the pension's
+            result.use(period)
+            result.problems.append(
+                f"缴费日期{cn_date(paid)}不在{result.year}年度的缴费时间内（{result.year}年度到{cn_date(year_end)}结束）。"
+            )
             return None
     elif not check_payment_date(kb, result, paid):
         return None

@@ -102,6 +102,12 @@ CALC_CASES = [
         id="3-shanting-pension-is-not-refused-by-the-medical-start",
     ),
     pytest.param(
+        ["--region", "山亭", "--scheme", "养老", "--tier", "1000", "--paid", "2025-01-10"],
+        ["不在2024年度的缴费时间内", "2024年12月31日结束"],
+        ["2023年10月1日"],
+        id="3-shanting-pension-after-the-year-is-refused-without-the-medical-start",
+    ),
+    pytest.param(
         ["--region", "山亭", "--scheme", "养老", "--tier", "1000", "--paid", "2023-10-05"],
         ["只针对居民医保", "2023年10月5日"],
         ["政府补贴80元"],
