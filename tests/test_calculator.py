@@ -335,10 +335,13 @@ def test_a_payment_whose_cover_starts_within_the_year_gets_no_such_warning(kb):
         (D(2024, 11, 10), D(2025, 3, 1), "ok", D(2024, 11, 10)),
         # exactly six months after birth is still "（含）"
         (D(2024, 11, 10), D(2025, 5, 10), "ok", D(2024, 11, 10)),
-        # later than that, the 2024 premium is no longer within the newborn window
-        (D(2024, 11, 10), D(2025, 6, 1), "invalid", None),
-        # born Oct-Dec 2023, enrolled early 2024: a newborn case (within 6 months: from birth)
-        (D(2023, 11, 10), D(2024, 3, 1), "ok", D(2023, 11, 10)),
+        # months 7-12 after birth: from the month after payment, even in 2025 (issue 21 point 13)
+        (D(2024, 11, 10), D(2025, 6, 1), "ok", D(2025, 7, 1)),
+        # beyond 12 months and after 2024: no longer the 2024 newborn rule
+        (D(2024, 11, 10), D(2025, 12, 1), "invalid", None),
+        # born Oct-Dec 2023, within 6 months: cover from birth is stated only for paying the
+        # birth year's (2023) premium, which this 2024 notice does not give (issue 21 point 4)
+        (D(2023, 11, 10), D(2024, 3, 1), "ok", None),
         # …month 7-12 after birth: from the month after payment
         (D(2023, 10, 5), D(2024, 5, 20), "ok", D(2024, 6, 1)),
     ],
@@ -351,7 +354,7 @@ def test_weihai_newborns_follow_the_newborn_rule_across_the_year_end(kb, born, p
     if status == "ok":
         assert result.personal_amount == 300  # 未成年居民 (002 二（二）)
     else:
-        assert "6个月（含）内" in result.problems[0]
+        assert "12个月（含）内" in result.problems[0]
 
 
 def test_qingdao_says_nothing_about_newborns_and_the_answer_says_so(kb):
@@ -377,11 +380,18 @@ def test_qingdao_says_nothing_about_newborns_and_the_answer_says_so(kb):
             "invalid",
             "不在2024年度的缴费时间内",
         ),
-        # …and one before the collection period opened
+        # …and one before the collection period opened (000 一: 2023年9月至12月)
+        (
+            Profile(region="青岛", scheme="pension", tier=500, payment_date=D(2023, 8, 20)),
+            "invalid",
+            "2023年9月1日开始",
+        ),
+        # Shanting's 10月1日 (004 五（二）) is the medical period's start only: a pension payment
+        # before it is not refused, the silence is noted (issue 21 point 3)
         (
             Profile(region="山亭", scheme="pension", tier=500, payment_date=D(2023, 9, 1)),
-            "invalid",
-            "2023年10月1日开始",
+            "ok",
+            "只针对居民医保",
         ),
         # Weihai pension is open all 2024 (002 五（五）): accepted without a note
         (Profile(region="威海", scheme="pension", tier=500, payment_date=D(2024, 6, 1)), "ok", None),

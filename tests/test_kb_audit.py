@@ -126,7 +126,7 @@ def test_shantings_department_duties_cite_their_numbered_item(kb, key, clause):
     [
         # 001 报道第1段 / 003 报道第2段: 自2020年以来…连续第五年维持个人缴费标准不变
         ("青岛", "medical.rates_unchanged", "rate_history", "连续第五年", "报道第1段"),
-        # 000 五（一）2 / 001 报道第2段: pupils and kindergarten children through school
+        # 000 五（一）2 / 001 报道第1段: pupils and kindergarten children through school
         ("青岛", "medical.students_via_school", "students", "幼儿园", "五（一）2"),
         # 004 六（一）4 and 七（三）: the roster is published in each village, until 31 January
         ("山亭", "publicity", "collector", "次年1月31日", "七（三）"),

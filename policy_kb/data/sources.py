@@ -24,6 +24,7 @@ import yaml
 
 from policy_kb.data import vocabulary
 from policy_kb.data.values import check_value
+from policy_kb.text import paragraphs
 from policy_kb.text.dates import parse_date
 from policy_kb.text.normalize import compact, numbers_in
 
@@ -140,7 +141,9 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
                 problems.append(f"{where}: seed file {doc.get('file')} not found in {seeds_dir}")
         keys = set()
         for fact in data.get("facts") or []:
-            problems.extend(_validate_fact(where, fact, docs, seeds, topic_ids, year, keys))
+            problems.extend(
+                _validate_fact(where, fact, docs, seeds, topic_ids, year, keys, seeds_dir)
+            )
         for key in REQUIRED_KEYS:
             if key not in keys:
                 problems.append(f"{where}: required fact {key!r} is missing")
@@ -184,7 +187,9 @@ def _validate_topics(source: SourceSet) -> list[str]:
     return problems
 
 
-def _validate_fact(where, fact, docs, seeds, topic_ids, year, keys) -> list[str]:
+def _validate_fact(
+    where, fact, docs, seeds, topic_ids, year, keys, seeds_dir=SEEDS_DIR
+) -> list[str]:
     problems = []
     key = fact.get("key", "?")
     label = f"{where}: fact {key}"
@@ -219,6 +224,12 @@ def _validate_fact(where, fact, docs, seeds, topic_ids, year, keys) -> list[str]
         text = seeds.get(doc.get("file"))
         if text is not None and quote not in text:
             problems.append(f"{label}: quote not found in {doc.get('file')}: {quote[:40]}…")
+        # a press report's 报道第N段 is checked like the quote (policy_kb/paragraphs.py)
+        elif text is not None:
+            seed_path = str(pathlib.Path(seeds_dir) / str(doc.get("file")))
+            wrong = paragraphs.citation_problem(src.get("clause"), quote, seed_path)
+            if wrong:
+                problems.append(f"{label}: {wrong}")
     # An answer may only state numbers its own quotes contain (or the policy year).
     allowed = "".join(quotes) + str(year)
     for number in numbers_in(fact.get("answer", "")):

@@ -58,6 +58,8 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                     "maxItems": 2,
                 },
                 "pension_open_all_year": {"type": "integer"},
+                # the schemes ``start`` is stated for (absent: both)
+                "start_schemes": {"type": "array", "items": {"enum": ["pension", "medical"]}},
             },
             ("start", "end", "age_on"),
         ),
@@ -88,7 +90,7 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                 "cap": AMOUNT,
                 "lowest": AMOUNT,
             },
-            ("tiers", "restricted", "cap", "lowest"),
+            ("tiers", "restricted", "lowest"),
         ),
         True,
     ),
@@ -111,14 +113,20 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
         {
             "type": "object",
             "propertyNames": {
-                "anyOf": [GROUP, {"const": "disability_grades"}],
+                "anyOf": [
+                    GROUP,
+                    {"const": "disability_grades"},
+                    {"const": "named_without_standard"},
+                ],
                 "description": "not a group id (" + "、".join(sorted(HARDSHIP_GROUPS)) + ")",
             },
             "properties": {
                 "disability_grades": {
                     "type": "array",
                     "items": {"type": "integer", "minimum": 1, "maximum": 4},
-                }
+                },
+                # groups a document names among those paid for, without a standard for them
+                "named_without_standard": {"type": "array", "items": GROUP},
             },
             "additionalProperties": AMOUNT,
             "minProperties": 1,
@@ -165,6 +173,8 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                     "months": {"type": "integer", "minimum": 1},
                     "days": {"type": "integer", "minimum": 1},
                     "exempt": TEXTS,
+                    # the document does not say whether late_from itself is late ("1月1日后")
+                    "late_from_day_unstated": {"type": "boolean"},
                 },
                 ("late_from",),
             ),
@@ -179,6 +189,8 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                 "from_birth_within_months": {"type": "integer", "minimum": 1},
                 "next_month_within_months": {"type": "integer", "minimum": 1},
                 "waiting_months_after": {"type": "integer", "minimum": 1},
+                # cover from birth is stated for paying the birth year's premium only
+                "from_birth_premium": {"enum": ["birth_year"]},
             },
             ("from_birth_within_months", "next_month_within_months", "waiting_months_after"),
         ),
@@ -191,6 +203,8 @@ SCHEMAS: dict[str, tuple[dict, bool]] = {
                 "over_age_menu": TEXT,
                 "school_max_age": AGE,
                 "college_max_age": AGE,
+                # "N周岁以下（含）" and "N周岁以上" both name age N
+                "limits_overlap": {"type": "boolean"},
             },
             ("regular_menu", "over_age_menu", "school_max_age", "college_max_age"),
         ),

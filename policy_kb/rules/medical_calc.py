@@ -69,7 +69,7 @@ def medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
         students = kb.fact(region, "medical.students", year)
         if students:
             result.use(students)
-            result.next_steps.append(_student_step(students, profile, age))
+            result.next_steps.append(_student_step(students, profile, age, result))
             age_note(kb, profile, result)
 
 
@@ -99,17 +99,24 @@ def _check_paid(kb, result: Result, born, paid, newborn: bool, rule: Fact | None
     stated = newborn and rule is not None and rule.status != "not_stated" and rule.value
     if not (stated and born.year == result.year):
         return check_payment_date(kb, result, paid)
-    months = rule.value["from_birth_within_months"]
-    latest = add_months(born, months)
-    why = f"；{result.year}年出生的孩子，出生当年的{MEDICAL}可在出生后{months}个月（含）内、{cn_date(latest)}前缴纳"
+    months, last = rule.value["from_birth_within_months"], rule.value["next_month_within_months"]
+    latest = add_months(born, last)
+    why = f"；{result.year}年出生的孩子，出生后{last}个月（含）内、{cn_date(latest)}前参保缴费的，" "按新生儿规则计算"
     if not check_payment_date(kb, result, paid, latest, why):
         result.use(rule)
         return False
-    if paid.year > result.year:
+    if paid.year > result.year and paid <= add_months(born, months):
         result.use(rule)
         result.reasoning.append(
             f"{result.year}年出生，在出生后{months}个月（含）内缴纳出生当年（{result.year}年）的{MEDICAL}，"
             f"{cn_date(paid)}缴费也在这个期限内。"
+        )
+    elif paid.year > result.year:
+        result.use(rule)
+        result.notes.append(
+            f"文件只对出生后{months}个月（含）内写了“缴纳出生当年”的{MEDICAL}；出生后第{months + 1}至{last}个月"
+            f"在{paid.year}年参保缴费的，缴的是哪一年度的{MEDICAL}、按什么标准，这份{result.year}年度的文件没有写，"
+            "请向医保经办机构确认。"
         )
     return True
 
@@ -117,12 +124,17 @@ def _check_paid(kb, result: Result, born, paid, newborn: bool, rule: Fact | None
 # ---------------------------------------------------------------------- category
 def _category(profile: Profile, value: dict, rates: dict, age, newborn: bool, result: Result):
     if profile.student == "college" and "大学生" in rates:
-        return "大学生"
+        return _not_an_adult(profile, value, rates, "大学生", result)
     adult_age = value.get("adult_age")
     minor = newborn or (age is not None and adult_age is not None and age < adult_age)
     school_child = profile.student == "school" and (age is None or minor)
     if (school_child or minor) and "少年儿童" in rates:
-        return "少年儿童"
+        return _not_an_adult(profile, value, rates, "少年儿童", result)
+    if profile.student == "school" and "少年儿童" in rates:
+        result.notes.append(
+            f"{result.region_name}的文件没有为年满{adult_age}周岁的在校中小学生单列缴费标准"
+            f"（{rates['少年儿童']}元是少年儿童的标准），这里按成年居民计算，请向医保部门确认。"
+        )
     adult_tiers = [k for k in value.get("adult_tiers") or [] if k in rates]
     if not adult_tiers:
         return _untiered(profile, rates, result)
@@ -136,6 +148,20 @@ def _category(profile: Profile, value: dict, rates: dict, age, newborn: bool, re
             f"{result.region_name}{MEDICAL}没有“{profile.tier}”：成年居民只有" + "、".join(adult_tiers) + "。"
         )
     return tier
+
+
+def _not_an_adult(profile: Profile, value: dict, rates: dict, category: str, result: Result):
+    """A child's or student's rate; a tier they name is the adults' and is said not to apply."""
+    adult_tiers = [k for k in value.get("adult_tiers") or [] if k in rates]
+    if profile.tier and adult_tiers:
+        named = _tier_name(profile.tier, adult_tiers) or profile.tier
+        result.notes.append(
+            f"{result.region_name}的文件把"
+            + "、".join(adult_tiers)
+            + f"写给成年居民；{category}按{rates[category]}元计算，"
+            f"文件没有写{category}能否选择“{named}”，请向医保部门确认。"
+        )
+    return category
 
 
 def _untiered(profile: Profile, rates: dict, result: Result) -> str:
@@ -222,13 +248,18 @@ def _benefit_start(kb, profile: Profile, result: Result, born, paid, newborn: bo
             result.use(rule)
             result.notes.append(rule.answer)
         _ordinary_start(kb, profile, result, paid, benefit)
-    _after_cover_warning(result, benefit)
+    if paid.year <= result.year:  # a later payment's year is unstated (noted above)
+        _after_cover_warning(result, benefit)
 
 
 def _newborn_start(result: Result, rule: Fact, born: dt.date, paid: dt.date) -> None:
     result.use(rule)
     value = rule.value
     first, second = value["from_birth_within_months"], value["next_month_within_months"]
+    birth_year_only = value.get("from_birth_premium") == "birth_year"
+    if paid <= add_months(born, first) and born.year < result.year and birth_year_only:
+        result.notes.append(_born_before_the_year(result, born, first))
+        return
     if paid <= add_months(born, first):
         result.benefit_start = born
         result.reasoning.append(f"出生后{first}个月（含）内参保缴费，自出生之日（{cn_date(born)}）起享受待遇。")
@@ -249,6 +280,16 @@ def _newborn_start(result: Result, rule: Fact, born: dt.date, paid: dt.date) -> 
             f"孩子出生在{born.year}年：通告的新生儿规则按出生日起算月份；{result.year}年度的{MEDICAL}费"
             f"也要缴纳，出生当年和{result.year}年度分别怎么缴，请向医保经办机构确认。"
         )
+
+
+def _born_before_the_year(result: Result, born: dt.date, first: int) -> str:
+    """Cover from birth is stated for the birth year's premium, which this year's file lacks."""
+    return (
+        f"文件写明：出生后{first}个月（含）内参保并缴纳出生当年{MEDICAL}的，自出生之日起享受待遇。"
+        f"孩子出生在{born.year}年：这份{result.year}年度的文件没有写{born.year}年度的缴费标准，"
+        f"也没有写出生后{first}个月内只缴纳{result.year}年度{MEDICAL}时待遇从哪天开始，"
+        "本助手不给待遇起始日，请向医保经办机构确认。"
+    )
 
 
 def _ordinary_start(kb, profile: Profile, result: Result, paid: dt.date, benefit) -> None:
@@ -303,6 +344,12 @@ def _waiting_start(result: Result, paid: dt.date, waiting: Fact) -> None:
         f"{cn_date(paid)}缴费，已过集中缴费期，有{span}待遇等待期（到{cn_date(result.waiting_until)}），"
         f"{cn_date(result.benefit_start)}起享受待遇。"
     )
+    late_from = parse_date(rule["late_from"])
+    if paid == late_from and rule.get("late_from_day_unstated"):
+        result.notes.append(
+            f"文件写“{cn_date(late_from)}后缴费的”设置等待期，没有说{cn_date(late_from)}当天缴费算不算；"
+            "这里按算计算，请向医保经办机构确认。"
+        )
     if waiting.note:
         result.notes.append("等待期起算方式是本助手对文件的解释，具体以医保经办机构为准。")
 
@@ -321,9 +368,14 @@ def _after_cover_warning(result: Result, benefit: Fact | None) -> None:
 
 
 # ---------------------------------------------------------------------- students
-def _student_step(students: Fact, profile: Profile, age: int | None) -> str:
+def _student_step(students: Fact, profile: Profile, age: int | None, result: Result) -> str:
     value = students.value
     limit = value["college_max_age"] if profile.student == "college" else value["school_max_age"]
     if age is not None and age > limit:
         return f"超过{limit}周岁的学生需在学校办理参保登记后，通过“{value['over_age_menu']}”缴费。"
+    if age == limit and value.get("limits_overlap"):
+        result.notes.append(
+            f"文件写“{limit}周岁以下（含）”走“{value['regular_menu']}”，又写“{limit}周岁以上”走"
+            f"“{value['over_age_menu']}”，恰好{limit}周岁的两处都包括；这里按写明“（含）”的一方，请向学校或医保部门确认。"
+        )
     return f"通过“{value['regular_menu']}”缴费。"

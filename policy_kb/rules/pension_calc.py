@@ -8,9 +8,17 @@ and for Shanting the disability grades that make a disability severe), ``pension
 
 from __future__ import annotations
 
+import datetime as dt
+
 from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase
-from policy_kb.rules.groups import SEVERE_DISABILITY, UNKNOWN, group_label, parse_group
+from policy_kb.rules.groups import (
+    HARDSHIP_GROUPS,
+    SEVERE_DISABILITY,
+    UNKNOWN,
+    group_label,
+    parse_group,
+)
 from policy_kb.rules.profile import (
     Profile,
     Result,
@@ -30,8 +38,11 @@ def pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
     region, year = result.region, result.year
     tiers_fact = result.use(kb.fact(region, "pension.tiers", year))
     _, paid = profile_dates(profile)
-    if paid is not None and not _check_paid(kb, result, paid):
-        return
+    in_period = True  # no payment date: the subsidy the document states for the tier
+    if paid is not None:
+        in_period = _check_paid(kb, result, paid)
+        if in_period is None:
+            return
     age = age_at(profile, paid or age_counted_on(kb, result)[0])
     if not _eligible(kb, profile, result, age):
         return
@@ -53,23 +64,70 @@ def pension(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
     result.reasoning.append(f"选择{amount}元档次，个人每年缴费{amount}元。")
     if gov_tier is not None:
         result.notes.append("文件没有说困难群体自行选择更高档次时政府代缴部分如何计算，请向当地人社部门确认。")
-    _subsidy(kb, result, amount)
+    _subsidy(kb, result, amount, in_period)
     _common_steps(kb, result)
 
 
-def _check_paid(kb: KnowledgeBase, result: Result, paid) -> bool:
-    """A payment inside the year's window; after the collection period, say what is known."""
-    if not check_payment_date(kb, result, paid):
-        return False
+def _check_paid(kb: KnowledgeBase, result: Result, paid) -> bool | None:
+    """None when the date is refused; else whether it lies in the pension's stated period.
+
+    Outside it (before the period the documents give the pension, or after its end), what the
+    documents say about such a payment is noted, never a refusal they do not give.
+    """
     period = kb.fact(result.region, "collection_period", result.year)
-    end = parse_date(period.value["end"])
-    if paid > end and period.value.get("pension_open_all_year") != result.year:
+    value = period.value
+    start = _pension_start(period, result.year)
+    if start is None:
+        year_end = dt.date(result.year, 12, 31)
+        if paid > year_end:  # no start to name: the medical one is not the pension's
+            result.use(period)
+            result.problems.append(
+                f"缴费日期{cn_date(paid)}不在{result.year}年度的缴费时间内（{result.year}年度到{cn_date(year_end)}结束）。"
+            )
+            return None
+    elif not check_payment_date(kb, result, paid):
+        return None
+    end = parse_date(value["end"])
+    if start is None and paid < _phase_start(period):
         result.use(period)
         result.notes.append(
-            f"{result.region_name}的文件要求在集中缴费期内（到{cn_date(end)}）缴纳，没有写之后能否再缴"
-            f"{result.year}年度的{PENSION}费，请向当地人社、税务部门确认。"
+            f"{result.region_name}的文件写的集中缴费期起始日（{cn_date(parse_date(value['start']))}）只针对"
+            f"{vocabulary.scheme('medical').name}；包括{PENSION}的集中缴费阶段从{cn_date(_phase_start(period))}开始。"
+            f"文件没有写{cn_date(paid)}缴纳的{PENSION}费能否算{result.year}年度，请向当地人社、税务部门确认。"
         )
+        return False
+    if paid > end and value.get("pension_open_all_year") != result.year:
+        result.use(period)
+        result.notes.append(_after_period_note(kb, result, end))
+        return False
     return True
+
+
+def _pension_start(period: Fact, year: int) -> dt.date | None:
+    """The collection start the documents give the pension, or None (stated for medical only)."""
+    schemes = period.value.get("start_schemes")
+    if schemes and "pension" not in schemes:
+        return None
+    return parse_date(period.value["start"])
+
+
+def _phase_start(period: Fact) -> dt.date:
+    """The start of the collection phase that names both schemes (七（二） in Shanting)."""
+    end = parse_date(period.value["end"])
+    month, day = (int(n) for n in period.value["collection_phase"][0].split("-"))
+    return dt.date(end.year, month, day)
+
+
+def _after_period_note(kb: KnowledgeBase, result: Result, end: dt.date) -> str:
+    """After the collection period: the document's words on later payments, or its silence."""
+    back = kb.fact(result.region, "back_payment", result.year)
+    if back is not None:
+        result.use(back)
+        return f"已过集中缴费期（到{cn_date(end)}）。{back.answer}"
+    return (
+        f"{result.region_name}的文件要求在集中缴费期内（到{cn_date(end)}）缴纳，没有写之后能否再缴"
+        f"{result.year}年度的{PENSION}费，请向当地人社、税务部门确认。"
+    )
 
 
 def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | None) -> bool:
@@ -84,6 +142,12 @@ def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | No
         result.use(eligibility)
         result.problems.append(f"{result.region_name}的{PENSION}不含在校学生。")
         return False
+    if not min_age and (age is not None or profile.student):
+        unsaid = ["年龄条件"] * (age is not None) + ["在校学生能否参加"] * bool(profile.student)
+        who = "、".join([f"{age}岁"] * (age is not None) + ["在校学生"] * bool(profile.student))
+        result.notes.append(
+            f"{result.region_name}的文件没有写参加{PENSION}的" + "和".join(unsaid) + f"，{who}能否参加，请向当地人社部门确认。"
+        )
     return True
 
 
@@ -128,11 +192,24 @@ def _government_tier(
     gov_tier = paid_for.value.get(who)
     result.use(paid_for)
     if gov_tier is None:
-        result.notes.append(f"{result.region_name}的文件没有写政府为{group_label(who)}代缴养老保险费。")
+        result.notes.append(_no_standard_note(kb, result, paid_for, who))
         return None, in_group
     result.government_amount = gov_tier
     result.reasoning.append(f"{group_label(who)}由政府按{gov_tier}元标准代缴养老保险费。")
     return gov_tier, in_group
+
+
+def _no_standard_note(kb: KnowledgeBase, result: Result, paid_for: Fact, who: str) -> str:
+    """A group the documents name among those paid for, without a pension standard, or silence."""
+    if who not in (paid_for.value or {}).get("named_without_standard", []):
+        return f"{result.region_name}的文件没有写政府为{group_label(who)}代缴养老保险费。"
+    special = result.use(kb.fact(result.region, "special_groups_payment", result.year))
+    said = f"文件写明：{special.answer.split('；')[0]}。" if special else ""
+    stated = "、".join(group_label(g) for g in paid_for.value if g in HARDSHIP_GROUPS)
+    return (
+        f"{said}但{result.region_name}的文件只写了{stated}的养老保险代缴标准，没有写{group_label(who)}"
+        f"养老保险的代缴条件和标准，这里不按代缴计算；是否代缴、按什么标准，请向当地人社部门确认。"
+    )
 
 
 def _without_tier(kb: KnowledgeBase, result: Result, tiers_fact: Fact, gov_tier) -> None:
@@ -153,6 +230,11 @@ def _paid_by_government(kb: KnowledgeBase, result: Result, amount, gov_tier: int
         result.reasoning.append("如果不另选档次，个人不用缴费。")
     else:
         result.reasoning.append(f"选择{amount}元档次，不高于政府代缴标准{gov_tier}元：个人不用缴费。")
+        result.notes.append(
+            f"{result.region_name}的文件写明政府按{gov_tier}元标准代缴，没有写自己选择的档次与政府代缴的"
+            f"{gov_tier}元是什么关系（代缴是否计入所选档次）；选择{amount}元档次个人不用缴费是本助手的理解，"
+            "请向当地人社部门确认。"
+        )
     subsidy = kb.fact(result.region, "pension.subsidy", result.year)
     if subsidy and subsidy.status != "not_stated" and subsidy.value:
         result.use(subsidy)
@@ -208,10 +290,15 @@ def _subsidy_for(kb: KnowledgeBase, result: Result, amount: int) -> int | None:
     return None
 
 
-def _subsidy(kb: KnowledgeBase, result: Result, amount: int) -> None:
+def _subsidy(kb: KnowledgeBase, result: Result, amount: int, in_period: bool = True) -> None:
     subsidy = result.use(kb.fact(result.region, "pension.subsidy", result.year))
     if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
         result.notes.append(f"{result.region_name}的文件没有写明养老保险的政府补贴金额。")
+        return
+    if not in_period:
+        result.notes.append(
+            f"{result.region_name}的文件按档次写了政府补贴，没有写这一日期的缴费是否享受补贴，" "本助手不报补贴金额，请向当地人社部门确认。"
+        )
         return
     result.subsidy = _subsidy_for(kb, result, amount)
     result.subsidy_stated = result.subsidy is not None
