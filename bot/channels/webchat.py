@@ -181,7 +181,7 @@ def history_messages(events: list, limit: int = HISTORY_LIMIT) -> list[dict]:
 def with_sources(message: dict) -> dict:
     """A bot message as the page shows it: the text without its 来源 lines, which become
     ``sources`` (short tag, title, clause, quoted sentences)."""
-    text, refs = split_sources(message.get("text") or "", KnowledgeBase.open())
+    text, refs = split_sources(message.get("text") or "", knowledge_base())
     return dict(message, text=text, sources=[r.as_dict() for r in refs])
 
 
@@ -270,6 +270,12 @@ class WebChatInput(InputChannel):
             return json_response({"sender": sender, "messages": messages})
 
         return webchat
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The KB the page's texts come from, opened once (opening checks the sources' digest)."""
+    return KnowledgeBase.open()
 
 
 @functools.lru_cache(maxsize=1)
