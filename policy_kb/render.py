@@ -120,7 +120,8 @@ NOT_STATED_PHRASE = "我不能替文件下结论"
 
 def not_stated_text(kb: KnowledgeBase, region: str, topic_label: str) -> str:
     """What to say when a region's documents have nothing on a topic."""
-    titles = "、".join(f"《{d['title']}》" for d in kb.documents(region))
+    # the documents by their short names, as residents see them in source tags
+    titles = "、".join(d["short"] or f"《{d['title']}》" for d in kb.documents(region))
     return (
         f"【{kb.region_name(region)} {kb.year_for(region)}年度】{titles}中没有关于“{topic_label}”的规定，"
         f"{NOT_STATED_PHRASE}。可以通过下面的渠道咨询：\n" + hotline_summary(kb, region)
