@@ -175,16 +175,32 @@ def test_calculator_on_a_tablet(open_console):
     shoot(page, "console-tablet.png")
 
 
-def test_the_review_summary_panel_is_read_only(open_console):
+HANDOFFS = "#review-body tr:has(td:text-is('要求人工')) td:nth-child(2)"
+
+
+def refreshed_handoffs(page: Page, reviews: int) -> int:
+    page.click("#review-button")
+    page.wait_for_selector(f"body[data-reviews='{reviews}']")
+    return int(page.inner_text(HANDOFFS))
+
+
+def test_the_review_summary_panel_is_read_only(open_console, assistant):
     page, _ = open_console()
-    ask(page, "我要找人工客服")  # a request for a human: the summary counts it
     page.click("#review summary")
     page.wait_for_selector("body[data-reviews='1']")
     body = page.locator("#review-body")
     expect(body).to_contain_text("会话数")
     expect(body).to_contain_text("要求人工")
     expect(body).to_contain_text("最常见的未解答问题")
-    assert int(page.inner_text("#review-body tr:has(td:text-is('要求人工')) td:nth-child(2)")) >= 1
+    before = int(page.inner_text(HANDOFFS))
+    # the operator's own question is marked by its channel and not counted as a resident's
+    ask(page, "我要找人工客服")
+    assert refreshed_handoffs(page, 2) == before
+    # a resident's request for a human (web chat) is counted
+    resident = {"sender": "resident-asks-human-1", "message": "我要找人工客服"}
+    sent = page.request.post(assistant["base"] + "/webhooks/webchat/webhook", data=resident)
+    assert sent.ok
+    assert refreshed_handoffs(page, 3) == before + 1
     # read-only: the only control refreshes; deciding stays with policy-team review
     assert page.locator("#review button").all_inner_texts() == ["刷新"]
     shoot(page, "console-review.png")
