@@ -14,7 +14,7 @@ MODEL := models/current.tar.gz
 TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
 	$(wildcard bot/components/*.py)
 
-.PHONY: help install browser nginx run-scaled bench-scaled kb kb-check train run shell test test-fast \
+.PHONY: help install browser axe nginx run-scaled bench-scaled kb kb-check train run shell test test-fast \
 	lint format nlu-eval blind bench validate regression review clean
 
 help:
@@ -47,6 +47,14 @@ $(STAMP): requirements.lock pyproject.toml
 browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# axe-core, the accessibility checker the browser tests inject into the pages, from the npm
+# registry at the version .axe/package-lock.json pins (no CDN; the page itself loads nothing).
+AXE := .axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): .axe/package.json .axe/package-lock.json
+	npm ci --prefix .axe --no-audit --no-fund --silent
+	@touch $@
 
 # Debian's nginx, the balancer of the scaled mode (bot/serving/balancer.py says why nginx).
 nginx:
@@ -84,7 +92,7 @@ shell: $(STAMP) kb $(MODEL)
 	bash bot/serving/serve.sh --actions-only & sleep 8; \
 	ACTION_PORT=$${ACTION_PORT:-5055} $(BIN)/rasa shell --model $(MODEL) --endpoints bot/endpoints.yml; kill %1
 
-test: $(STAMP) browser nginx kb $(MODEL)
+test: $(STAMP) browser axe nginx kb $(MODEL)
 	$(BIN)/pytest
 
 test-fast: $(STAMP) kb
@@ -120,4 +128,4 @@ review: $(STAMP)
 	$(BIN)/policy-team review $(ARGS)
 
 clean:
-	rm -rf build models reports results .pytest_cache
+	rm -rf build models reports results .pytest_cache .axe/node_modules

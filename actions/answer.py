@@ -180,12 +180,12 @@ class ActionAnswer(Action):
             if spec.asks_amount:
                 texts.append(answer or facts_answer(tracker, topic, region, used))
             else:
-                # a rule question: the rule itself, and what it means for this person
-                texts.append(
-                    "\n\n".join(
-                        t for t in (answer, facts_answer(tracker, topic, region, used)) if t
-                    )
-                )
+                # a rule question: what it means for this person first when their dates
+                # decide it (when cover starts), else the rule itself, which answers it
+                rule = facts_answer(tracker, topic, region, used)
+                dated = any(tracker.get_slot(s) for s in ("birth_date", "payment_date"))
+                first, then = (answer, rule) if dated else (rule, answer)
+                texts.append("\n\n".join(t for t in (first, then) if t))
         text = year_note(question) + "\n\n".join(texts)
         return events + self.say(dispatcher, tracker, text, used)
 
@@ -195,7 +195,7 @@ class ActionAnswer(Action):
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
-        dispatcher.utter_message(text=text, fact_ids=fact_ids)
+        dispatcher.utter_message(text=render.lead_first(text), fact_ids=fact_ids)
         events = [SlotSet("asked", asked_text(tracker))]
         regions = question_from(tracker).regions
         if regions:

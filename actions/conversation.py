@@ -94,7 +94,9 @@ class ActionHumanHandoff(Action):
         return "action_human_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
-        dispatcher.utter_message(text="我是自动助手，不能转接人工。可以通过下面的官方渠道找工作人员：\n" + channels_text(tracker))
+        dispatcher.utter_message(
+            text=render.lead_first("我是自动助手，不能转接人工。可以通过下面的官方渠道找工作人员：\n" + channels_text(tracker))
+        )
         return leave_form(tracker) + [SlotSet("fallback_count", 0)]
 
 
@@ -110,8 +112,10 @@ class ActionCheckRecord(Action):
             if rescued is not None:
                 return leave_form(tracker) + rescued
         dispatcher.utter_message(
-            text="我查不到任何人的个人缴费记录，也不会保存您发来的身份证号、手机号或银行卡号，请不要在聊天中发送这些信息。"
-            "缴费是否成功、缴了多少，可以在缴费用的渠道（如小程序、App、银行）查看，或咨询：\n" + channels_text(tracker, ("payment",))
+            text=render.lead_first(
+                "我查不到任何人的个人缴费记录，也不会保存您发来的身份证号、手机号或银行卡号，请不要在聊天中发送这些信息。"
+                "缴费是否成功、缴了多少，可以在缴费用的渠道（如小程序、App、银行）查看，或咨询：\n" + channels_text(tracker, ("payment",))
+            )
         )
         return leave_form(tracker)
 
@@ -154,7 +158,9 @@ class ActionSuggestTopics(Action):
             return leave_form(tracker) + rescued
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
-            dispatcher.utter_message(text="抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))
+            dispatcher.utter_message(
+                text=render.lead_first("抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))
+            )
             return leave_form(tracker) + [SlotSet("fallback_count", 0)]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         likely = [

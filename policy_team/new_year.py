@@ -66,7 +66,13 @@ def start_year(
     # the documents block is replaced; the facts keep their doc ids, so their sources still
     # point at a document, now the new notice
     docs = CommentedSeq(
-        CommentedMap(id=d["id"], file=document, title=title, issuer=d.get("issuer", ""))
+        CommentedMap(
+            id=d["id"],
+            file=document,
+            title=title,
+            short=d.get("short", ""),
+            issuer=d.get("issuer", ""),
+        )
         for d in data.get("documents") or []
     )
     yaml_files.replace(data, "documents", docs)

@@ -1,20 +1,26 @@
 """Compares the previous and the current trained model on the held-out NLU set.
 
-Writes ``report.md``, ``report.json``, ``worse.yml`` and ``confusion_matrix.png`` and prints a
-short summary in Chinese. Usage: ``python -m policy_team.regression [--previous MODEL]
-[--current MODEL] [--nlu FILE] [--out DIR] [--fail-on-worse]``.
+Writes ``report.md``, ``report.json`` and ``confusion_matrix.png`` and prints a short summary
+in Chinese. Usage: ``python -m policy_team.regression [--previous MODEL] [--current MODEL]
+[--nlu FILE] [--out DIR] [--fail-on-worse] [--developer]``.
+
+The officers' report shows intents, counts and F1 only: the guide tells officers never to read
+the held-out sentences (what they read ends up in training data, and the figures would lie).
+``--developer`` adds the changed sentences to the report and writes ``worse.yml``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import pathlib
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,8 +30,39 @@ from policy_team import yaml_files
 # compare/write_report and --help fast.
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 DEFAULT_PREVIOUS = "models/previous.tar.gz"
+
+
+@contextlib.contextmanager
+def third_party_quiet():
+    """Rasa, TensorFlow, jax and SQLAlchemy warn about their own deprecations while Rasa is
+    imported and a model loads, and jieba logs its dictionary loading; the officer needs only
+    the summary. Silenced where they come from: a warning raised in an installed library's
+    file is dropped (some of them switch filters on while importing, so filters alone do not
+    hold), one of the project's own code still shows."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not _installed(filename):
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.showwarning = show
+        yield
+
+
+def _installed(filename: str) -> bool:
+    """Whether a file belongs to an installed library or Python itself, not to the project."""
+    path = os.path.abspath(filename)
+    return "site-packages" in path or path.startswith(os.path.abspath(sys.base_prefix))
+
+
 _EPS = 1e-9  # F1 and accuracy are floats; a "drop" smaller than this is rounding noise
 
 
@@ -97,8 +134,10 @@ class Report:
 def predict(model_path: str | os.PathLike, texts: Sequence[str]) -> list[Prediction]:
     """Parses every text with the trained model archive at ``model_path``, in order."""
     import structlog
-    from rasa.core.agent import Agent
-    from rasa.nlu.classifiers import fallback_classifier
+
+    with third_party_quiet():
+        from rasa.core.agent import Agent
+        from rasa.nlu.classifiers import fallback_classifier
 
     async def parse_all() -> list[dict]:
         agent = Agent.load(str(model_path))
@@ -109,7 +148,8 @@ def predict(model_path: str | os.PathLike, texts: Sequence[str]) -> list[Predict
     saved = structlog.get_config()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     try:
-        results = asyncio.run(parse_all())
+        with third_party_quiet():
+            results = asyncio.run(parse_all())
     finally:
         structlog.configure(**saved)
     predictions = []
@@ -206,7 +246,7 @@ def _prf(s: Scores | None) -> str:
     return "—" if s is None else f"{s.precision:.2f} / {s.recall:.2f} / {s.f1:.2f}"
 
 
-def _markdown(report: Report) -> str:
+def _markdown(report: Report, sentences: bool = False) -> str:
     old, new = report.previous, report.current
     acc_delta = "—" if old is None else f"{(new.accuracy - old.accuracy) * 100:+.1f} 个百分点"
     f1_delta = "—" if old is None else f"{new.macro_f1 - old.macro_f1:+.3f}"
@@ -234,6 +274,9 @@ def _markdown(report: Report) -> str:
         if old is None or not changes:
             lines.append("没有上一版模型，无从比较。" if old is None else "没有。")
             continue
+        if not sentences:  # officers see how many, per intent; never the held-out sentences
+            lines.append(_counts_by_intent(changes))
+            continue
         lines.append("| 消息 | 正确意图 | 上一版（置信度） | 本版（置信度） |\n| --- | --- | --- | --- |")
         for c in changes:
             text = c.text.replace("|", "\\|").replace("\n", " ")
@@ -243,6 +286,15 @@ def _markdown(report: Report) -> str:
             )
     lines.append("\n## 本版混淆矩阵\n\n![本版混淆矩阵](confusion_matrix.png)\n")
     return "\n".join(line for line in lines if line)
+
+
+def _counts_by_intent(changes) -> str:
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.gold] = counts.get(change.gold, 0) + 1
+    rows = [f"| {intent} | {n} |" for intent, n in sorted(counts.items(), key=lambda c: -c[1])]
+    head = f"共 {len(changes)} 条（例句只在开发人员版报告里：--developer）。\n"
+    return "\n".join([head, "| 正确意图 | 条数 |\n| --- | --- |", *rows])
 
 
 def _confusion_png(report: Report, path: pathlib.Path) -> None:
@@ -275,25 +327,37 @@ def _confusion_png(report: Report, path: pathlib.Path) -> None:
     figure.savefig(path)
 
 
-def write_report(report: Report, out_dir: str | os.PathLike) -> dict[str, pathlib.Path]:
-    """Writes report.md, report.json, worse.yml and confusion_matrix.png into ``out_dir``.
+def write_report(
+    report: Report, out_dir: str | os.PathLike, sentences: bool = False
+) -> dict[str, pathlib.Path]:
+    """Writes report.md, report.json and confusion_matrix.png into ``out_dir``; with
+    ``sentences`` (developers only) also worse.yml, and the changed sentences in all of them.
 
     Args:
         report: The result of ``compare``.
         out_dir: The folder; created when missing, its report files are overwritten.
+        sentences: Whether the held-out sentences may appear (never in the officers' report).
 
     Returns:
-        The paths, keyed ``markdown``, ``json``, ``worse`` and ``confusion_matrix``.
+        The paths, keyed ``markdown``, ``json``, ``confusion_matrix`` (and ``worse``).
     """
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = ("report.md", "report.json", "worse.yml", "confusion_matrix.png")
-    paths = dict(zip(("markdown", "json", "worse", "confusion_matrix"), (out / n for n in names)))
-    paths["markdown"].write_text(_markdown(report), encoding="utf-8")
-    as_json = json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2)
+    names = {"markdown": "report.md", "json": "report.json", "worse": "worse.yml"}
+    paths = {key: out / name for key, name in names.items()}
+    paths["confusion_matrix"] = out / "confusion_matrix.png"
+    paths["markdown"].write_text(_markdown(report, sentences), encoding="utf-8")
+    data = dataclasses.asdict(report)
+    if not sentences:  # which intents changed and how often, not what was said
+        for key in ("worse", "better"):
+            data[key] = [{k: v for k, v in c.items() if k != "text"} for c in data[key]]
+    as_json = json.dumps(data, ensure_ascii=False, indent=2)
     paths["json"].write_text(as_json + "\n", encoding="utf-8")
-    worse = [dataclasses.asdict(change) for change in report.worse]
-    paths["worse"].write_text(yaml_files.dumps(worse, yaml_files.FLUSH), encoding="utf-8")
+    if sentences:
+        worse = [dataclasses.asdict(change) for change in report.worse]
+        paths["worse"].write_text(yaml_files.dumps(worse, yaml_files.FLUSH), encoding="utf-8")
+    else:
+        paths.pop("worse").unlink(missing_ok=True)  # a developer's earlier list goes
     _confusion_png(report, paths["confusion_matrix"])
     return paths
 
@@ -324,9 +388,10 @@ def summary(report: Report, out_dir: str | os.PathLike) -> str:
 
 def load_examples(path: str | os.PathLike) -> list[tuple[str, str]]:
     """``(text, intent)`` pairs of a Rasa NLU file, entity annotations stripped."""
-    from rasa.shared.nlu.training_data.loading import load_data
+    with third_party_quiet():
+        from rasa.shared.nlu.training_data.loading import load_data
 
-    examples = load_data(str(path), language="zh").training_examples
+        examples = load_data(str(path), language="zh").training_examples
     return [(m.get("text"), m.get("intent")) for m in examples if m.get("text") and m.get("intent")]
 
 
@@ -345,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--nlu", default="tests/data/nlu_holdout.yml", help="留出集（%(default)s）")
     parser.add_argument("--out", default="reports/regression", help="报告目录（%(default)s）")
     parser.add_argument("--fail-on-worse", action="store_true", help="有消息变差或准确率下降时退出码为 1")
+    parser.add_argument(
+        "--developer",
+        action="store_true",
+        help="开发人员用：报告里列出变差、变好的留出集例句并写 worse.yml（政策团队不看留出集）",
+    )
     return parser
 
 
@@ -387,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     old = parsed[previous.resolve()] if previous else None
     report = compare(examples, old, parsed[current.resolve()])
     try:
-        write_report(report, args.out)
+        write_report(report, args.out, sentences=args.developer)
     except OSError as error:
         return _error(f"无法写入报告目录 {args.out}：{error}")
     print(summary(report, args.out))

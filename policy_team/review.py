@@ -88,6 +88,23 @@ def not_stated_facts(project: Project) -> set[str]:
         kb.close()
 
 
+# Channels whose questions are not residents': the hotline staff console (an operator typing a
+# caller's question, or keywords) is kept in the tracker store but left out of the review.
+STAFF_CHANNELS = ("console",)
+STAFF_SENDER_PREFIXES = (
+    "console-",
+)  # the console's conversation ids, for events without a channel
+
+
+def residents(turns: list[trackers.Turn]) -> list[trackers.Turn]:
+    """The turns residents sent (staff channels filtered out, nothing deleted)."""
+    return [
+        t
+        for t in turns
+        if t.channel not in STAFF_CHANNELS and not t.sender_id.startswith(STAFF_SENDER_PREFIXES)
+    ]
+
+
 def load(
     project: Project,
     date_from: str | None = None,
@@ -101,7 +118,7 @@ def load(
     start, end = date_range(date_from, date_to, days)
     engine = engine_for(project, tracker_db, endpoints)
     try:
-        turns = trackers.read_turns(engine, start, end)
+        turns = residents(trackers.read_turns(engine, start, end))
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         where = trackers.describe(engine.url)

@@ -56,6 +56,7 @@ class Turn:
     fact_ids: list[str] = dataclasses.field(default_factory=list)
     slots: list[tuple[str, object]] = dataclasses.field(default_factory=list)
     out_of_scope_answer: bool = False  # action_answer refused another place or year
+    channel: str = ""  # the channel the message came in on (Rasa's input_channel)
 
     @property
     def date(self) -> dt.date:
@@ -174,6 +175,7 @@ def _turn(sender: str, timestamp: float, event: dict, region: str | None) -> Tur
         confidence=ranking[0][1] if ranking else 0.0,
         ranking=ranking,
         region=named[0] if named else region,
+        channel=str(event.get("input_channel") or ""),
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.tools.browser import SCREENSHOTS, chromium, console_error
+from policy_kb import KnowledgeBase
+from tests.tools.browser import SCREENSHOTS, axe_violations, chromium, console_error
 
 pytestmark = pytest.mark.server
 
@@ -174,16 +175,79 @@ def test_calculator_on_a_tablet(open_console):
     shoot(page, "console-tablet.png")
 
 
-def test_the_review_summary_panel_is_read_only(open_console):
+HANDOFFS = "#review-body tr:has(td:text-is('要求人工')) td:nth-child(2)"
+
+
+def refreshed_handoffs(page: Page, reviews: int) -> int:
+    page.click("#review-button")
+    page.wait_for_selector(f"body[data-reviews='{reviews}']")
+    return int(page.inner_text(HANDOFFS))
+
+
+def test_the_review_summary_panel_is_read_only(open_console, assistant):
     page, _ = open_console()
-    ask(page, "我要找人工客服")  # a request for a human: the summary counts it
     page.click("#review summary")
     page.wait_for_selector("body[data-reviews='1']")
     body = page.locator("#review-body")
     expect(body).to_contain_text("会话数")
     expect(body).to_contain_text("要求人工")
     expect(body).to_contain_text("最常见的未解答问题")
-    assert int(page.inner_text("#review-body tr:has(td:text-is('要求人工')) td:nth-child(2)")) >= 1
+    before = int(page.inner_text(HANDOFFS))
+    # the operator's own question is marked by its channel and not counted as a resident's
+    ask(page, "我要找人工客服")
+    assert refreshed_handoffs(page, 2) == before
+    # a resident's request for a human (web chat) is counted
+    resident = {"sender": "resident-asks-human-1", "message": "我要找人工客服"}
+    sent = page.request.post(assistant["base"] + "/webhooks/webchat/webhook", data=resident)
+    assert sent.ok
+    assert refreshed_handoffs(page, 3) == before + 1
     # read-only: the only control refreshes; deciding stays with policy-team review
     assert page.locator("#review button").all_inner_texts() == ["刷新"]
     shoot(page, "console-review.png")
+
+
+# ---------------------------------------------------------------------- layout, 朗读版, a11y
+TABLE_FITS = """() => [...document.querySelectorAll('#tables table')].map(t => ({
+    caption: t.caption ? t.caption.textContent : '',
+    overflow: t.scrollWidth - t.parentElement.clientWidth,
+    narrowest: Math.min(...[...t.querySelectorAll('th')].map(th => th.getBoundingClientRect().width)),
+    em: parseFloat(getComputedStyle(t).fontSize)}))"""
+
+
+@pytest.mark.parametrize("size", [DESK, TABLET], ids=["1366 px", "768 px tablet"])
+@pytest.mark.parametrize("region", ["青岛市", "威海市", "枣庄市山亭区"])
+def test_every_table_fits_its_column(open_console, size, region):
+    page, _ = open_console(size=size)
+    page.locator("#region-tabs button", has_text=region).click()
+    expect(page.locator("#region-tabs button[aria-pressed=true]")).to_have_text(region)
+    expect(page.locator("#tables table").first).to_be_visible()
+    for table in page.evaluate(TABLE_FITS):
+        assert table["overflow"] <= 1, table  # nothing cut off at the right (条款)
+        assert table["narrowest"] >= 2.5 * table["em"], table  # no one-character columns
+
+
+def test_the_spoken_version_reads_aloud_beside_the_cited_one(open_console):
+    page, _ = open_console()
+    cited = ask(page, "青岛医保多少钱")
+    assert "【" in cited and "来源：" in cited and "462" in cited
+    said = page.inner_text("#answer-spoken")
+    assert said and "【" not in said and "来源" not in said and "《" not in said
+    assert "四百六十二元" in said and not any(c.isdigit() for c in said)
+    spoken_box, cited_box = (
+        page.locator(s).bounding_box() for s in ("#answer-spoken", "#answer-text")
+    )
+    assert abs(spoken_box["y"] - cited_box["y"]) < 40  # side by side at the desk
+    # a hotline number is said digit by digit, as the documents write it
+    ask(page, "威海医保电话")
+    phones = [p for f in KnowledgeBase.open().hotlines("威海") for p in f.value.get("phones", [])]
+    assert "5190857" in phones and "五幺九零八五七" in page.inner_text("#answer-spoken")
+
+
+@pytest.mark.parametrize("size", [DESK, TABLET], ids=["1366 px", "768 px tablet"])
+def test_axe_finds_no_accessibility_violations_in_the_console(open_console, size):
+    page, _ = open_console(size=size)
+    ask(page, "青岛医保多少钱")
+    page.locator("#region-tabs button", has_text="青岛市").click()
+    expect(page.locator("#tables table").first).to_be_visible()
+    page.locator("#review summary").click()
+    assert axe_violations(page) == []

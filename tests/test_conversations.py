@@ -30,8 +30,19 @@ def test_known_failures_are_few():
     assert len(known) <= len(CASES) // 10, known
 
 
+def test_known_lead_failures_are_few():
+    known = [c["id"] for c in CASES if c.get("lead_known_failure")]
+    assert len(known) <= len(CASES) // 10, known
+
+
 @pytest.mark.server
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_conversation(assistant, case):
-    problems = run_case(assistant["url"], case)
+def test_conversation_answers_right_and_says_the_answer_first(assistant, case):
+    leads: list[str] = []
+    problems = run_case(assistant["url"], case, leads)
     assert not problems, "\n".join(problems)
+    # answer first (tests/tools/converse.py): a known exception is reported, never hidden
+    if case.get("lead_known_failure"):
+        assert leads, "the answer now comes first: remove its lead_known_failure"
+        pytest.xfail(case["lead_known_failure"] + "\n" + "\n".join(leads))
+    assert not leads, "\n".join(leads)

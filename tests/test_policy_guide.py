@@ -178,3 +178,23 @@ def test_the_guide_examples_work_as_written(tmp_path):
     )
     assert (root / "data/review.db").exists()
     assert max(p.stat().st_size for p in (root / "reports/review").glob("*.png")) > 10_000
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_guide_says_exactly_what_happens_after_training():
+    text = GUIDE.read_text(encoding="utf-8")
+    after = section(text, "**训练之后会发生什么：**", "**第6步")
+    # the running assistant keeps its model until restarted, and how to restart it
+    for words in ("不会自动换用新模型", "Ctrl-C", "make run", "assistant ready"):
+        assert words in after
+    assert "重启" in section(text, "**第6步：重新训练。**", "## 六")
+
+
+def test_the_guide_never_sends_officers_to_held_out_sentences():
+    text = GUIDE.read_text(encoding="utf-8")
+    report = section(text, "打开 `reports/regression/report.md`", "**训练之后")
+    assert "条数" in report and "不列句子" in report
+    assert "--developer" in text and "开发同事" in text

@@ -124,7 +124,7 @@ def test_without_a_previous_model_the_report_covers_the_current_one_only(tmp_pat
     assert all(row.previous is None and row.f1_delta is None for row in report.intents)
     assert report.current.accuracy == pytest.approx(5 / 6)
     assert report.intents[0].intent == "ask_hotline"  # lowest F1 first
-    paths = write_report(report, tmp_path)
+    paths = write_report(report, tmp_path, sentences=True)
     assert "没有上一版模型" in paths["markdown"].read_text(encoding="utf-8")
     assert yaml.safe_load(paths["worse"].read_text(encoding="utf-8")) == []
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["previous"] is None
@@ -144,14 +144,29 @@ def test_predictions_must_match_the_examples():
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """A report with one worse and one better message, written once for the tests below."""
+    """A developer's report with one worse and one better message, written once."""
     previous = guesses(but(0, "greet"))
     current = guesses(but(HOTLINE, "ask_amount"))
     report = compare(EXAMPLES, previous, current)
-    return report, write_report(report, tmp_path_factory.mktemp("report"))
+    return report, write_report(report, tmp_path_factory.mktemp("report"), sentences=True)
+
+
+def test_the_officers_report_shows_intents_counts_and_f1_never_sentences(tmp_path):
+    report = compare(EXAMPLES, guesses(but(0, "greet")), guesses(but(HOTLINE, "ask_amount")))
+    (tmp_path / "worse.yml").write_text("- an old developer's list\n", encoding="utf-8")
+    paths = write_report(report, tmp_path)
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    as_json = paths["json"].read_text(encoding="utf-8")
+    for text, _ in EXAMPLES:
+        assert text not in markdown and text not in as_json
+    assert "| 意图 | 样本数 | 上一版 | 本版 | 变化 |" in markdown and "ask_hotline" in markdown
+    worse = markdown.split("## 变差的消息")[1].split("## 变好的消息")[0]
+    assert "| ask_hotline | 1 |" in worse and "--developer" in worse
+    assert not (tmp_path / "worse.yml").exists() and "worse" not in paths
 
 
 def test_report_files_are_written_into_the_folder(written):
+    # (the developer's version: --developer)
     _, paths = written
     assert {path.name for path in paths.values()} == {
         "report.md",
@@ -226,6 +241,9 @@ def test_main_compares_previous_and_current(fake_models, capsys, flags, code):
     out = capsys.readouterr().out
     assert "准确率：100.0% → 83.3%" in out and "变差的消息：1 条" in out
     assert "ask_hotline" in out and "reports/regression" in out
+    # the officers' report: no held-out sentences, so no worse.yml
+    assert not (fake_models / "reports" / "regression" / "worse.yml").exists()
+    assert main(["--nlu", "nlu.yml", "--developer"]) == 0
     assert (fake_models / "reports" / "regression" / "worse.yml").is_file()
 
 
@@ -285,6 +303,7 @@ def test_trained_model_compared_with_itself_changes_nothing(tmp_path, capsys, mo
     )
     out = tmp_path / "report"
     argv = ["--previous", str(MODEL), "--current", str(MODEL), "--nlu", str(nlu), "--out", str(out)]
+    argv.append("--developer")
     assert main([*argv, "--fail-on-worse"]) == 0
     assert len(loads) == 1  # the same archive twice is loaded once
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))

@@ -15,9 +15,11 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
+from bot.channels import review_panel
 from policy_team import cli, decisions, summary, trackers, unplaced
 from policy_team import examples as ex
 from policy_team.project import Project
+from policy_team.review import residents
 from tests.conftest import ROOT
 
 ID_NUMBER = "370211198807124512"
@@ -107,6 +109,15 @@ def store(tmp_path):
     s.turn("r9", "上个月的问题阿巴阿巴", "nlu_fallback", FALLBACK, ["action_suggest_topics"], when=old)
     s.turn("__warmup__", "威海医保电话", "nlu_fallback", FALLBACK, ["action_suggest_topics"])
     return s
+
+
+def staff_turns(s: Store) -> None:
+    """Questions a hotline operator typed in the staff console (marked by their channel)."""
+    s.turn("console-desk1", "威海 医保 电话", "nlu_fallback", FALLBACK, ["action_suggest_topics"])
+    s.add("console-desk1", "user", s.clock, intent="ask_hotline", text="山亭 养老 档次",
+          input_channel="console", parse_data={"intent": {"name": "ask_hotline"}})  # fmt: skip
+    s.add("desk2", "user", s.clock, intent="nlu_fallback", text="坐席 关键词 阿巴",
+          input_channel="console", parse_data={"intent": {"name": "nlu_fallback"}})  # fmt: skip
 
 
 @pytest.fixture
@@ -338,6 +349,21 @@ def test_the_console_summary_reads_the_agents_own_tracker_store(store):
     memory = NS(ctx=NS(agent=NS(tracker_store=NS(store={}))))  # InMemoryTrackerStore
     assert review_panel.review_summary(review_panel.tracker_engine(memory), None, None)[1] == 503
     assert review_panel.review_summary(store.engine, "2024-09-09", "2024-09-01")[1] == 400
+
+
+def test_the_consoles_questions_are_kept_but_left_out_of_the_review(capsys, project, store):
+    staff_turns(store)
+    every = trackers.read_turns(store.engine, NOW.date(), NOW.date())
+    assert {"威海 医保 电话", "坐席 关键词 阿巴"} <= {t.text for t in every}  # not deleted
+    assert next(t for t in every if t.text == "坐席 关键词 阿巴").channel == "console"
+    kept = residents(every)
+    assert len(kept) == len(every) - 3
+    assert not any(t.sender_id.startswith("console-") or t.channel == "console" for t in kept)
+    # the summary in the console and the officers' review count residents only
+    body, _ = review_panel.review_summary(store.engine, None, None)
+    assert body["messages"] == 10 and body["conversations"] == 8
+    code, out = review(capsys, project, store, "--summary")
+    assert code == 0 and "阿巴" not in out and "威海 医保 电话" not in out
 
 
 def test_the_tracker_store_is_found_as_the_assistant_finds_it(monkeypatch, tmp_path):

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from policy_kb import KnowledgeBase
 from policy_kb.answering import introduction
-from tests.tools.browser import SCREENSHOTS, chromium, console_error
+from tests.tools.browser import SCREENSHOTS, axe_violations, chromium, console_error
 
 MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
@@ -296,6 +296,191 @@ def test_desktop_screenshot_centered_column(open_chat):
     assert app["width"] <= 800
     assert abs(app["x"] - (1280 - app["x"] - app["width"])) < 2  # centred
     save_screenshot(page, "webchat-desktop.png")
+
+
+# ---------------------------------------------------------------------- 长辈模式, sources, a11y
+ELDER_MIN_TEXT_PX = 20
+ELDER_MIN_TARGET_PX = 48
+NORMAL_MIN_QUICK_REPLY_PX = 44
+LEAD_MAX_CHARS = 120
+# a question whose answer names phone numbers, and one whose answer cites one clause
+PHONE_QUESTION = "威海医保电话"
+SOURCE_QUESTION = "山亭养老有哪些档次"
+
+
+def switch_to_elder_mode(page: Page) -> None:
+    page.locator("#elder").click()
+    expect(page.locator("#elder")).to_have_attribute("aria-pressed", "true")
+
+
+# the visible text elements and tap targets of the page, measured in the browser
+VISIBLE = "e => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; }"
+TEXT_SIZES = """() => [...document.querySelectorAll(
+    '.header__title, .header__status, .notice, .time, .msg__time, .bubble, .bubble *,'
+    + ' .sources__label, button, a')]
+  .filter(e => e.getClientRects().length && [...e.childNodes].some(
+    n => n.nodeType === 3 && n.textContent.trim()))
+  .map(e => [e.textContent.trim().slice(0, 20), parseFloat(getComputedStyle(e).fontSize)])"""
+TARGET_SIZES = """() => [...document.querySelectorAll('button, a')]
+  .filter(e => e.getClientRects().length)
+  .map(e => { const b = e.getBoundingClientRect();
+              return [e.textContent.trim().slice(0, 20), b.width, b.height]; })"""
+
+
+def test_elder_mode_makes_text_and_tap_targets_large_and_is_remembered(open_chat):
+    page = open_chat(**MOBILE)
+    switch_to_elder_mode(page)
+    ask(page, PHONE_QUESTION)
+    bot_rows(page).last.locator(".source-tag").first.click()
+    small_text = [t for t in page.evaluate(TEXT_SIZES) if t[1] < ELDER_MIN_TEXT_PX]
+    assert small_text == []
+    small_targets = [
+        t for t in page.evaluate(TARGET_SIZES) if min(t[1], t[2]) < ELDER_MIN_TARGET_PX
+    ]
+    assert small_targets == []
+    # the example questions: big buttons, one per line, as wide as the bubble
+    examples = bot_rows(page).first.locator(".quick-replies__button")
+    boxes = [b.bounding_box() for b in examples.all()]
+    assert len({round(b["y"]) for b in boxes}) == len(boxes)
+    assert min(b["width"] for b in boxes) > 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    save_screenshot(page, "webchat-elder.png")
+    # remembered on the device: a reload keeps it, a second tap turns it off
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#elder")).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("document.documentElement.classList.contains('elder')")
+    page.locator("#elder").click()
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#elder")).to_have_attribute("aria-pressed", "false")
+
+
+def test_elder_mode_folds_the_details_after_the_answer(open_chat):
+    page = open_chat(**MOBILE)
+    switch_to_elder_mode(page)
+    ask(page, PHONE_QUESTION)  # two hotlines: the first leads, the second is a detail
+    bubble = bot_rows(page).last.locator(".bubble")
+    more = bubble.locator(".bubble__more")
+    expect(more).to_have_count(1)
+    expect(more).to_be_hidden()
+    bubble.locator(".more-button").click()
+    expect(more).to_be_visible()
+
+
+def test_normal_mode_quick_replies_are_a_finger_wide(open_chat):
+    page = open_chat(**MOBILE)
+    ask(page, "医保多少钱")
+    for button in page.locator(".quick-replies__button").all():
+        assert button.bounding_box()["height"] >= NORMAL_MIN_QUICK_REPLY_PX
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal mode", "elder mode"])
+def test_axe_finds_no_accessibility_violations_in_the_chat(open_chat, elder):
+    page = open_chat(**MOBILE)
+    if elder:
+        switch_to_elder_mode(page)
+    ask(page, PHONE_QUESTION)
+    bot_rows(page).last.locator(".source-tag").first.click()
+    assert axe_violations(page) == []
+
+
+def test_the_chat_has_a_main_landmark_and_a_log(open_chat):
+    page = open_chat()
+    expect(page.locator("main")).to_have_count(1)
+    assert page.locator("main").get_attribute("role") is None
+    expect(page.locator("main [role=log]")).to_have_count(1)
+
+
+def test_phone_numbers_are_tel_links_as_the_documents_write_them(open_chat):
+    page = open_chat()
+    ask(page, PHONE_QUESTION)
+    links = bot_rows(page).last.locator("a.tel")
+    assert links.count() > 0
+    kb = KnowledgeBase.open()
+    phones = {p for f in kb.hotlines("威海") for p in (f.value or {}).get("phones", [])}
+    for link in links.all():
+        assert link.text_content() in phones
+        assert link.get_attribute("href") == "tel:" + link.text_content()
+
+
+def test_an_account_name_with_digits_is_not_a_phone_link(open_chat):
+    page = open_chat()
+    answer = ask(page, "青岛养老保险电话")
+    assert "“青岛12333”" in answer
+    inside_quotes = bot_rows(page).last.evaluate(
+        "r => [...r.querySelectorAll('a.tel')].filter(a =>"
+        " (a.previousSibling?.textContent || '').endsWith('“青岛')).length"
+    )
+    assert inside_quotes == 0
+
+
+def test_a_source_tag_is_short_and_opens_title_clause_and_quote(open_chat):
+    page = open_chat()
+    ask(page, SOURCE_QUESTION)
+    bubble = bot_rows(page).last.locator(".bubble")
+    kb = KnowledgeBase.open()
+    (plan,) = kb.documents("山亭")
+    tag = bubble.locator(".source-tag", has_text=plan["short"]).first
+    expect(tag).to_have_text(re.compile(rf"^{plan['short']} \S+$"))
+    assert "《" not in bubble.locator(".bubble__lead").inner_text()
+    # secondary: smaller than the answer
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert tag.evaluate(size) < bubble.locator(".bubble__lead").evaluate(size)
+    detail = bubble.locator(".source-detail").first
+    expect(detail).to_be_hidden()
+    tag.click()
+    expect(detail).to_be_visible()
+    expect(detail).to_contain_text(f"《{plan['title']}》")
+    expect(detail.locator("blockquote").first).to_be_visible()
+
+
+def test_every_reply_carries_its_sources(open_chat):
+    page = open_chat()
+    for question in ("青岛医保多少钱", SOURCE_QUESTION, PHONE_QUESTION):
+        ask(page, question)
+        expect(bot_rows(page).last.locator(".source-tag").first).to_be_visible()
+
+
+def test_one_bubble_per_answer_and_none_repeated(open_chat):
+    page = open_chat()
+    for question in ("青岛医保多少钱", "那大学生呢", "那威海呢", SOURCE_QUESTION):
+        before = bot_rows(page).count()
+        ask(page, question)
+        assert bot_rows(page).count() - before == 1, question
+    texts = bot_rows(page).locator(".bubble").all_inner_texts()[1:]
+    assert len(texts) == len(set(texts))
+
+
+def test_each_answer_leads_with_a_short_sentence(open_chat):
+    page = open_chat()
+    for question in ("青岛医保多少钱", "我60了 也是交380吗", SOURCE_QUESTION, PHONE_QUESTION):
+        ask(page, question)
+        lead = bot_rows(page).last.locator(".bubble__lead").inner_text()
+        assert len(lead) < LEAD_MAX_CHARS, (question, lead)
+
+
+def test_reload_shows_the_bubbles_as_they_were_sent_with_their_times(open_chat):
+    page = open_chat()
+    ask(page, "青岛医保多少钱")
+    ask(page, PHONE_QUESTION)
+
+    def shown():
+        rows = page.locator(".msg[data-role]")
+        return [
+            (
+                r.get_attribute("data-role"),
+                r.locator(".bubble").inner_text(),
+                r.locator(".msg__time").all_inner_texts(),
+            )
+            for r in rows.all()
+        ]
+
+    before = shown()
+    assert all(times for _, _, times in before[1:])  # every sent message has its time
+    page.reload()
+    wait_ready(page)
+    assert shown() == before
 
 
 def save_screenshot(page: Page, name: str) -> None:

@@ -39,10 +39,13 @@ from bot.channels.wechat_text import (
     nbytes,
     render_messages,
     select_option,
+    source_reply,
     split_reply,
     voice_unrecognised,
     welcome,
 )
+from policy_kb import KnowledgeBase
+from policy_kb.answering.render import LEAD_MAX_CHARS, lead
 from tests.conftest import WECHAT_TEST_ENV
 
 # The session's servers inherit os.environ: make sure they run with the test credentials even
@@ -165,6 +168,53 @@ def test_buttons_become_numbered_options_and_a_number_selects_one():
     for text in ("3", "0", "12333", "1档", "青岛"):
         assert select_option(text, options) is None
     assert select_option("1", []) is None
+
+
+def cited_answer(kb: KnowledgeBase, region: str, key: str) -> tuple[str, object]:
+    fact = kb.fact(region, key)
+    return f"【{region}】{fact.answer}\n{fact.source_line()}", fact
+
+
+def test_source_lines_become_a_short_tag_and_a_source_option(kb):
+    text, fact = cited_answer(kb, "山亭", "pension.tiers")
+    (document,) = kb.documents("山亭")
+    reply, options = render_messages([{"text": text}])
+    assert "《" not in reply  # the full title is not repeated in every reply
+    clause = fact.citations[0].clause
+    assert f"来源：{document['short']} {clause}" in reply
+    assert "回复 1 或“来源”：" in reply
+    for asked in ("1", "来源", "来源。", "出处"):
+        full = source_reply(select_option(asked, options))
+        assert f"《{document['title']}》{clause}" in full
+        assert fact.citations[0].quote in full
+    # an ordinary question is not taken for the source option
+    assert select_option("来源是哪个文件的规定", options) is None
+
+
+def test_the_source_option_comes_after_the_buttons(kb):
+    text, _ = cited_answer(kb, "威海", "medical.personal")
+    reply, options = render_messages(
+        [{"text": text, "buttons": [{"title": "一档", "payload": "/tier_1"}]}]
+    )
+    assert [o.title for o in options][0] == "一档" and "回复 1：一档" in reply
+    assert "回复 2 或“来源”" in reply and source_reply(select_option("2", options))
+    assert source_reply(select_option("1", options)) is None
+
+
+def test_asking_for_the_source_answers_without_asking_the_assistant(kb):
+    text, fact = cited_answer(kb, "青岛", "medical.personal")
+
+    async def scenario():
+        assistant = FakeAssistant(text)
+        point, _, env = endpoint(assistant)
+        first = await point.handle_post(*build(env, message_xml("u-src", Content="青岛医保")))
+        second = await point.handle_post(*build(env, message_xml("u-src", Content="来源")))
+        return open_reply(env, first.body), open_reply(env, second.body), assistant.texts
+
+    first, second, texts = run(scenario())
+    assert "来源：" in first["Content"] and "《" not in first["Content"]
+    assert fact.citations[0].quote in second["Content"]
+    assert texts == ["青岛医保"]
 
 
 def test_turns_mask_numbers_and_answer_other_types_politely():
@@ -475,6 +525,16 @@ def test_numbered_options_and_selection(wechat):
     answer = ask(wechat, sender, Content="1")["Content"]
     assert "青岛" in answer and "2024" in answer
     assert user_events(wechat, sender)[-1].startswith("/inform")  # the payload, not "1"
+
+
+@pytest.mark.server
+def test_a_real_answer_leads_with_the_answer_and_opens_its_sources(wechat):
+    sender = new_sender("lead")
+    answer = ask(wechat, sender, Content="山亭养老有哪些档次")["Content"]
+    assert len(lead(answer)) <= LEAD_MAX_CHARS and "8000" in lead(answer)
+    assert "回复 1 或“来源”" in answer
+    full = ask(wechat, sender, Content="来源")["Content"]
+    assert full.startswith("来源原文：") and "《山亭区2024年度" in full
 
 
 @pytest.mark.server

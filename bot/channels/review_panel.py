@@ -13,7 +13,13 @@ import logging
 
 from policy_team import decisions, summary, trackers, unplaced
 from policy_team.project import PACKAGE_ROOT, Project
-from policy_team.review import DEFAULT_DAYS, ReviewError, date_range, not_stated_facts
+from policy_team.review import (
+    DEFAULT_DAYS,
+    ReviewError,
+    date_range,
+    not_stated_facts,
+    residents,
+)
 
 logger = logging.getLogger(__name__)
 ERRORS = {
@@ -44,7 +50,7 @@ def review_summary(engine, start: str | None, end: str | None) -> tuple[dict, in
         return {"error": "日期范围请不要超过一年。"}, 400
     project = Project(PACKAGE_ROOT)
     try:
-        turns = trackers.read_turns(engine, first, last)
+        turns = residents(trackers.read_turns(engine, first, last))
     except Exception:  # a database that went away: the console says so, the log has why
         logger.exception("console: reading the tracker store for the review summary failed")
         return {"error": ERRORS["failure"]}, 503

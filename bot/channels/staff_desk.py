@@ -15,6 +15,7 @@ from policy_kb.answering import render
 from policy_kb.answering.briefing import briefing, fact_data
 from policy_kb.answering.compose import compose
 from policy_kb.answering.lookup import lookup
+from policy_kb.answering.read_aloud import read_aloud
 from policy_kb.data import vocabulary
 from policy_kb.reading.household import member_profiles, parse_household
 from policy_kb.reading.question import read_question
@@ -68,6 +69,15 @@ def with_region(question: str, region: str | None) -> str:
     return f"{kb.region_name(region)} {question}"
 
 
+@functools.lru_cache(maxsize=1)
+def phone_numbers() -> tuple[str, ...]:
+    """The hotline numbers of every region (the 朗读版 says them digit by digit)."""
+    kb = knowledge_base()
+    return tuple(
+        {p for r in kb.regions for f in kb.hotlines(r) for p in (f.value or {}).get("phones", [])}
+    )
+
+
 def tables(region: str) -> list[dict[str, Any]]:
     return briefing(knowledge_base(), region)
 
@@ -94,10 +104,13 @@ def answer(
         {"text": m.get("text") or "", "buttons": [b.get("title") for b in m.get("buttons") or []]}
         for m in messages
     ]
+    answer_text = "\n\n".join(r["text"] for r in replies if r["text"])
     return {
         "question": question,
         "replies": replies,
-        "answer_text": "\n\n".join(r["text"] for r in replies if r["text"]),
+        "answer_text": answer_text,
+        # to read aloud: no headers, no source lines, figures as they are said
+        "spoken_text": read_aloud(answer_text, phone_numbers()),
         "facts": [fact_data(f, kb) for f in facts],
         "facts_basis": basis,
         "region": shown,

@@ -8,11 +8,15 @@ Configured in credentials.yml as ``bot.channels.webchat.WebChatInput``; the chan
     ``/webhooks/webchat/static/<file>``. Nothing is loaded from any other host.
 ``POST /webhooks/webchat/webhook``  ``{"sender": "...", "message": "..."}``
     The bot's messages for one user message, as Rasa's REST channel returns them:
-    ``[{"recipient_id": ..., "text": ..., "buttons": [{"title": ..., "payload": ...}]}]``.
+    ``[{"recipient_id": ..., "text": ..., "buttons": [{"title": ..., "payload": ...}],
+    "sources": [...]}]``. Each message is one bubble (a reply's paragraphs are not split into
+    several, so a reload shows the same bubbles); its 来源 lines become ``sources``
+    (``{"tag": "山亭方案 五（一）", "title", "clause", "quotes"}``, policy_kb.answering.source_tags): the
+    page shows the short tag and opens the rest on a tap.
 ``GET  /webhooks/webchat/history?sender=...``
-    ``{"sender": ..., "messages": [{"role": "user"|"bot", "text", "buttons", "timestamp"}]}``,
-    the conversation's past messages from the tracker store, so a reload shows them. A user
-    message that was a quick-reply payload is shown with the button's title.
+    ``{"sender": ..., "messages": [{"role": "user"|"bot", "text", "buttons", "sources",
+    "timestamp"}]}``, the conversation's past messages from the tracker store, so a reload shows
+    them. A user message that was a quick-reply payload is shown with the button's title.
 
 The browser makes up its own conversation id (a random UUID kept in localStorage); the server
 accepts only ``[A-Za-z0-9_-]{8,64}``. Inside Rasa the conversation is ``webchat-<id>``, so
@@ -50,6 +54,7 @@ from bot.channels.http_shared import (
 )
 from policy_kb import KnowledgeBase
 from policy_kb.answering import introduction
+from policy_kb.answering.source_tags import split_sources
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +126,21 @@ def history_messages(events: list, limit: int = HISTORY_LIMIT) -> list[dict]:
     return messages[-limit:]
 
 
+def with_sources(message: dict) -> dict:
+    """A bot message as the page shows it: the text without its 来源 lines, which become
+    ``sources`` (short tag, title, clause, quoted sentences)."""
+    text, refs = split_sources(message.get("text") or "", knowledge_base())
+    return dict(message, text=text, sources=[r.as_dict() for r in refs])
+
+
+class WholeMessages(CollectingOutputChannel):
+    """Collects each bot message whole: Rasa's collector splits a text at blank lines into
+    several messages, while the tracker store keeps it as one, so a reload merged bubbles."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
 class WebChatInput(InputChannel):
     """The web chat page and its JSON endpoints."""
 
@@ -151,7 +171,7 @@ class WebChatInput(InputChannel):
         @webchat.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             path = WEB_DIR / name
-            if not STATIC_NAME.fullmatch(name) or not path.isstatic_file():
+            if not STATIC_NAME.fullmatch(name) or not path.is_file():
                 return error("not_found", 404)
             return static_file(path)
 
@@ -161,7 +181,7 @@ class WebChatInput(InputChannel):
                 sender, text = parse_body(request)
             except InputError as refused:
                 return error(refused.key, refused.status)
-            collector = CollectingOutputChannel()
+            collector = WholeMessages()
             message = UserMessage(
                 text, collector, self.conversation_id(sender), input_channel=self.name()
             )
@@ -172,7 +192,7 @@ class WebChatInput(InputChannel):
                 logger.exception("webchat: handling a message failed")
                 if not collector.messages:
                     return error("failure", 503)
-            replies = [dict(m, recipient_id=sender) for m in collector.messages]
+            replies = [with_sources(dict(m, recipient_id=sender)) for m in collector.messages]
             return json_response(replies)
 
         @webchat.route("/history", methods=["GET"])
@@ -192,9 +212,18 @@ class WebChatInput(InputChannel):
                 logger.exception("webchat: reading the tracker store failed")
                 return error("failure", 503)
             events = list(tracker.events) if tracker else []
-            return json_response({"sender": sender, "messages": history_messages(events)})
+            messages = [
+                with_sources(m) if m["role"] == "bot" else m for m in history_messages(events)
+            ]
+            return json_response({"sender": sender, "messages": messages})
 
         return webchat
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The KB the page's texts come from, opened once (opening checks the sources' digest)."""
+    return KnowledgeBase.open()
 
 
 @functools.lru_cache(maxsize=1)
@@ -212,6 +241,16 @@ def intro_json() -> str:
         "scope": introduction.scope(kb),
         "examples": introduction.examples(kb, ("tiers",), each=2)
         + introduction.examples(kb, ("channels", "household")),
+        # the hotline numbers exactly as the documents write them: the page makes them tel: links
+        "phones": phone_numbers(kb),
     }
     # "<" escaped: no text can close the element or open a comment
     return json.dumps(intro, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def phone_numbers(kb: KnowledgeBase) -> list[str]:
+    """Every phone number the hotline facts list, longest first (so none hides in another)."""
+    phones = {
+        p for r in kb.regions for f in kb.hotlines(r) for p in (f.value or {}).get("phones", [])
+    }
+    return sorted(phones, key=lambda p: (-len(p), p))

@@ -33,6 +33,7 @@ from bot.channels.wechat_text import (
     render_messages,
     select_option,
     shorten_reply,
+    source_reply,
     split_reply,
     voice_unrecognised,
     welcome,
@@ -88,6 +89,10 @@ class Turn:
     text: str | None = None  # for Rasa (already masked); None when ``fixed`` answers
     fixed: str | None = None  # a reply that needs no assistant; None with no text: "success"
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+async def _ready(text: str) -> str:
+    return text
 
 
 def turn_from_fields(fields: dict[str, str | None]) -> Turn:
@@ -210,8 +215,11 @@ class Dispatcher:
         await self.state.decide(key, reply)
 
     async def _answer(self, turn: Turn, job: _Job) -> None:
-        text = select_option(turn.text or "", await self.options_for(turn.sender)) or turn.text
-        asking = asyncio.ensure_future(self._ask(turn, text or ""))
+        chosen = select_option(turn.text or "", await self.options_for(turn.sender))
+        sources = source_reply(chosen)  # the last reply's sources in full: no need to ask
+        asking = asyncio.ensure_future(
+            _ready(sources) if sources is not None else self._ask(turn, chosen or turn.text or "")
+        )
         done, _ = await asyncio.wait({asking}, timeout=self.reply_timeout)
         if asking not in done:
             logger.info(

@@ -1,5 +1,8 @@
 """Text helpers of the WeChat channel: fixed replies, numbered options, the 2048-byte limit.
 
+A reply's 来源 lines become one short tag line ("来源：山亭方案 五（一）") and a numbered option
+(also chosen by sending “来源”) whose reply is the full title, clause and quoted sentences.
+
 Pure functions with no dependency on Rasa or wechatpy, so they are unit-tested directly. The
 fixed replies name what is covered from the knowledge base, never typed here.
 """
@@ -14,6 +17,7 @@ from typing import Any
 
 from policy_kb import KnowledgeBase
 from policy_kb.answering import introduction
+from policy_kb.answering.source_tags import SourceRef, split_sources, tag_line
 
 # WeChat refuses a text reply (passive or customer-service) whose content exceeds 2048 bytes.
 MAX_REPLY_BYTES = 2048
@@ -81,12 +85,40 @@ def clean_for_xml(text: str) -> str:
     return _XML_INVALID.sub("", text).replace("]]>", "]] >")
 
 
+SOURCE_OPTION = "看来源原文"
+SOURCE_WORDS = ("来源", "出处", "原文", "看来源", SOURCE_OPTION)
+# the payload of the source option: the reply itself, after a mark no option of Rasa's has
+_SOURCE_MARK = "来源原文::"
+
+
+@functools.lru_cache(maxsize=1)
+def _kb() -> KnowledgeBase:
+    return KnowledgeBase.open()
+
+
+def source_reply(payload: str | None) -> str | None:
+    """The text to send back when the chosen option is the source option, else None."""
+    if payload and payload.startswith(_SOURCE_MARK):
+        return payload[len(_SOURCE_MARK) :]
+    return None
+
+
+def _sources_text(refs: list[SourceRef]) -> str:
+    """《full title》clause and its quoted sentences, one block per cited clause."""
+    blocks = [f"《{r.title}》{r.clause}" + "".join(f"\n“{q}”" for q in r.quotes) for r in refs]
+    return "来源原文：\n" + "\n\n".join(blocks)
+
+
 def render_messages(messages: Iterable[dict[str, Any]]) -> tuple[str, list[Option]]:
-    """Rasa's collected bot messages as one WeChat text, buttons as numbered options."""
+    """Rasa's collected bot messages as one WeChat text, buttons as numbered options; the
+    来源 lines as one short tag line and an option that sends the sources in full."""
     blocks: list[str] = []
     options: list[Option] = []
+    refs: list[SourceRef] = []
     for message in messages:
-        lines = [str(message["text"]).strip()] if message.get("text") else []
+        text, cited = split_sources(str(message.get("text") or ""), _kb())
+        refs += [r for r in cited if r not in refs]
+        lines = [text] if text else []
         if message.get("image"):
             lines.append(str(message["image"]))
         for button in message.get("buttons") or []:
@@ -99,6 +131,9 @@ def render_messages(messages: Iterable[dict[str, Any]]) -> tuple[str, list[Optio
         block = "\n".join(line for line in lines if line)
         if block:
             blocks.append(block)
+    if refs:
+        options.append(Option(SOURCE_OPTION, _SOURCE_MARK + _sources_text(refs)))
+        blocks.append(f"{tag_line(refs)}\n回复 {len(options)} 或“来源”：{SOURCE_OPTION}")
     return "\n\n".join(blocks), options
 
 
@@ -106,6 +141,8 @@ def select_option(text: str, options: list[Option] | None) -> str | None:
     """The payload the resident chose by typing an option's number, else None."""
     if not options or not text:
         return None
+    if text.strip(" 。.！!？?") in SOURCE_WORDS:
+        return next((o.payload for o in options if source_reply(o.payload) is not None), None)
     match = _CHOICE.match(text.translate(_FULL_WIDTH_DIGITS))
     if not match:
         return None

@@ -3,12 +3,16 @@
  * Talks to the webchat channel next to this page: POST "webhook" {sender, message} returns
  * the bot's messages, GET "history?sender=" the conversation so far. The conversation id is
  * a random UUID kept in localStorage, so a reload continues the same conversation.
- * Every text is put on the page with textContent, never as HTML.
+ * Every text is put on the page with textContent, never as HTML (phone numbers become tel:
+ * links, built as elements). Each bot message is one bubble with its short source tags; a tap
+ * on a tag opens the document's full title, clause and quoted sentences.
+ * 长辈模式 (large text and buttons, high contrast, details folded) is remembered on the device.
  */
 (function () {
   "use strict";
 
   var STORAGE_KEY = "shebao.webchat.sender";
+  var ELDER_KEY = "shebao.webchat.elder";
   var SENDER_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var TIME_GAP_MS = 5 * 60 * 1000; // a time label when messages are more than 5 minutes apart
   var MAX_CHARS = 5000;
@@ -25,8 +29,15 @@
     "· 按年龄、身份算一算自己或全家交多少\n" +
     "直接输入问题即可，也可以点下面的例子。";
   var EXAMPLES = INTRO.examples;
+  // hotline numbers as the documents write them; a number inside an account's name in
+  // quotation marks (“青岛12333”) is a name, not a number to dial
+  var PHONE_RE = (INTRO.phones || []).length
+    ? new RegExp("(?<![0-9])(" + INTRO.phones.map(escapeRegExp).join("|") + ")(?![0-9])", "g")
+    : null;
 
-  var list = document.getElementById("messages");
+  var scroller = document.getElementById("messages");
+  var list = document.getElementById("log");
+  var elderSwitch = document.getElementById("elder");
   var form = document.getElementById("composer");
   var input = document.getElementById("input");
   var sendButton = document.getElementById("send");
@@ -40,6 +51,33 @@
   var typingRow = null;
   var composing = false;
   var ready = false; // the history is on the page
+  var detailCount = 0; // ids for the folding parts of bubbles
+
+  // ------------------------------------------------------------------ 长辈模式
+  function stored(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function setElder(on, remember) {
+    document.documentElement.classList.toggle("elder", on);
+    elderSwitch.setAttribute("aria-pressed", on ? "true" : "false");
+    if (!remember) return;
+    try {
+      window.localStorage.setItem(ELDER_KEY, on ? "1" : "0");
+    } catch (e) {
+      /* the mode lasts as long as the page */
+    }
+  }
+
+  setElder(stored(ELDER_KEY) === "1", false);
+  elderSwitch.addEventListener("click", function () {
+    setElder(elderSwitch.getAttribute("aria-pressed") !== "true", true);
+    scrollToBottom();
+  });
 
   // ------------------------------------------------------------------ conversation id
   function newId() {
@@ -56,12 +94,7 @@
   }
 
   function conversationId() {
-    var id = null;
-    try {
-      id = window.localStorage.getItem(STORAGE_KEY);
-    } catch (e) {
-      id = null; // storage blocked: the conversation lasts as long as the page
-    }
+    var id = stored(STORAGE_KEY); // null when storage is blocked: the page's own conversation
     if (id && SENDER_RE.test(id)) return id;
     id = newId();
     try {
@@ -106,7 +139,7 @@
   }
 
   function scrollToBottom() {
-    list.scrollTop = list.scrollHeight;
+    scroller.scrollTop = scroller.scrollHeight;
   }
 
   function stamp(ms) {
@@ -121,7 +154,91 @@
     return append(el("p", "notice", text));
   }
 
-  function messageRow(role, text) {
+  function escapeRegExp(s) {
+    return String(s).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  /* Text nodes, with the hotline numbers as tel: links (outside quotation marks). */
+  function appendText(parent, text) {
+    text.split(/(“[^”]*”)/).forEach(function (part) {
+      var last = 0;
+      var match;
+      if (PHONE_RE && part.charAt(0) !== "“") {
+        PHONE_RE.lastIndex = 0;
+        while ((match = PHONE_RE.exec(part))) {
+          parent.appendChild(document.createTextNode(part.slice(last, match.index)));
+          var link = el("a", "tel", match[1]);
+          link.href = "tel:" + match[1];
+          parent.appendChild(link);
+          last = match.index + match[1].length;
+        }
+      }
+      parent.appendChild(document.createTextNode(part.slice(last)));
+    });
+  }
+
+  /* A toggle button that shows and hides `part` (aria-expanded says which). */
+  function folding(button, part) {
+    detailCount += 1;
+    part.id = "fold-" + detailCount;
+    part.hidden = true;
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", part.id);
+    button.addEventListener("click", function () {
+      var open = part.hidden;
+      part.hidden = !open;
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open && button.getAttribute("data-open-label")) {
+        button.textContent = button.getAttribute("data-open-label");
+      } else if (button.getAttribute("data-closed-label")) {
+        button.textContent = button.getAttribute("data-closed-label");
+      }
+    });
+  }
+
+  /* A bot text: the first paragraph (the answer), then the details; 长辈模式 folds the
+     details behind a button, so the bubble says the answer in few words. */
+  function botText(bubble, text) {
+    var cut = text.indexOf("\n\n");
+    var lead = el("div", "bubble__lead");
+    appendText(lead, cut < 0 ? text : text.slice(0, cut));
+    bubble.appendChild(lead);
+    if (cut < 0) return;
+    var more = el("div", "bubble__more");
+    appendText(more, text.slice(cut));
+    var button = el("button", "more-button", "展开详细说明");
+    button.setAttribute("data-closed-label", "展开详细说明");
+    button.setAttribute("data-open-label", "收起详细说明");
+    folding(button, more);
+    bubble.appendChild(button);
+    bubble.appendChild(more);
+  }
+
+  /* The short source tags under a bot text; a tap opens title, clause and quoted sentences. */
+  function addSources(bubble, sources) {
+    if (!sources || !sources.length) return;
+    var bar = el("div", "sources");
+    bar.appendChild(el("span", "sources__label", "来源"));
+    var details = [];
+    sources.forEach(function (s) {
+      var tag = el("button", "source-tag", s.tag);
+      var detail = el("div", "source-detail");
+      detail.appendChild(el("p", "source-detail__title", "《" + s.title + "》" + s.clause));
+      (s.quotes || []).forEach(function (q) {
+        detail.appendChild(el("blockquote", "source-detail__quote", "“" + q + "”"));
+      });
+      folding(tag, detail);
+      bar.appendChild(tag);
+      details.push(detail);
+    });
+    bubble.appendChild(bar);
+    details.forEach(function (d) {
+      bubble.appendChild(d);
+    });
+  }
+
+  function messageRow(role, text, sources, ms) {
     var row = el("div", "msg msg--" + role);
     row.setAttribute("data-role", role);
     var avatar = el("img", "msg__avatar");
@@ -130,17 +247,30 @@
     avatar.width = 40;
     avatar.height = 40;
     var body = el("div", "msg__body");
-    var bubble = el("div", "bubble", text);
+    var bubble;
+    if (role === "bot") {
+      bubble = el("div", "bubble");
+      if (text) botText(bubble, text);
+      addSources(bubble, sources);
+    } else {
+      bubble = el("div", "bubble", text);
+    }
     body.appendChild(bubble);
+    if (typeof ms === "number") {
+      var time = el("time", "msg__time", timeLabel(ms));
+      time.dateTime = new Date(ms).toISOString();
+      body.appendChild(time);
+    }
     row.appendChild(avatar);
     row.appendChild(body);
     return row;
   }
 
-  /* role "user" | "bot"; buttons [{title, payload}]; ms: time, or null for no time label */
-  function addMessage(role, text, buttons, ms) {
+  /* role "user" | "bot"; buttons [{title, payload}]; ms: time, or null for no time label;
+     sources [{tag, title, clause, quotes}] */
+  function addMessage(role, text, buttons, ms, sources) {
     stamp(ms);
-    var row = messageRow(role, text);
+    var row = messageRow(role, text, sources, ms);
     if (buttons && buttons.length) {
       var bar = el("div", "quick-replies");
       buttons.forEach(function (b) {
@@ -154,7 +284,7 @@
         });
         bar.appendChild(button);
       });
-      row.querySelector(".msg__body").appendChild(bar);
+      row.querySelector(".msg__body").insertBefore(bar, row.querySelector(".msg__time"));
     }
     return append(row);
   }
@@ -162,7 +292,7 @@
   function showTyping() {
     status.textContent = "对方正在输入…";
     if (typingRow) return;
-    typingRow = messageRow("bot", "");
+    typingRow = messageRow("bot", "", [], null);
     typingRow.classList.add("msg--typing");
     typingRow.removeAttribute("data-role");
     var bubble = typingRow.querySelector(".bubble");
@@ -227,7 +357,7 @@
           var now = Date.now();
           replies.forEach(function (m) {
             if (m.text || (m.buttons && m.buttons.length)) {
-              addMessage("bot", m.text || "", m.buttons || [], now);
+              addMessage("bot", m.text || "", m.buttons || [], now, m.sources);
             }
           });
         })
@@ -251,7 +381,8 @@
       .then(function (data) {
         (data.messages || []).forEach(function (m) {
           var ms = typeof m.timestamp === "number" ? m.timestamp * 1000 : null;
-          addMessage(m.role === "user" ? "user" : "bot", m.text || "", m.buttons || [], ms);
+          var role = m.role === "user" ? "user" : "bot";
+          addMessage(role, m.text || "", m.buttons || [], ms, m.sources);
         });
       })
       .catch(function () {
@@ -311,7 +442,7 @@
       return { title: q, payload: q };
     }),
     null
-  );
+  ).classList.add("msg--welcome");
   loadHistory().then(function () {
     ready = true;
     updateSendButton();

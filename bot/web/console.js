@@ -85,7 +85,7 @@
       table.append(el("thead", {}, [el("tr", {}, section.headers.map((h) => el("th", { textContent: h, scope: "col" })))]));
       const body = el("tbody");
       for (const row of section.rows) {
-        body.append(el("tr", {}, row.map((cell) => el("td", { textContent: cell, className: /^[\d、]+$/.test(cell) ? "num" : "" }))));
+        body.append(el("tr", {}, row.map((cell) => el("td", { textContent: cell, className: /^\d+$/.test(cell) ? "num" : /^[\d、]+$/.test(cell) ? "num list" : "" }))));
       }
       table.append(body);
       box.append(table);
@@ -114,6 +114,7 @@
     try {
       const data = await call("ask", { session: session(), question, region: $("ask-region").value });
       $("answer-text").textContent = data.answer_text || "（助手没有给出文字答复）";
+      $("answer-spoken").textContent = data.spoken_text || "";
       const options = data.replies.flatMap((r) => r.buttons || []);
       $("answer-options").textContent = options.length ? "可选：" + options.join(" / ") : "";
       $("answer-options").hidden = !options.length;

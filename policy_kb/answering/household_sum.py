@@ -138,10 +138,11 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         facts += used
         asks += ask
         head = heading(kb, region, scheme, "按您说的人数和档次")
+        # the answer first: the sum right under the heading, then whom it counted
         if amounts and not ask:
             total = sum(amounts)
             sum_text = "＋".join(str(a) for a in amounts)
-            lines.append(f"合计：{sum_text}＝{total}元。" if len(amounts) > 1 else f"合计：{total}元。")
+            lines.insert(0, f"合计：{sum_text}＝{total}元。" if len(amounts) > 1 else f"合计：{total}元。")
             totals.append((scheme, total))
         elif amounts:
             lines.append(f"已能算出的{len(amounts)}人合计：{sum(amounts)}元。")
@@ -150,8 +151,8 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(totals) == 2 and not asks:
         grand = sum(t for _, t in totals)
         parts = "＋".join(f"{t}（{kb.scheme_label(s)}）" for s, t in totals)
-        text += f"\n\n两项一年一共：{parts}＝{grand}元。"
-    if asks:
-        text += "\n\n还需要知道：" + "；".join(dict.fromkeys(asks)) + "。"
+        text = f"两项一年一共：{parts}＝{grand}元。\n\n" + text
+    if asks:  # what is missing is the first thing to say
+        text = "还需要知道：" + "；".join(dict.fromkeys(asks)) + "。\n\n" + text
     facts = unique(facts)
     return Answer(text + "\n" + source_line(facts), facts, ["members"] if asks else [])

@@ -6,6 +6,8 @@ hotline operator can always tell where a number comes from.
 
 from __future__ import annotations
 
+import re
+
 from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.reading.household import describe
@@ -118,8 +120,67 @@ NOT_STATED_PHRASE = "我不能替文件下结论"
 
 def not_stated_text(kb: KnowledgeBase, region: str, topic_label: str) -> str:
     """What to say when a region's documents have nothing on a topic."""
-    titles = "、".join(f"《{d['title']}》" for d in kb.documents(region))
+    # the documents by their short names, as residents see them in source tags
+    titles = "、".join(d["short"] or f"《{d['title']}》" for d in kb.documents(region))
     return (
         f"【{kb.region_name(region)} {kb.year_for(region)}年度】{titles}中没有关于“{topic_label}”的规定，"
         f"{NOT_STATED_PHRASE}。可以通过下面的渠道咨询：\n" + hotline_summary(kb, region)
     )
+
+
+# ---------------------------------------------------------------------- answer first
+# A reply leads with its answer in one or two short sentences; the details follow after a
+# blank line (the web chat folds them away in 长辈模式; WeChat and REST send them along).
+LEAD_MAX_CHARS = 120
+SOURCE_PREFIX = "来源："
+_SENTENCE_ENDS = re.compile(r"[。！？\n]")
+_CLAUSE_ENDS = re.compile(r"[；：]")
+
+
+def lead(text: str) -> str:
+    """A reply's lead: its first paragraph without the 来源 lines."""
+    first = text.strip().split("\n\n")[0]
+    return "\n".join(line for line in first.split("\n") if not line.startswith(SOURCE_PREFIX))
+
+
+def lead_first(text: str) -> str:
+    """The reply with a lead of at most LEAD_MAX_CHARS: a longer first paragraph is cut after
+    its last whole sentence that fits (after a clause when one sentence is longer); the rest of
+    it, and its 来源 lines, follow as the details."""
+    first, blank, rest = text.strip().partition("\n\n")
+    body = lead(first)
+    if len(body) <= LEAD_MAX_CHARS:
+        return text
+    cut = _lead_end(body)
+    if cut is None:
+        return text
+    sources = [line for line in first.split("\n") if line.startswith(SOURCE_PREFIX)]
+    details = "\n".join([body[cut:].strip(), *sources])
+    return body[:cut].rstrip() + "\n\n" + details + (blank + rest if blank else "")
+
+
+LEAD_MIN_CHARS = 12  # "可以。" alone is a verdict without its reason: the lead goes on
+
+
+def _lead_end(body: str) -> int | None:
+    """Where the lead ends: after the last sentence within LEAD_MAX_CHARS, or after the last
+    clause when sentences leave less than LEAD_MIN_CHARS after the 【heading】; never inside
+    brackets or quotation marks."""
+    start = body.find("】") + 1 if body.startswith("【") else 0
+
+    def ends(pattern: re.Pattern) -> list[int]:
+        return [
+            m.end()
+            for m in pattern.finditer(body, start)
+            if m.end() <= LEAD_MAX_CHARS and _outside_brackets(body[: m.end()])
+        ]
+
+    sentences, clauses = ends(_SENTENCE_ENDS), ends(_CLAUSE_ENDS)
+    for candidates in (sentences, sentences + clauses):
+        if candidates and max(candidates) - start >= LEAD_MIN_CHARS:
+            return max(candidates)
+    return max(sentences + clauses, default=None)
+
+
+def _outside_brackets(head: str) -> bool:
+    return head.count("（") == head.count("）") and head.count("“") == head.count("”")

@@ -8,6 +8,8 @@ documents' silence is said as silence, with the channels they do name and where 
 
 from __future__ import annotations
 
+import re
+
 from policy_kb.answering.answers import Answer, heading, unique
 from policy_kb.answering.render import hotline_summary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
@@ -28,6 +30,15 @@ def _naming_facts(kb: KnowledgeBase, region: str, channel: dict) -> list[Fact]:
     return found
 
 
+# a fact written as the answer to its own yes/no question ("会。集中缴费期完成后…") keeps its
+# verdict only when it is said alone: joined after this answer's verdict it is a stray fragment
+_OWN_VERDICT = re.compile(r"^(?:可以|不可以|能|不能|会|不会|是|不是|需要|不需要|不用)[。，]")
+
+
+def _joined(facts: list) -> str:
+    return "".join(_OWN_VERDICT.sub("", f.answer, count=1) for f in facts)
+
+
 def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: dict):
     label = channel["label"]
     naming = _naming_facts(kb, region, channel)
@@ -35,14 +46,14 @@ def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: 
     refused = [f for f in fits if any(w in f.answer for w in channel.get("no_evidence", []))]
     if refused:
         hedge = "原则上" if any("原则上" in f.answer for f in refused) else ""
-        return f"{hedge}不能。" + "".join(f.answer for f in refused), refused
+        return f"{hedge}不能。" + _joined(refused), refused
     if fits:
-        return "可以。" + "".join(f.answer for f in fits), fits
+        return "可以。" + _joined(fits), fits
     if naming and not any("不能" in f.answer for f in naming):
         # named for the other scheme only, without a "cannot": that is silence, not a no
         other, asked = kb.scheme_label(naming[0].scheme), kb.scheme_label(scheme)
         text = f"文件只写了{other}的{label}，没有写{asked}能不能，我不能替文件下结论。"
-        text += "".join(f.answer for f in naming)
+        text += _joined(naming)
         return text + "\n" + hotline_summary(kb, region), naming
     if naming:
         other = kb.scheme_label(naming[0].scheme)
@@ -52,9 +63,9 @@ def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: 
             for f in kb.facts(region, topic="channels")
             if f.scheme in (scheme, "both") and not f.answer.startswith("可以")
         ]
-        text = f"不能。文件写的{label}只用于{other}，{asked}不在其中。" + "".join(f.answer for f in naming)
+        text = f"不能。文件写的{label}只用于{other}，{asked}不在其中。" + _joined(naming)
         if ways:
-            text += f"\n{asked}可以这样交：" + "".join(f.answer for f in ways)
+            text += f"\n{asked}可以这样交：" + _joined(ways)
         return text, naming + ways
     if "topics" in channel:  # a rule, not a channel: where to ask about it
         text = f"{kb.region_name(region)}的文件没有写明{label}的规定，我不能替文件下结论。"
@@ -62,7 +73,7 @@ def _region_answer(kb: KnowledgeBase, region: str, scheme: str | None, channel: 
     ways = kb.facts(region, topic="channels")
     text = f"{kb.region_name(region)}的文件没有写明能否用{label}缴费，我不能替文件下结论。"
     if ways:
-        text += "文件写明的缴费方式：" + "".join(f.answer for f in ways)
+        text += "文件写明的缴费方式：" + _joined(ways)
     text += "\n" + hotline_summary(kb, region, ("payment",))
     return text, ways
 

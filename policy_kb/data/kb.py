@@ -277,6 +277,11 @@ class KnowledgeBase:
         ]
         return min(lowest) if lowest else None
 
+    def short_names(self) -> dict[str, str]:
+        """Every cited document's title → its short name (the source tag residents see)."""
+        rows = self._conn.execute("select title, short from documents")
+        return {r["title"]: r["short"] or r["title"] for r in rows}
+
     def documents(self, region: str, year: int | None = None) -> list[dict]:
         """The documents cited for a region-year (title, file, issuer, date)."""
         rows = self._conn.execute(

@@ -131,7 +131,7 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
         seen_region_years.add((region, year))
         docs = {}
         for doc in data.get("documents") or []:
-            for field in ("id", "file", "title"):
+            for field in ("id", "file", "title", "short"):
                 if not doc.get(field):
                     problems.append(f"{where}: document without {field}: {doc}")
             docs[doc.get("id")] = doc
@@ -155,6 +155,31 @@ def validate(source: SourceSet, seeds_dir: pathlib.Path = SEEDS_DIR) -> list[str
             if FAQ_INTENT.fullmatch(str(topic.get("intent"))) and topic["id"] not in answered:
                 problems.append(f"{data['_path']}: no fact answers the FAQ {topic['id']!r}")
     problems.extend(_validate_topics(source))
+    problems.extend(_validate_short_names(source))
+    return problems
+
+
+SHORT_NAME_MAX = 6  # a source tag ("山亭方案 五（一）") must stay shorter than the answer's lead
+
+
+def _validate_short_names(source: SourceSet) -> list[str]:
+    """A document's short name (its source tag in a bubble) is brief and names one title of a
+    policy year (next year's notice may keep this year's short name)."""
+    problems, titles = [], {}
+    for data in source.region_files:
+        for doc in data.get("documents") or []:
+            short = str(doc.get("short") or "")
+            if len(short) > SHORT_NAME_MAX:
+                problems.append(
+                    f"{data.get('_path', '?')}: short name {short!r} of {doc.get('id')} is longer "
+                    f"than {SHORT_NAME_MAX} characters"
+                )
+            key = (data.get("year"), short)
+            if short and titles.setdefault(key, doc.get("title")) != doc.get("title"):
+                problems.append(
+                    f"{data.get('_path', '?')}: short name {short!r} of {doc.get('id')} already "
+                    f"names 《{titles[key]}》"
+                )
     return problems
 
 

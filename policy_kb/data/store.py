@@ -1,7 +1,7 @@
 """Building the SQLite knowledge base from the source files (sqlite-utils, FTS5 over jieba).
 
 Tables:
-    documents   one row per cited policy document of a region-year
+    documents   one row per cited policy document of a region-year (title and short name)
     facts       one row per fact; primary key "<year>/<region>/<key>"; value is JSON
     citations   one row per (fact, quoted sentence) with file, title and clause
     aliases     every name residents use for a region or district → region id, district id
@@ -119,6 +119,7 @@ def _write(db: sqlite_utils.Database, source: SourceSet) -> None:
                     "doc": d["id"],
                     "file": d["file"],
                     "title": d["title"],
+                    "short": d.get("short", ""),
                     "issuer": d.get("issuer", ""),
                     "date": str(d.get("date", "")),
                 }

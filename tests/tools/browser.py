@@ -47,3 +47,24 @@ def console_error(message, problems: list) -> None:
     # a request a test aborts on purpose (route.abort) is logged as ERR_FAILED
     if message.type == "error" and "net::ERR_FAILED" not in message.text:
         problems.append(f"console {message.type}: {message.text}")
+
+
+AXE = (
+    pathlib.Path(__file__).resolve().parent.parent.parent / ".axe/node_modules/axe-core/axe.min.js"
+)
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now ("rule: selector — summary" each).
+
+    axe-core comes from the npm registry (`make axe`, which `make test` runs); it is evaluated
+    through the DevTools protocol, so the page's Content-Security-Policy stays as strict as
+    residents get it.
+    """
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make axe` (make test installs it)")
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .flatMap(v => v.nodes.map(n => `${v.id}: ${n.target.join(" ")} — ${n.failureSummary}`))"""
+    )

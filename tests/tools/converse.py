@@ -10,7 +10,13 @@ Case format (one YAML file holds ``cases:``)::
           any: ["来源", "出处"]        # at least one must match (optional)
           repeat: 300                 # send the text repeated N times (long input)
           buttons: ["青岛"]            # regexes every one of which must match a button title
+          lead: ["462"]               # the decisive figure or word (default: the `must` list)
       known_failure: "why"           # optional: a known wrong answer, reported as xfail
+      lead_known_failure: "why"      # optional: the answer is right but not said first
+
+Answer first: the lead of every reply (its first paragraph without 来源 lines,
+policy_kb.answering.render.lead) is at most LEAD_MAX_CHARS long and matches one of the turn's `lead`
+patterns, or when it names none, one of its `must` patterns: the figure, 可以/不能, the date.
 
 Usage: python -m tests.tools.converse tests/conversations [--url URL] [--only PREFIX]
 Prints failures and a closing "N passed, N failed" line; exit 1 when a case failed.
@@ -28,6 +34,8 @@ import urllib.request
 import uuid
 
 import yaml
+
+from policy_kb.answering.render import LEAD_MAX_CHARS, lead
 
 DEFAULT_URL = "http://127.0.0.1:5005/webhooks/rest/webhook"
 
@@ -72,8 +80,21 @@ def check_turn(turn: dict, messages: list[dict]) -> list[str]:
     return problems
 
 
-def run_case(url: str, case: dict) -> list[str]:
-    """Plays one case in a fresh conversation; returns its problems (empty when it passed)."""
+def check_lead(turn: dict, messages: list[dict]) -> list[str]:
+    """The answer-first rule: a short lead that says the decisive figure or word."""
+    said = lead("\n\n".join(m.get("text", "") for m in messages if m.get("text")))
+    problems = []
+    if len(said) > LEAD_MAX_CHARS:
+        problems.append(f"lead of {len(said)} characters")
+    decisive = turn.get("lead") or turn.get("must") or []
+    if decisive and not any(re.search(p, said) for p in decisive):
+        problems.append("lead says none of /" + "|".join(decisive) + "/")
+    return [f"{p} (lead: {said[:80]})" for p in problems]
+
+
+def run_case(url: str, case: dict, leads: list[str] | None = None) -> list[str]:
+    """Plays one case in a fresh conversation; returns its problems (empty when it passed).
+    The answer-first problems go to ``leads`` when given."""
     sender = f"case-{case.get('id', 'x')}-{uuid.uuid4().hex[:8]}"
     problems = []
     for n, turn in enumerate(case.get("turns") or [], 1):
@@ -83,6 +104,8 @@ def run_case(url: str, case: dict) -> list[str]:
         problems += [
             f"turn {n} {text[:40]!r}: {p} (reply: {reply})" for p in check_turn(turn, messages)
         ]
+        if leads is not None:
+            leads += [f"turn {n} {text[:40]!r}: {p}" for p in check_lead(turn, messages)]
     return problems
 
 

@@ -1,0 +1,104 @@
+"""How a reply is shaped for residents and operators: short source tags read back from 来源
+lines, documents' short names as validated data, the answer-first lead, the 朗读版."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policy_kb.answering import render
+from policy_kb.answering.read_aloud import number, read_aloud
+from policy_kb.answering.source_tags import split_sources, tag_line
+from policy_kb.data.sources import load_sources, validate
+
+
+def test_source_lines_become_tags_with_title_clause_and_quote(kb):
+    fact = kb.fact("山亭", "pension.tiers")
+    text = render.fact_text(fact, kb)
+    body, refs = split_sources(text, kb)
+    assert "来源" not in body and fact.answer in body
+    (plan,) = kb.documents("山亭")
+    assert [r.tag for r in refs] == [f"{plan['short']} {c.clause}" for c in fact.citations[:1]]
+    assert refs[0].title == plan["title"] and fact.citations[0].quote in refs[0].quotes
+    assert tag_line(refs) == f"来源：{plan['short']} {fact.citations[0].clause}"
+
+
+def test_a_clause_with_a_comma_of_its_own_stays_whole(kb):
+    cited = [f for f in kb.all_facts() if any(c.clause == "三、1" for c in f.citations)]
+    assert cited, "a fact citing clause 三、1 (Qingdao's channels)"
+    _, refs = split_sources(render.fact_text(cited[0], kb), kb)
+    assert "三、1" in [r.clause for r in refs] and "1" not in [r.clause for r in refs]
+
+
+def test_a_source_line_naming_an_unknown_document_is_kept(kb):
+    text = "答复。\n来源：《一份不在知识库里的文件》第三条"
+    body, refs = split_sources(text, kb)
+    assert body == text and refs == []
+
+
+def every_document(source):
+    return [d for data in source.region_files for d in data.get("documents") or []]
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda d, others: d.pop("short"), "document without short"),
+        (lambda d, others: d.update(short="一个很长很长的简称"), "longer than"),
+        (lambda d, others: d.update(short=others[1]["short"]), "already names"),
+    ],
+    ids=["missing", "too long", "names two documents of one year"],
+)
+def test_a_documents_short_name_is_checked(change, problem):
+    source = copy.deepcopy(load_sources())
+    documents = every_document(source)
+    assert validate(source) == []
+    change(documents[0], documents)
+    assert any(problem in p for p in validate(source))
+
+
+@pytest.mark.parametrize(
+    "text, lead",
+    [
+        # short already: unchanged
+        ("【威海市 2024年度】可以。\n来源：x", "【威海市 2024年度】可以。"),
+        # a verdict alone is too short: the lead goes on to the next clause
+        ("【青岛市】可以。" + "甲" * 60 + "；" + "乙" * 80 + "。", "【青岛市】可以。" + "甲" * 60 + "；"),
+        # several sentences: as many as fit
+        ("答" * 50 + "。" + "细" * 50 + "。" + "长" * 50 + "。", "答" * 50 + "。" + "细" * 50 + "。"),
+    ],
+    ids=["short", "verdict and a clause", "sentences that fit"],
+)
+def test_the_lead_is_the_answer_in_at_most_120_characters(text, lead):
+    shaped = render.lead_first(text)
+    assert render.lead(shaped) == lead and len(render.lead(shaped)) <= render.LEAD_MAX_CHARS
+    # nothing is lost: the rest follows as the details
+    assert shaped.replace("\n", "") == text.replace("\n", "") or "来源" in text
+
+
+def test_the_lead_never_ends_inside_brackets():
+    text = "【青岛市】线上渠道：" + "甲" * 50 + "（“个人办税”；说明）" + "乙" * 80 + "；丙。"
+    assert render.lead(render.lead_first(text)).count("（") == render.lead(
+        render.lead_first(text)
+    ).count("）")
+
+
+@pytest.mark.parametrize(
+    "n, said",
+    [(10, "十"), (15, "十五"), (105, "一百零五"), (462, "四百六十二"), (1020, "一千零二十"),
+     (15000, "一万五千"), (100500, "十万零五百")],
+)  # fmt: skip
+def test_numbers_are_written_as_they_are_said(n, said):
+    assert number(n) == said
+
+
+def test_the_spoken_version_has_no_headers_sources_or_digits():
+    text = (
+        "【青岛市 2024年度】2024年度成年居民一档每年462元，集中缴费期2023年9月1日—12月31日，"
+        "电话12333。\n合计：462＋395＝857元。\n来源：《通告》二（二）"
+    )
+    said = read_aloud(text, ("12333",))
+    assert said == (
+        "二〇二四年度成年居民一档每年四百六十二元，集中缴费期二〇二三年九月一日至十二月三十一日，" "电话幺二三三三。\n合计：四百六十二加三百九十五等于八百五十七元。"
+    )
