@@ -13,7 +13,7 @@ from actions.answer import ActionAnswer
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
-from policy_kb import introduction, render
+from policy_kb import declines, introduction, render
 from policy_kb.compose import compose
 from policy_kb.question import words
 
@@ -54,8 +54,8 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     the question has that shape, else the topic its words name, through the answer form.
     """
     question = question_from(tracker)
-    if not (question.regions or question.all_regions):
-        return None
+    if not (question.regions or question.all_regions or declines.asked(question)):
+        return None  # a look-alike or unsafe question is answered for every region
     if latest_intent(tracker) == "ask_other_insurance" or any(
         w in question.text for w in words()["other_insurance"]
     ):
