@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb import comparisons, declines, household_sum, yes_no
+from policy_kb import comparisons, declines, documents_answer, household_sum, yes_no
 from policy_kb.answers import Answer
 from policy_kb.kb import KnowledgeBase
 from policy_kb.question import Question
@@ -24,6 +24,7 @@ __all__ = ["Answer", "compose"]
 _COMPOSERS = (
     declines.safety,  # before yes/no: "转到他个人银行卡上" is never a channel's 可以
     declines.unanswered,  # before the tiers: "最高能报多少" is not "最高档"
+    documents_answer.answer,  # "山政办发〔2023〕10号是哪个单位发的"
     household_sum.answer,
     comparisons.tier_difference,
     comparisons.between_regions,
