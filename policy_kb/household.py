@@ -182,13 +182,13 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     """
     count = _count(text, start, entry)
     attrs = _attributes(span)
-    before = _AGE_BEFORE.search(prefix)
-    if before and "age" not in attrs:
-        attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
     after = _AGE_RIGHT_AFTER.match(span[len(word) :])
     if after and "age" not in attrs and count == 1:
         attrs["age"] = cn_to_int(after.group(1))  # "我爸78我妈75", "儿媳四十"
+    before = _AGE_BEFORE.search(prefix)
+    if before and "age" not in attrs:
+        attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
     if len(set(stages)) == 1:
         stages = stages[:1]  # "上小学二年级" is one stage named twice
@@ -247,7 +247,8 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
     if people and age is not None and said is None and people[-1].get("age_said"):
         people[-1]["age"] = age  # "不到70 才64": the exact age wins over the range
         people[-1].pop("age_said")
-    _back_reference(people, clause)
+    if not _back_reference(people, clause):
+        _said_after(people, clause)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
     if len(ages) >= 2 and len(people) >= len(ages):
         last = people[-len(ages) :]
@@ -293,13 +294,27 @@ def _back_reference(people: list[dict], clause: str) -> None:
     word = next((w for w in words()["back_references"] if w in clause), None)
     others = [p for p in people if p["role"] != "self"]
     if not word or not others:
-        return
+        return False
     them = others[-2:] if ("俩" in word or "两" in word) else others
     found = _attributes(clause)
     for key in ("tier", "amount") + (("age",) if _TOGETHER.search(clause) else ()):
         if key in found:
             for person in them:
                 person.setdefault(key, found[key])
+    return True
+
+
+def _said_after(people: list[dict], clause: str) -> None:
+    """ "俺娘66 交一档": a tier or amount in a clause of its own is the last adult's; with 都
+    ("我和老伴 都交二档") it is every adult's of the last clause that named people."""
+    adults = [p for p in people if p["role"] != "child" and not p.get("stage")]
+    found = {k: v for k, v in _attributes(clause).items() if k in ("tier", "amount")}
+    if not adults or not found:
+        return
+    last_clause = [p for p in adults if p.get("_clause") == adults[-1].get("_clause")]
+    for person in last_clause if _TOGETHER.search(clause) else adults[-1:]:
+        for key, value in found.items():
+            person.setdefault(key, value)
 
 
 def read_members(text: str) -> list[dict]:
@@ -307,7 +322,7 @@ def read_members(text: str) -> list[dict]:
     text = normalize_text(text)
     people: list[dict] = []
     place = None
-    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+    for number, clause in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
         mentions = _mentions(clause)
         if not mentions:
             place = _region_in(clause) or place
@@ -329,7 +344,10 @@ def read_members(text: str) -> list[dict]:
         place = _region_in(clause) or place
         for person in clause_people + named_again:
             person["region"] = place  # kept only when people live in two regions (_places)
+            person["_clause"] = number
         people += clause_people
+    for person in people:
+        person.pop("_clause", None)
     people = _one_speaker(people)
     _places(people)
     size = _HOUSEHOLD_SIZE.search(text)
