@@ -126,9 +126,21 @@ def read_question(kb: KnowledgeBase, text: str) -> Question:
     return copy.deepcopy(_read(kb, text or ""))
 
 
+def translate_mixed(text: str) -> str:
+    """ "how much is Qingdao college student 医保" → "多少 Qingdao 大学生 医保": the English
+    and pinyin words of ``mixed_language`` (questions.yml) read as Chinese."""
+    if not re.search(r"[A-Za-z]{2,}", text):
+        return text
+    table = words().get("mixed_language") or {}
+    for phrase in sorted(table, key=len, reverse=True):
+        pattern = r"(?<![A-Za-z])" + re.escape(phrase).replace(r"\ ", r"\s*") + r"(?![A-Za-z])"
+        text = re.sub(pattern, table[phrase], text, flags=re.IGNORECASE)
+    return text
+
+
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
-    text = normalize_text(text)
+    text = translate_mixed(normalize_text(text))
     lowered = text.lower()
     question = Question(text=text)
     question.regions = _regions(kb, lowered)
