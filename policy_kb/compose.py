@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb import comparisons, declines, documents_answer, household_sum, yes_no
+from policy_kb import comparisons, declines, documents_answer, household_sum, several, yes_no
 from policy_kb.answers import Answer
 from policy_kb.kb import KnowledgeBase
 from policy_kb.question import Question
@@ -43,6 +43,11 @@ def compose(kb: KnowledgeBase, question: Question) -> Answer | None:
     question = dataclasses.replace(question, regions=list(question.regions))
     if question.all_regions and len(question.regions) < 2:
         question.regions = list(kb.regions)
+    # several questions in one message: each answered, in order
+    return several.answer(kb, question, _compose_one) or _compose_one(kb, question)
+
+
+def _compose_one(kb: KnowledgeBase, question: Question) -> Answer | None:
     for composer in _COMPOSERS:
         answer = composer(kb, question)
         if answer is not None:
