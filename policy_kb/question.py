@@ -45,6 +45,7 @@ class Question:
     other_year: bool = False  # 明年, 后年: a year said relative to now
     # the topic (topics.yml id): the NLU's when the chat sets it, else the KB's keywords
     topic: str | None = None
+    mixed_language: bool = False  # English or pinyin words read as Chinese (translate_mixed)
 
     def wants(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)
@@ -140,9 +141,10 @@ def translate_mixed(text: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
-    text = translate_mixed(normalize_text(text))
+    said = normalize_text(text)
+    text = translate_mixed(said)
     lowered = text.lower()
-    question = Question(text=text)
+    question = Question(text=text, mixed_language=text != said)
     question.regions = _regions(kb, lowered)
     question.all_regions = _found(text, words()["all_regions"])
     question.schemes = _schemes(kb, lowered)
@@ -216,6 +218,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """
     if question.topic in words()["word_topics"]:
         return question.topic
+    if question.mixed_language and question.topic:
+        return question.topic  # the classifier reads Chinese: the words read as Chinese decide
     if question.topic == "waiting" and nlu_topic == "deadline":
         return "benefit"  # "过了截止日期还能交吗": late payment and its waiting period
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
