@@ -266,6 +266,21 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
                 person["stage"] = stages[0]
 
 
+def _without_summaries(people: list[dict]) -> list[dict]:
+    """ "老大上初中 老二上大学 俩孩子一共多少": the 俩孩子 are the two just described."""
+    summary = [
+        p
+        for p in people
+        if p["role"] == "child"
+        and p.get("label") in words()["child_summaries"]
+        and not {"stage", "age", "tier"} & set(p)
+    ]
+    described = [p for p in people if p["role"] == "child" and p not in summary]
+    if summary and len(summary) == len(described):
+        return [p for p in people if not any(p is s for s in summary)]
+    return people
+
+
 def _region_in(clause: str) -> str | None:
     """The covered region a clause names (its aliases and districts'), else None."""
     lowered = clause.lower()
@@ -348,6 +363,7 @@ def read_members(text: str) -> list[dict]:
         people += clause_people
     for person in people:
         person.pop("_clause", None)
+    people = _without_summaries(people)
     people = _one_speaker(people)
     _places(people)
     size = _HOUSEHOLD_SIZE.search(text)
