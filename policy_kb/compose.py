@@ -27,6 +27,7 @@ _COMPOSERS = (
     documents_answer.answer,  # "山政办发〔2023〕10号是哪个单位发的"
     yes_no.cover_answer,  # "6月18号补交的 8月5号住院了 能报不": 能/不能 from the computed start
     yes_no.tier_answer,  # "山亭养老能交100的不": 不能 for a reserved tier
+    yes_no.late_answer,  # "过了年还能交不": from the waiting-period and deadline facts
     yes_no.must_pay_answer,  # "俺娘72了 还用自己交吗": 不用 when the personal share is 0
     household_sum.answer,
     comparisons.tier_difference,

@@ -16,7 +16,7 @@ from policy_kb.calculator import Profile, calculate
 from policy_kb.dates import cn_date
 from policy_kb.kb import Fact, KnowledgeBase
 from policy_kb.question import Question, words
-from policy_kb.render import hotline_summary, result_text
+from policy_kb.render import NOT_STATED_PHRASE, hotline_summary, result_text
 
 
 def _naming_facts(kb: KnowledgeBase, region: str, channel: dict) -> list[Fact]:
@@ -175,3 +175,36 @@ def tier_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         lead = f"可以，{amount}元是文件写明的档次。"
     text = heading(kb, region, "pension") + lead + fact.answer
     return Answer(text + "\n" + source_line([fact]), [fact])
+
+
+def late_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "过了年还能交不" → 能 first where a fact allows paying after the collection period (with
+    its waiting period), else the documents' silence and where to ask."""
+    spec = words()["late_payment"]
+    if len(question.regions) != 1 or not question.wants("yes_no") or question.channel:
+        return None
+    if not any(w in question.text for w in spec["words"]):
+        return None
+    region, scheme = question.regions[0], question.scheme or "medical"
+    if scheme == "medical":
+        facts = [
+            f
+            for t in spec["medical_topics"]
+            for f in kb.facts(region, topic=t, scheme="medical")
+            if f.status != "not_stated"
+        ]
+        lead = "能交，但集中缴费期后交的有待遇等待期："
+    else:
+        facts = [
+            f
+            for f in kb.facts(region, topic="deadline")
+            if f.scheme in ("pension", "both")
+            and any(w in f.answer for w in spec["pension_evidence"])
+        ]
+        lead = "能。"
+    if not facts:
+        label = kb.scheme_label(scheme)
+        text = f"{kb.region_name(region)}的文件没有写集中缴费期后还能不能交{label}，{NOT_STATED_PHRASE}。"
+        return Answer(heading(kb, region, scheme) + text + "\n" + hotline_summary(kb, region), [])
+    text = heading(kb, region, scheme) + lead + "".join(f.answer for f in facts)
+    return Answer(text + "\n" + source_line(facts), facts)
