@@ -13,7 +13,7 @@ import logging
 from rasa_sdk import Tracker
 
 from policy_kb import KnowledgeBase, Profile
-from policy_kb.answering import introduction
+from policy_kb.answering import documents_answer, introduction
 from policy_kb.data import vocabulary
 from policy_kb.reading.question import read_question
 from policy_kb.rules.groups import GROUP_PROFILE
@@ -74,6 +74,7 @@ def out_of_scope(tracker: Tracker) -> Scope:
         wrong_years
         and len(wrong_years) == len(years)
         and not read_question(kb, text).last_year_choice
+        and not documents_answer.names_document(kb, text)  # "山政办发〔2023〕10号" is a number
     ):
         return Scope(
             f"我只有{covered}{have}的缴费政策，没有{wrong_years[0]}年度的资料，无法回答{wrong_years[0]}年度的标准。"

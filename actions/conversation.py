@@ -13,7 +13,7 @@ from actions.answer import ActionAnswer
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
-from policy_kb.answering import introduction, render
+from policy_kb.answering import declines, documents_answer, introduction, render
 from policy_kb.answering.compose import compose
 from policy_kb.reading.question import words
 
@@ -54,11 +54,14 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     the question has that shape, else the topic its words name, through the answer form.
     """
     question = question_from(tracker)
-    if not (question.regions or question.all_regions):
+    # look-alike, unsafe or about the documents: answered with no region named too
+    declined = declines.asked(question) or documents_answer.asked(knowledge_base(), question)
+    if not (question.regions or question.all_regions or declined):
         return None
-    if latest_intent(tracker) == "ask_other_insurance" or any(
+    other = latest_intent(tracker) == "ask_other_insurance" or any(
         w in question.text for w in words()["other_insurance"]
-    ):
+    )
+    if other and not declined:
         return None
     composed = compose(knowledge_base(), question)
     if composed is not None:
@@ -80,6 +83,10 @@ class ActionSmalltalk(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         kb = knowledge_base()
+        if documents_answer.asked(kb, question_from(tracker)):  # "通告是哪个部门发的"
+            rescued = policy_question(dispatcher, tracker)
+            if rescued is not None:
+                return leave_form(tracker) + rescued
         dispatcher.utter_message(
             response=SMALLTALK.get(latest_intent(tracker), "utter_greet"),
             scope=introduction.scope(kb),

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from policy_kb.answering import comparisons, household_sum, one_region, yes_no
+from policy_kb.answering import (
+    comparisons,
+    declines,
+    documents_answer,
+    household_sum,
+    one_region,
+    several,
+    yes_no,
+)
 from policy_kb.answering.answers import Answer
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.reading.question import Question
@@ -22,6 +30,13 @@ __all__ = ["Answer", "compose"]
 
 # Tried in order; the first that answers wins.
 _COMPOSERS = (
+    declines.safety,  # before yes/no: "转到他个人银行卡上" is never a channel's 可以
+    declines.unanswered,  # before the tiers: "最高能报多少" is not "最高档"
+    documents_answer.answer,  # "山政办发〔2023〕10号是哪个单位发的"
+    yes_no.cover_answer,  # "6月18号补交的 8月5号住院了 能报不": 能/不能 from the computed start
+    yes_no.tier_answer,  # "山亭养老能交100的不": 不能 for a reserved tier
+    yes_no.late_answer,  # "过了年还能交不": from the waiting-period and deadline facts
+    yes_no.must_pay_answer,  # "俺娘72了 还用自己交吗": 不用 when the personal share is 0
     household_sum.answer,
     comparisons.tier_difference,
     comparisons.between_regions,
@@ -37,6 +52,11 @@ def compose(kb: KnowledgeBase, question: Question) -> Answer | None:
     question = dataclasses.replace(question, regions=list(question.regions))
     if question.all_regions and len(question.regions) < 2:
         question.regions = list(kb.regions)
+    # several questions in one message: each answered, in order
+    return several.answer(kb, question, _compose_one) or _compose_one(kb, question)
+
+
+def _compose_one(kb: KnowledgeBase, question: Question) -> Answer | None:
     for composer in _COMPOSERS:
         answer = composer(kb, question)
         if answer is not None:

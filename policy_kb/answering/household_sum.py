@@ -8,6 +8,8 @@ the member is counted without asking.
 
 from __future__ import annotations
 
+import dataclasses
+
 from policy_kb.answering.answers import Answer, adult_tiers, heading, unique
 from policy_kb.data.kb import KnowledgeBase, source_line
 from policy_kb.reading.household import describe_member
@@ -126,10 +128,8 @@ def _tier_ask(kb: KnowledgeBase, question: Question, scheme: str, member: dict) 
     return f"{describe_member(member)}医保选{'还是'.join(tiers)}（{options}）"
 
 
-def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """The household's (or the person's two schemes') yearly contributions, added up."""
-    if not _wanted(question):
-        return None
+def _sections(kb: KnowledgeBase, question: Question) -> tuple[str, list, list, list[str]]:
+    """The region's blocks (one per scheme), facts, (scheme, total) pairs and open asks."""
     region = question.regions[0]
     schemes = question.schemes or ["medical"]
     blocks, facts, totals, asks = [], [], [], []
@@ -147,11 +147,40 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         elif amounts:
             lines.append(f"已能算出的{len(amounts)}人合计：{sum(amounts)}元。")
         blocks.append("\n".join([head, *lines]))
-    text = "\n\n".join(blocks)
-    if len(totals) == 2 and not asks:
+    return "\n\n".join(blocks), facts, totals, asks
+
+
+def _regional_groups(question: Question) -> dict[str, list[dict]]:
+    """ "我在青岛 爸妈在山亭老家": the members by the region each lives in (read_members sets
+    ``region`` only when a message places people in two or more regions)."""
+    groups: dict[str, list[dict]] = {}
+    for member in question.members:
+        if member.get("region"):
+            groups.setdefault(member["region"], []).append(member)
+    return groups if len(groups) > 1 else {}
+
+
+def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """The household's (or the person's two schemes') yearly contributions, added up."""
+    groups = _regional_groups(question)
+    if not groups and not _wanted(question):
+        return None
+    parts = [
+        _sections(kb, dataclasses.replace(question, regions=[r], members=m))
+        for r, m in (groups.items() if groups else [(question.regions[0], question.members)])
+    ]
+    text = "\n\n".join(p[0] for p in parts)
+    facts = unique([f for p in parts for f in p[1]])
+    totals = [t for p in parts for t in p[2]]
+    asks = [a for p in parts for a in p[3]]
+    if len(totals) >= 2 and not asks:
         grand = sum(t for _, t in totals)
-        parts = "＋".join(f"{t}（{kb.scheme_label(s)}）" for s, t in totals)
-        text = f"两项一年一共：{parts}＝{grand}元。\n\n" + text
+        if groups:
+            parts_text = "＋".join(str(t) for _, t in totals)
+            text = f"各地加起来一年一共：{parts_text}＝{grand}元。\n\n" + text
+        else:
+            parts_text = "＋".join(f"{t}（{kb.scheme_label(s)}）" for s, t in totals)
+            text = f"两项一年一共：{parts_text}＝{grand}元。\n\n" + text
     if asks:  # what is missing is the first thing to say
         text = "还需要知道：" + "；".join(dict.fromkeys(asks)) + "。\n\n" + text
     facts = unique(facts)

@@ -8,12 +8,15 @@ documents' silence is said as silence, with the channels they do name and where 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from policy_kb.answering.answers import Answer, heading, unique
-from policy_kb.answering.render import hotline_summary
+from policy_kb.answering.render import NOT_STATED_PHRASE, hotline_summary, result_text
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.reading.question import Question, words
+from policy_kb.rules.calculator import Profile, calculate
+from policy_kb.text.dates import cn_date
 
 
 def _naming_facts(kb: KnowledgeBase, region: str, channel: dict) -> list[Fact]:
@@ -91,3 +94,126 @@ def channel_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
             "\n".join(t for t in (heading(kb, region, question.scheme) + text, source) if t)
         )
     return Answer("\n\n".join(blocks), unique(facts))
+
+
+# ---------------------------------------------------------------------- computed yes/no
+_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})(?:日|号)?")
+
+
+def _days(text: str, year: int) -> list[dt.date]:
+    """The dates a message names; a date without a year takes the previous one's (else the
+    policy year)."""
+    found = []
+    for match in _DAY.finditer(text):
+        year = int(match.group(1)) if match.group(1) else year
+        try:
+            found.append(dt.date(year, int(match.group(2)), int(match.group(3))))
+        except ValueError:
+            continue
+    return found
+
+
+def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "6月18号补交的 8月5号住院了 能报不" → 能/不能 first, from the computed start of cover."""
+    event = next((w for w in words()["cover_events"] if w in question.text), None)
+    if len(question.regions) != 1 or not question.wants("yes_no") or not event:
+        return None
+    region = question.regions[0]
+    days = _days(question.text, kb.year_for(region) or dt.date.today().year)
+    if len(days) < 2:
+        return None
+    paid, happened = days[0], days[-1]
+    result = calculate(kb, Profile(region=region, scheme="medical", payment_date=paid))
+    start = result.benefit_start
+    if not start:
+        return None
+    if happened >= start:
+        lead = f"能。{cn_date(happened)}{event}时已在待遇享受期内（{cn_date(start)}起）。"
+        lead += "具体能报多少，缴费文件没有写，请向医保部门咨询。"
+    else:
+        lead = f"不能。按您说的日期，{cn_date(start)}才开始享受待遇，{cn_date(happened)}{event}时还在等待期内。"
+    reasons = [line for line in result.reasoning if "享受" in line]
+    text = heading(kb, region, "medical") + lead + "\n" + "\n".join(reasons)
+    return Answer(text + "\n" + source_line(result.facts), list(result.facts))
+
+
+def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "俺娘72了 还用自己交吗" → 不用 first when the computed personal share is 0."""
+    asked = question.wants("must_pay") or any(w in question.text for w in words()["must_pay_more"])
+    # "还用自己交吗": the 自己 there is the person asked about, not one more member
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    people = [m for m in named if m.get("age") is not None]
+    if len(question.regions) != 1 or not asked or len(people) != 1 or len(named) > 1:
+        return None
+    person = people[0]
+    profile = Profile(
+        region=question.regions[0],
+        scheme=question.scheme or "medical",
+        age=person["age"],
+        tier=person.get("tier") or (question.med_tiers[0] if question.med_tiers else None),
+    )
+    result = calculate(kb, profile)
+    if result.status != "ok" or result.personal_amount is None:
+        return None
+    lead = "不用自己交。" if result.personal_amount == 0 else f"要交，个人缴费{result.personal_amount}元。"
+    return Answer(lead + "\n" + result_text(result), list(result.facts))
+
+
+def tier_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭养老能交100的不" → 不能 first where the tier is reserved for a group."""
+    if len(question.regions) != 1 or not question.wants("yes_no") or len(question.amounts) != 1:
+        return None
+    if question.scheme == "medical" or question.channel or question.last_year_choice:
+        return None  # last year's tier asked about this year: comparisons.last_year_tier
+    if not any(re.search(p, question.text) for p in words()["tier_choice"]):
+        return None  # "交100元档有补贴吗" asks the subsidy, not whether 100 may be chosen
+    region, amount = question.regions[0], question.amounts[0]
+    fact = kb.fact(region, "pension.tiers")
+    value = (fact.value or {}) if fact else {}
+    said_group = any(w in question.text for w in words()["hardship_words"])
+    if not value or (said_group and not question.not_hardship):
+        return None
+    restricted = {int(k): v for k, v in (value.get("restricted") or {}).items()}
+    if amount not in value["tiers"]:
+        lead = f"没有{amount}元这个档次。"
+    elif amount in restricted and value.get("restriction") == "only":
+        lead = f"不能，除非是{restricted[amount]}：{amount}元档次只适用于他们。"
+    elif amount in restricted:
+        lead = f"原则上不能：{amount}元档次原则上只适用于{restricted[amount]}。"
+    else:
+        lead = f"可以，{amount}元是文件写明的档次。"
+    text = heading(kb, region, "pension") + lead + fact.answer
+    return Answer(text + "\n" + source_line([fact]), [fact])
+
+
+def late_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "过了年还能交不" → 能 first where a fact allows paying after the collection period (with
+    its waiting period), else the documents' silence and where to ask."""
+    spec = words()["late_payment"]
+    if len(question.regions) != 1 or not question.wants("yes_no") or question.channel:
+        return None
+    if not any(w in question.text for w in spec["words"]):
+        return None
+    region, scheme = question.regions[0], question.scheme or "medical"
+    if scheme == "medical":
+        facts = [
+            f
+            for t in spec["medical_topics"]
+            for f in kb.facts(region, topic=t, scheme="medical")
+            if f.status != "not_stated"
+        ]
+        lead = "能交，但集中缴费期后交的有待遇等待期："
+    else:
+        facts = [
+            f
+            for f in kb.facts(region, topic="deadline")
+            if f.scheme in ("pension", "both")
+            and any(w in f.answer for w in spec["pension_evidence"])
+        ]
+        lead = "能。"
+    if not facts:
+        label = kb.scheme_label(scheme)
+        text = f"{kb.region_name(region)}的文件没有写集中缴费期后还能不能交{label}，{NOT_STATED_PHRASE}。"
+        return Answer(heading(kb, region, scheme) + text + "\n" + hotline_summary(kb, region), [])
+    text = heading(kb, region, scheme) + lead + "".join(f.answer for f in facts)
+    return Answer(text + "\n" + source_line(facts), facts)

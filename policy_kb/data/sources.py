@@ -249,7 +249,7 @@ def _validate_fact(
         text = seeds.get(doc.get("file"))
         if text is not None and quote not in text:
             problems.append(f"{label}: quote not found in {doc.get('file')}: {quote[:40]}…")
-        # a press report's 报道第N段 is checked like the quote (policy_kb/paragraphs.py)
+        # a press report's 报道第N段 is checked like the quote (policy_kb/text/paragraphs.py)
         elif text is not None:
             seed_path = str(pathlib.Path(seeds_dir) / str(doc.get("file")))
             wrong = paragraphs.citation_problem(src.get("clause"), quote, seed_path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 
-from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, words
+from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, regions, words
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
@@ -25,6 +25,11 @@ _AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周�
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
+# a bare number straight after the person is their age ("爸67", "俺娘七十二")
+_AGE_RIGHT_AFTER = re.compile(
+    r"(?:今年|已经|都|也|才)?(\d{1,3}|[二三四五六七八九十][一二三四五六七八九十]{0,2})"
+    r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])"
+)
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 _HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
@@ -106,7 +111,29 @@ def _mentions(text: str) -> list[tuple[int, int, dict]]:
     return mentions
 
 
+def _phrase_age(span: str) -> tuple[int | None, str | None]:
+    """ "才64" (64, wins), "快70了" / "不到70" (69), "七十出头" (71) — age_phrases in the data."""
+    phrases, number = words()["age_phrases"], r"(\d{1,3}|[一二三四五六七八九十]{1,3})"
+    for key, shift in (("exact_before", 0), ("below_before", -1)):
+        for word in phrases[key]:
+            found = re.search(
+                re.escape(word) + number + r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])", span
+            )
+            value = cn_to_int(found.group(1)) if found else None
+            if value is not None and 0 < value <= 120:
+                return value + shift, (word + found.group(1)) if shift else None
+    for word in phrases["above_after"]:
+        found = re.search(r"(?<![一二三四五六七八九十\d])" + number + r"(?:岁)?" + re.escape(word), span)
+        value = cn_to_int(found.group(1)) if found else None
+        if value is not None and 0 < value <= 120:
+            return value + 1, found.group(1) + "多"  # said "…多岁"
+    return None, None
+
+
 def _age(span: str) -> tuple[int | None, str | None]:
+    phrase = _phrase_age(span)
+    if phrase[0] is not None:
+        return phrase
     decade = _AGE_DECADE.search(span)
     if decade:
         tens = cn_to_int(decade.group(1))
@@ -155,13 +182,18 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     """
     count = _count(text, start, entry)
     attrs = _attributes(span)
+    word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
+    after = _AGE_RIGHT_AFTER.match(span[len(word) :])
+    if after and "age" not in attrs and count == 1:
+        attrs["age"] = cn_to_int(after.group(1))  # "我爸78我妈75", "儿媳四十"
     before = _AGE_BEFORE.search(prefix)
     if before and "age" not in attrs:
         attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
+    if len(set(stages)) == 1:
+        stages = stages[:1]  # "上小学二年级" is one stage named twice
     if not stages and entry["role"] == "child":
         stages = _stages_in_order(prefix)
-    word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(span)) if a is not None]
     people = []
     for n in range(count):
@@ -210,7 +242,13 @@ def _one_speaker(people: list[dict]) -> list[dict]:
 
 def _details_for_previous(people: list[dict], clause: str) -> None:
     """A clause naming nobody that describes the people just named: "俩孩子 一个上初中一个上
-    幼儿园", "爸妈都在山亭，一个65一个71"."""
+    幼儿园", "爸妈都在山亭，一个65一个71", "俺娘不到70 才64", "我爸我妈 他俩都选二档"."""
+    age, said = _phrase_age(clause)
+    if people and age is not None and said is None and people[-1].get("age_said"):
+        people[-1]["age"] = age  # "不到70 才64": the exact age wins over the range
+        people[-1].pop("age_said")
+    if not _back_reference(people, clause):
+        _said_after(people, clause)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
     if len(ages) >= 2 and len(people) >= len(ages):
         last = people[-len(ages) :]
@@ -228,13 +266,81 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
                 person["stage"] = stages[0]
 
 
+def _without_summaries(people: list[dict]) -> list[dict]:
+    """ "老大上初中 老二上大学 俩孩子一共多少": the 俩孩子 are the two just described."""
+    summary = [
+        p
+        for p in people
+        if p["role"] == "child"
+        and p.get("label") in words()["child_summaries"]
+        and not {"stage", "age", "tier"} & set(p)
+    ]
+    described = [p for p in people if p["role"] == "child" and p not in summary]
+    if summary and len(summary) == len(described):
+        return [p for p in people if not any(p is s for s in summary)]
+    return people
+
+
+def _region_in(clause: str) -> str | None:
+    """The covered region a clause names (its aliases and districts'), else None."""
+    lowered = clause.lower()
+    for region in regions():
+        names = list(region.get("aliases") or [])
+        names += [a for d in region.get("districts") or [] for a in d.get("aliases") or []]
+        if any(n.lower() in lowered for n in names):
+            return str(region["id"])
+    return None
+
+
+def _places(people: list[dict]) -> None:
+    """A member's region is kept only when the message places people in two regions."""
+    if len({p.get("region") for p in people if p.get("region")}) < 2:
+        for person in people:
+            person.pop("region", None)
+    else:
+        for person in people:
+            if person.get("region") is None:
+                person.pop("region", None)
+
+
+def _back_reference(people: list[dict], clause: str) -> None:
+    """ "他俩想选二档": a tier or amount for the last people named (two for 俩/两, else all
+    others than the speaker)."""
+    word = next((w for w in words()["back_references"] if w in clause), None)
+    others = [p for p in people if p["role"] != "self"]
+    if not word or not others:
+        return False
+    them = others[-2:] if ("俩" in word or "两" in word) else others
+    found = _attributes(clause)
+    for key in ("tier", "amount") + (("age",) if _TOGETHER.search(clause) else ()):
+        if key in found:
+            for person in them:
+                person.setdefault(key, found[key])
+    return True
+
+
+def _said_after(people: list[dict], clause: str) -> None:
+    """ "俺娘66 交一档": a tier or amount in a clause of its own is the last adult's; with 都
+    ("我和老伴 都交二档") it is every adult's of the last clause that named people."""
+    adults = [p for p in people if p["role"] != "child" and not p.get("stage")]
+    found = {k: v for k, v in _attributes(clause).items() if k in ("tier", "amount")}
+    if not adults or not found:
+        return
+    last_clause = [p for p in adults if p.get("_clause") == adults[-1].get("_clause")]
+    for person in last_clause if _TOGETHER.search(clause) else adults[-1:]:
+        for key, value in found.items():
+            person.setdefault(key, value)
+
+
 def read_members(text: str) -> list[dict]:
     """The people a message names, in order; [] when it names nobody."""
     text = normalize_text(text)
     people: list[dict] = []
-    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+    place = None
+    for number, clause in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
         mentions = _mentions(clause)
         if not mentions:
+            place = _region_in(clause) or place
             _details_for_previous(people, clause)
             continue
         clause_people, named_again = [], []
@@ -250,8 +356,16 @@ def read_members(text: str) -> list[dict]:
                 continue
             clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
         _share_clause_attributes(clause_people + named_again, clause)
+        place = _region_in(clause) or place
+        for person in clause_people + named_again:
+            person["region"] = place  # kept only when people live in two regions (_places)
+            person["_clause"] = number
         people += clause_people
+    for person in people:
+        person.pop("_clause", None)
+    people = _without_summaries(people)
     people = _one_speaker(people)
+    _places(people)
     size = _HOUSEHOLD_SIZE.search(text)
     if size:
         wanted = cn_to_int(size.group(1)) or 0

@@ -45,6 +45,7 @@ class Question:
     other_year: bool = False  # 明年, 后年: a year said relative to now
     # the topic (topics.yml id): the NLU's when the chat sets it, else the KB's keywords
     topic: str | None = None
+    mixed_language: bool = False  # English or pinyin words read as Chinese (translate_mixed)
 
     def wants(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)
@@ -126,11 +127,24 @@ def read_question(kb: KnowledgeBase, text: str) -> Question:
     return copy.deepcopy(_read(kb, text or ""))
 
 
+def translate_mixed(text: str) -> str:
+    """ "how much is Qingdao college student 医保" → "多少 Qingdao 大学生 医保": the English
+    and pinyin words of ``mixed_language`` (questions.yml) read as Chinese."""
+    if not re.search(r"[A-Za-z]{2,}", text):
+        return text
+    table = words().get("mixed_language") or {}
+    for phrase in sorted(table, key=len, reverse=True):
+        pattern = r"(?<![A-Za-z])" + re.escape(phrase).replace(r"\ ", r"\s*") + r"(?![A-Za-z])"
+        text = re.sub(pattern, table[phrase], text, flags=re.IGNORECASE)
+    return text
+
+
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
-    text = normalize_text(text)
+    said = normalize_text(text)
+    text = translate_mixed(said)
     lowered = text.lower()
-    question = Question(text=text)
+    question = Question(text=text, mixed_language=text != said)
     question.regions = _regions(kb, lowered)
     question.all_regions = _found(text, words()["all_regions"])
     question.schemes = _schemes(kb, lowered)
@@ -204,6 +218,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """
     if question.topic in words()["word_topics"]:
         return question.topic
+    if question.mixed_language and question.topic:
+        return question.topic  # the classifier reads Chinese: the words read as Chinese decide
     if question.topic == "waiting" and nlu_topic == "deadline":
         return "benefit"  # "过了截止日期还能交吗": late payment and its waiting period
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):

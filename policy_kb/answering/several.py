@@ -1,0 +1,85 @@
+"""Several questions in one message, each answered, in order (issue 18 item 1).
+
+"山亭 俺这种能交100的不 要是交350的话政府给补多少" asks two things: whether 100 may be chosen,
+and the subsidy at 350. Each clause that asks something (``question_marks`` in
+sources/questions.yml) is read with the message's other clauses (who, where, which scheme) and
+answered on its own — by the composer, else from its topic's facts — and the answers are given
+in the order asked. A message whose clauses make one question together ("哪个贵，差多少",
+"加起来多少") is left whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from policy_kb.answering.answers import Answer, unique
+from policy_kb.answering.relevance import relevant
+from policy_kb.answering.render import facts_text
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.data.vocabulary import scheme
+from policy_kb.reading.question import Question, read_question, words
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+
+
+def _asks(clause: str) -> bool:
+    return any(re.search(mark, clause) for mark in words()["question_marks"])
+
+
+def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
+    """The message's questions, each with the clauses that only tell who and where."""
+    if question.wants(*words()["joined_kinds"]):
+        return []
+    clauses = [c for c in _CLAUSE.split(question.text) if c]
+    asked = [c for c in clauses if _asks(c)]
+    if len(asked) < 2:
+        return []
+    context = " ".join(c for c in clauses if c not in asked)
+    names = "".join(kb.region_name(r) for r in question.regions)
+    short = scheme(question.scheme).short if question.scheme else ""
+    texts = []
+    for clause in asked:
+        own = read_question(kb, clause)
+        text = f"{context} {clause}".strip()
+        if not own.regions and names and not read_question(kb, text).regions:
+            text = f"{names} {text}"
+        if not own.schemes and short:
+            text = f"{short} {text}"
+        texts.append(text)
+    return texts
+
+
+def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """An ordinary topic question: the facts of its topic its own words point at."""
+    if not question.topic or not question.regions:
+        return None
+    spec = kb.topic(question.topic)
+    facts = [
+        f
+        for r in question.regions
+        for t in spec.fact_topics
+        for f in kb.facts(r, topic=t, scheme=question.scheme)
+    ]
+    facts = relevant(kb, facts, question.text)
+    return Answer(facts_text(facts, kb), facts) if facts else None
+
+
+def answer(
+    kb: KnowledgeBase, question: Question, compose_one: Callable[..., Answer | None]
+) -> Answer | None:
+    """Each question of the message answered in order, or None for a single question."""
+    texts = sub_questions(kb, question)
+    answers = []
+    for text in texts:
+        sub = read_question(kb, text)
+        sub.regions = sub.regions or list(question.regions)
+        found = compose_one(kb, sub) or _topic_answer(kb, sub)
+        if found is None:
+            return None  # one part not understood: the message is answered as before
+        answers.append(found)
+    if len({a.text for a in answers}) < 2:
+        return None
+    blocks = [f"{n}）{a.text}" for n, a in enumerate(answers, 1)]
+    head = f"您问了{len(answers)}件事，按顺序回答：\n\n"
+    return Answer(head + "\n\n".join(blocks), unique([f for a in answers for f in a.facts]))

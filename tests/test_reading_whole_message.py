@@ -1,0 +1,107 @@
+"""Issue 18 items 1–3, 6 and 7 in the composer: sums across schemes and regions, yes/no from
+what is computed, the documents themselves, mixed language.
+
+Every expected figure is a fact's value (the comment on each case says which).
+"""
+
+import re
+
+import pytest
+
+from policy_kb.answering.compose import compose
+from policy_kb.reading.question import read_question
+
+
+def _answer(kb, text):
+    answer = compose(kb, read_question(kb, text))
+    assert answer is not None, f"not composed: {text}"
+    return answer.text
+
+
+def _has(text, number):
+    return re.search(rf"(?<!\d){number}(?!\d)", text)
+
+
+SUMS = [
+    # 威海 pension 5000 + medical 二档 650
+    ("威海 我想养老交5000 医保交二档的 俩加一块多少", "5650"),
+    # 威海 二档 650 ×2 (78 and 75: 威海 has no age rule) + 一档 450
+    ("在威海 我爸78我妈75 他俩想选二档 我自己交一档", "1750"),
+    # 山亭 60–69 pay half of 380 (190 ×2) + a pupil 380
+    ("山亭 俺和老伴都六十多了 医保都交一挡 孙子上小学二年级", "760"),
+    # 青岛 一档 462 + 山亭 66 → 190, 72 → 0
+    ("我在青岛交一档 爸妈在山亭老家 一个66一个72 医保一共多少", "652"),
+    # 山亭 爹 66 → 190, 娘 71 → 0
+    ("山亭 俺爹66 俺娘71 医保一共交多少", "190"),
+    # 青岛 二档 395 ×2 (公婆) + 大学生 150
+    ("青岛 公婆都交二档 大闺女在外地上大学 医保一家多少", "940"),
+]
+
+
+@pytest.mark.parametrize("text, total", SUMS)
+def test_every_person_and_both_schemes_are_added_up(kb, text, total):
+    answer = _answer(kb, text)
+    assert _has(answer, total), answer
+    assert "还不能确定" not in answer
+
+
+YES_NO = [
+    # 威海: paid 6月18日 after the collection period → 3 months' wait, cover from 9月18日
+    ("威海 俺2024年6月18号才补交的医保 8月5号住院了 能报不", "不能", "2024年9月18日"),
+    ("威海 2024年3月1号交的医保 7月10号住院能报吗", "能", "2024年6月1日"),
+    # 山亭 70+: the government pays the whole personal share
+    ("山亭 俺娘72了 医保还用自己交吗", "不用", "0元"),
+    ("山亭 俺爹65 医保还用交吗", "要交", "190元"),
+    # 山亭's 100 tier "只适用于" 重度残疾人等缴费困难群体; 威海's 300 "原则上只适用于"
+    ("山亭养老能交100的不", "不能", "重度残疾人"),
+    ("威海养老能交300吗", "原则上不能", "重度残疾人"),
+    ("青岛养老能交10000的吗", "可以", "10000元"),
+    ("山亭养老能交200吗", "没有200元", "350元"),
+    # after the collection period: the waiting-period facts allow it (山亭 30日, 威海 3个月)
+    ("山亭 医保过了12月31号还能交吗", "能交", "30日"),
+    ("威海 医保过了年还能交不", "能交", "3个月"),
+    # 威海 pension: "在2024年全年都可以正常自主申报"; 青岛's documents do not say
+    ("威海养老错过了还能交吗", "能", "全年都可以"),
+    ("青岛养老过了年还能交不", "青岛市的文件没有写", "12333"),
+]
+
+
+@pytest.mark.parametrize("text, lead, detail", YES_NO)
+def test_a_yes_or_no_from_what_is_computed_comes_first(kb, text, lead, detail):
+    answer = _answer(kb, text)
+    body = answer.split("】", 1)[1] if answer.startswith("【") else answer
+    assert body.startswith(lead), answer
+    assert detail in answer
+
+
+DOCUMENTS = [
+    ("山政办发〔2023〕10号是哪个单位发的 啥时候发的", ["山亭区人民政府办公室", "2023年11月10日"]),
+    ("山政办发[2023]10号明年还管用吗", ["不适用于其他年度", "2024年度"]),
+    ("威海2023年第1号通告是谁发的", ["威海市医疗保障局", "2023年8月29日"]),
+    ("青岛医保政策依据是哪个文件", ["青岛市人力资源和社会保障局", "2023年9月13日"]),
+]
+
+
+@pytest.mark.parametrize("text, expected", DOCUMENTS)
+def test_a_question_about_the_documents_is_answered_from_the_documents_table(kb, text, expected):
+    answer = _answer(kb, text)
+    for part in expected:
+        assert part in answer, answer
+
+
+def test_a_document_number_answers_only_that_regions_document(kb):
+    answer = _answer(kb, "山政办发〔2023〕10号是谁发的")
+    assert "威海" not in answer and "青岛" not in answer
+
+
+MIXED = [
+    ("how much is Qingdao college student 医保", "大学生"),
+    ("Weihai yibao erdang duoshao qian", "二档"),
+]
+
+
+@pytest.mark.parametrize("text, word", MIXED)
+def test_english_and_pinyin_words_are_read_as_chinese(kb, text, word):
+    question = read_question(kb, text)
+    assert question.regions and question.schemes == ["medical"]
+    assert word in question.text
