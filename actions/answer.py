@@ -33,6 +33,7 @@ from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
 from policy_kb.question import words
 from policy_kb.relevance import relevant
+from policy_kb.spoken import understood_note
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -113,6 +114,14 @@ def personal_answer(
     return None
 
 
+def heard_note(tracker: Tracker) -> str:
+    """ "（按青岛市计算）" when the NLU read a word by its sound only (a voice transcript's 清岛):
+    the resident sees what the answer assumed."""
+    spoken = (tracker.latest_message or {}).get("spoken") or {}
+    note = understood_note(spoken.get("understood") or [])
+    return note + "\n" if note else ""
+
+
 def year_note(question) -> str:
     """ "青岛明年医保多少钱": say which year the answer gives, and that it is the only one."""
     if not question.other_year:
@@ -143,7 +152,7 @@ class ActionAnswer(Action):
         question = question_from(tracker)
         composed = compose(knowledge_base(), question)
         if composed is not None:
-            text = year_note(question) + composed.text
+            text = heard_note(tracker) + year_note(question) + composed.text
             return events + self.say(dispatcher, tracker, text, composed.facts)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
@@ -185,7 +194,7 @@ class ActionAnswer(Action):
                         t for t in (answer, facts_answer(tracker, topic, region, used)) if t
                     )
                 )
-        text = year_note(question) + "\n\n".join(texts)
+        text = heard_note(tracker) + year_note(question) + "\n\n".join(texts)
         return events + self.say(dispatcher, tracker, text, used)
 
     @staticmethod

@@ -35,6 +35,7 @@ from policy_kb.kb import KnowledgeBase
 from policy_kb.lookup import lookup
 from policy_kb.question import read_question
 from policy_kb.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
+from policy_kb.spoken import read_spoken
 
 
 def _kb(args) -> KnowledgeBase:
@@ -60,7 +61,7 @@ def cmd_ask(args) -> int:
     text = " ".join(args.words)
     answer = compose(kb, read_question(kb, text))
     if answer is not None:
-        print(answer.text)
+        print(read_spoken(text).note + answer.text)
         return 0
     return cmd_lookup(argparse.Namespace(**{**vars(args), "words": args.words, "quotes": False}))
 

@@ -19,6 +19,7 @@ from policy_kb import vocabulary
 from policy_kb.household import read_members
 from policy_kb.kb import KnowledgeBase
 from policy_kb.normalize import normalize_text
+from policy_kb.spoken import read_spoken
 from policy_kb.vocabulary import words
 
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
@@ -128,7 +129,7 @@ def read_question(kb: KnowledgeBase, text: str) -> Question:
 
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
-    text = normalize_text(text)
+    text = read_spoken(text).text  # a voice transcript as the typed text it stands for
     lowered = text.lower()
     question = Question(text=text)
     question.regions = _regions(kb, lowered)
