@@ -33,7 +33,7 @@ from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
 from policy_kb.question import words
 from policy_kb.relevance import relevant
-from policy_kb.spoken import understood_note
+from policy_kb.spoken import read_spoken
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -115,10 +115,9 @@ def personal_answer(
 
 
 def heard_note(tracker: Tracker) -> str:
-    """ "（按青岛市计算）" when the NLU read a word by its sound only (a voice transcript's 清岛):
+    """ "（按青岛市计算）" when a word was read by its sound only (a voice transcript's 清岛):
     the resident sees what the answer assumed."""
-    spoken = (tracker.latest_message or {}).get("spoken") or {}
-    note = understood_note(spoken.get("understood") or [])
+    note = read_spoken((tracker.latest_message or {}).get("text") or "").note
     return note + "\n" if note else ""
 
 
@@ -166,7 +165,7 @@ class ActionAnswer(Action):
         texts, used = [], []
         members = tracker.get_slot("household")
         if topic == "household" and not members:
-            members = parse_household((tracker.latest_message or {}).get("text", ""))
+            members = parse_household(latest_text(tracker))
             events.append(SlotSet("household", members))
         asked = asked_year(tracker)
         for region in regions:

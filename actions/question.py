@@ -11,10 +11,13 @@ from rasa_sdk import Tracker
 
 from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
 from policy_kb.question import Question, answer_topic, ask_again, is_follow_up, read_question
+from policy_kb.spoken import read_spoken
 
 
 def latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    """The latest message as typed text: a voice transcript's fillers, numbers in words and
+    misheard names read (policy_kb.spoken; the parse keeps the resident's own words)."""
+    return read_spoken((tracker.latest_message or {}).get("text") or "").text
 
 
 def asked_text(tracker: Tracker) -> str:

@@ -60,10 +60,12 @@ def cmd_ask(args) -> int:
     kb = _kb(args)
     text = " ".join(args.words)
     answer = compose(kb, read_question(kb, text))
+    spoken = read_spoken(text)
     if answer is not None:
-        print(read_spoken(text).note + answer.text)
+        print(spoken.note + answer.text)
         return 0
-    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": args.words, "quotes": False}))
+    print(spoken.note, end="")
+    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": [spoken.text], "quotes": False}))
 
 
 def _date(text: str | None) -> dt.date | str | None:

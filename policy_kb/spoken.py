@@ -30,8 +30,9 @@ _SEP_OR_EDGE_AFTER = rf"(?={_SEP}|$)"
 # Sounds that are never words (呃, 嗯 anywhere); interjections and "that / I mean" when said on
 # their own between pauses (那个 before a noun is a word: "那个档次").
 _ALWAYS_FILLERS = re.compile(r"[呃嗯]+")
+FILLER_WORDS = ("喂", "哎呀", "哎", "唉", "那个", "这个", "就是说", "就是", "然后", "那啥", "呃", "嗯")
 _ALONE_FILLERS = re.compile(
-    rf"{_SEP_OR_EDGE_BEFORE}(?:喂|哎呀|哎|唉|那个|这个|就是|就是说|然后|那啥){_SEP_OR_EDGE_AFTER}"
+    rf"{_SEP_OR_EDGE_BEFORE}(?:{'|'.join(FILLER_WORDS)}){_SEP_OR_EDGE_AFTER}"
 )
 # "一共 一共得交", "能 能报销": a word said on its own, then again after a pause ("孩子，孩子的"
 # ends one clause and starts the next: kept); "一共，一共": a word of two characters or more

@@ -8,7 +8,8 @@ Before that, a message is read as the typed text it stands for (``policy_kb.spok
 stutters, numbers in words, domain words spelled by sound), here so that every later component
 and the actions (which read the parse's text) see the same text. Training examples are read the
 same way, except those with annotated entities: their offsets must keep pointing at the words.
-What was understood by sound alone travels in the parse as ``spoken``, for the answer to show.
+What was understood by sound alone travels in the parse as ``spoken``; the last component puts
+the resident's own text back (bot/components/spoken_text.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from policy_kb.sounds import warm_up
 from policy_kb.spoken import read_spoken
 
 SPOKEN = "spoken"
+ORIGINAL_TEXT = "spoken_original_text"
 
 
 def normalize_same_length(text: str) -> str:
@@ -62,6 +64,8 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
             text = message.get(TEXT)
             if isinstance(text, str) and text:
                 spoken = read_spoken(text)
+                # the last component (spoken_text.py) puts the resident's words back
+                message.set(ORIGINAL_TEXT, normalize_same_length(text))
                 message.set(TEXT, spoken.text)
                 if spoken.heard:
                     message.set(SPOKEN, spoken.summary(), add_to_output=True)
