@@ -305,3 +305,26 @@ def test_dictionary_words_that_sound_like_a_place_are_not_read_as_one_where_none
             if read_spoken(sentence.format(spelled)).heard:
                 wrong.append(sentence.format(spelled))
     assert wrong == []
+
+
+# ---------------------------------------------------------------------- the NLU's parse
+RESTORED = [
+    ("呃 清岛的 六百五 医保", "青岛的650医保", [(0, 2), (3, 6), (6, 8)], ["清岛", "六百五", "医保"]),
+    ("那个 那个 清岛 俺交一当", "青岛俺交一档", [(0, 2), (4, 6)], ["清岛", "一当"]),
+    ("青岛医保一档", "青岛医保一档", [(0, 2), (4, 6)], ["青岛", "一档"]),
+]
+
+
+@pytest.mark.parametrize("said, read, spans, words", RESTORED)
+def test_the_parse_keeps_the_residents_words_with_entities_on_them(said, read, spans, words):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.components.normalizing_tokenizer import ORIGINAL_TEXT
+    from bot.components.spoken_text import restore
+
+    entities = [{"start": a, "end": b, "entity": "x", "value": read[a:b]} for a, b in spans]
+    message = Message(data={"text": read, ORIGINAL_TEXT: said, "entities": entities})
+    restore(message)
+    assert message.get("text") == said
+    assert [said[e["start"] : e["end"]] for e in message.get("entities")] == words
+    assert [e["value"] for e in message.get("entities")] == [read[a:b] for a, b in spans]
