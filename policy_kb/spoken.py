@@ -22,6 +22,7 @@ import re
 
 from policy_kb.normalize import cn_to_int, normalize_text
 from policy_kb.sounds import Heard, heard_terms, known_word, replace_heard
+from policy_kb.vocabulary import words
 
 # A pause or a comma between words: where a filler or a repeated word stands on its own.
 _SEP = r"[\s，,、。！!？?…~～]"
@@ -133,16 +134,26 @@ def spoken_numbers(text: str) -> str:
 
 
 def join_pauses(text: str) -> str:
-    """Without the spaces a transcript puts at pauses ("俺老伴 交二档" is typed "俺老伴交二档");
-    a space between two numbers or Latin words stays ("462 395", "pos 机")."""
+    """Without the pauses a transcript puts inside a clause ("俺老伴 交二档" is typed
+    "俺老伴交二档"). A pause before a person ("一个上初中的孩子 一个上大学的孩子") starts the
+    next clause, as a comma would, and stays; so does a space between numbers ("462 395")."""
     return _PAUSE.sub(_pause, text)
 
 
 def _pause(match: re.Match) -> str:
     text, start, end = match.string, match.start(), match.end()
-    between_words = start > 0 and end < len(text)
-    keep = between_words and text[start - 1].isascii() and text[end].isascii()
-    return " " if keep else ""
+    if start == 0 or end == len(text):
+        return ""
+    if text[start - 1].isascii() and text[end].isascii():
+        return " "
+    following = text[end:].split(" ", 1)[0]
+    return " " if any(word in following for word in _person_words()) else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _person_words() -> tuple[str, ...]:
+    """The words naming household members (questions.yml ``members``)."""
+    return tuple({w for entry in words()["members"] for w in entry["words"]})
 
 
 def _squeeze(text: str) -> str:
