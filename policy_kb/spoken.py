@@ -5,7 +5,7 @@ input) send filler words, stutters, numbers in words, pauses instead of punctuat
 words spelled by sound:
 
     呃 那个 清岛的 俺交一当 俺老伴 交二当 嗯 一宝 三个人 一共 一共得交多少钱
-    → 青岛的 俺交一档 俺老伴 交二档 医保 三个人 一共得交多少钱   (heard: 清岛→青岛, 一当→一档,
+    → 青岛的 俺交一档 俺老伴交二档医保三个人一共得交多少钱   (heard: 清岛→青岛, 一当→一档,
       二当→二档, 一宝→医保)
 
 :func:`read_spoken` does this once; the NLU's first component (bot/components/spoken_form.py)
