@@ -305,17 +305,37 @@ def test_homophones_of_the_domain_words_are_read_as_those_words():
     assert missed == []
 
 
-NO_PLACE_EXPECTED = ["{}一下怎么办理", "麻烦{}告诉我", "我想{}问问"]
+NO_PLACE_EXPECTED = ["{}一下怎么办理", "麻烦{}告诉我", "我想{}问问", "他说{}的事要交钱"]
+
+
+def all_homophones(word: str) -> list[str]:
+    """Every spelling of a two-character word from the confusion table's common characters."""
+    by_sound, (first, second) = _characters_by_sound(), lazy_pinyin(word)
+    pools = [
+        [c for s in sorted(confusable(sound)) for c in by_sound.get(s, [])]
+        for sound in (first, second)
+    ]
+    return [a + b for a in pools[0] for b in pools[1] if a + b != word]
+
+
+def _dictionary_look_alikes() -> list[str]:
+    """Words of jieba's dictionary that sound like a two-character place name (请到, 老山…)."""
+    places = [t.text for t in sounds.sound_targets() if t.kind == "place" and len(t.text) == 2]
+    return sorted(
+        {w for p in places for w in all_homophones(p) if sounds.common_word(w)}
+        - {t.text for t in sounds.domain_terms()}
+    )
 
 
 def test_dictionary_words_that_sound_like_a_place_are_not_read_as_one_where_none_is_expected():
-    wrong = []
-    for term, spelled in _generated():
-        if term.kind != "place" or not sounds.common_word(spelled):
-            continue
-        for sentence in NO_PLACE_EXPECTED:
-            if read_spoken(sentence.format(spelled)).heard:
-                wrong.append(sentence.format(spelled))
+    look_alikes = _dictionary_look_alikes()
+    assert len(look_alikes) >= 20  # the generator does find such words
+    wrong = [
+        sentence.format(word)
+        for word in look_alikes
+        for sentence in NO_PLACE_EXPECTED
+        if read_spoken(sentence.format(word)).heard
+    ]
     assert wrong == []
 
 
