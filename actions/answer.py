@@ -34,6 +34,7 @@ from policy_kb.answering.compose import compose
 from policy_kb.answering.relevance import relevant
 from policy_kb.reading.household import member_profiles, parse_household
 from policy_kb.reading.question import words
+from policy_kb.reading.spoken import read_spoken
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -114,6 +115,13 @@ def personal_answer(
     return None
 
 
+def heard_note(tracker: Tracker) -> str:
+    """ "（按青岛市计算）" when a word was read by its sound only (a voice transcript's 清岛):
+    the resident sees what the answer assumed."""
+    note = read_spoken((tracker.latest_message or {}).get("text") or "").note
+    return note + "\n" if note else ""
+
+
 def year_note(question) -> str:
     """ "青岛明年医保多少钱": say which year the answer gives, and that it is the only one."""
     if not question.other_year:
@@ -144,7 +152,7 @@ class ActionAnswer(Action):
         question = question_from(tracker)
         composed = compose(knowledge_base(), question)
         if composed is not None:
-            text = year_note(question) + composed.text
+            text = heard_note(tracker) + year_note(question) + composed.text
             return events + self.say(dispatcher, tracker, text, composed.facts)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
@@ -158,7 +166,7 @@ class ActionAnswer(Action):
         texts, used = [], []
         members = tracker.get_slot("household")
         if topic == "household" and not members:
-            members = parse_household((tracker.latest_message or {}).get("text", ""))
+            members = parse_household(latest_text(tracker))
             events.append(SlotSet("household", members))
         asked = asked_year(tracker)
         for region in regions:
@@ -186,7 +194,7 @@ class ActionAnswer(Action):
                 dated = any(tracker.get_slot(s) for s in ("birth_date", "payment_date"))
                 first, then = (answer, rule) if dated else (rule, answer)
                 texts.append("\n\n".join(t for t in (first, then) if t))
-        text = year_note(question) + "\n\n".join(texts)
+        text = heard_note(tracker) + year_note(question) + "\n\n".join(texts)
         return events + self.say(dispatcher, tracker, text, used)
 
     @staticmethod

@@ -76,7 +76,7 @@ class ValidateAnswerForm(FormValidationAction):
         if topic and topic != tracker.get_slot("topic"):
             events.append(SlotSet("topic", topic))
         if topic == "household" or (topic is None and tracker.get_slot("topic") == "household"):
-            members = parse_household((tracker.latest_message or {}).get("text", ""))
+            members = parse_household(latest_text(tracker))
             if members:
                 events.append(SlotSet("household", members))
         elif topic:

@@ -17,10 +17,13 @@ from policy_kb.reading.question import (
     is_follow_up,
     read_question,
 )
+from policy_kb.reading.spoken import read_spoken
 
 
 def latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    """The latest message as typed text: a voice transcript's fillers, numbers in words and
+    misheard names read (policy_kb.reading.spoken; the parse keeps the resident's own words)."""
+    return read_spoken((tracker.latest_message or {}).get("text") or "").text
 
 
 def asked_text(tracker: Tracker) -> str:

@@ -34,6 +34,7 @@ from policy_kb.data import store, vocabulary
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 from policy_kb.reading.question import read_question
+from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import Profile, calculate, calculate_household
 from policy_kb.text.dates import parse_date
 
@@ -60,10 +61,12 @@ def cmd_ask(args) -> int:
     kb = _kb(args)
     text = " ".join(args.words)
     answer = compose(kb, read_question(kb, text))
+    spoken = read_spoken(text)
     if answer is not None:
-        print(answer.text)
+        print(spoken.note + answer.text)
         return 0
-    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": args.words, "quotes": False}))
+    print(spoken.note, end="")
+    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": [spoken.text], "quotes": False}))
 
 
 def _date(text: str | None) -> dt.date | str | None:

@@ -502,6 +502,19 @@ def test_voice_subscribe_and_other_types(wechat):
 
 
 @pytest.mark.server
+def test_a_voice_transcript_is_answered_like_typed_text_without_mentioning_voice(wechat):
+    sender = new_sender("spoken")
+    said = "呃 那个 为海的 医保 电话 电话是多少"
+    voice = ask(wechat, sender, msg_type="voice", MediaId="m", Format="amr", Recognition=said)
+    typed = ask(wechat, new_sender("typed"), msg_type="text", Content="威海的医保电话是多少")
+    assert "5190857" in voice["Content"] and "5190857" in typed["Content"]
+    assert "按威海市计算" in voice["Content"]  # the sound-only reading is shown
+    assert "语音" not in voice["Content"]
+    # the tracker keeps the resident's own words
+    assert user_events(wechat, sender) == [said]
+
+
+@pytest.mark.server
 def test_duplicate_msgid_answered_once(wechat):
     sender = new_sender("dup")
     xml = message_xml(sender, msg_id="7300000000000000001", Content="青岛医保一档交多少钱")

@@ -19,6 +19,7 @@ from policy_kb.data import vocabulary
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import words
 from policy_kb.reading.household import read_members
+from policy_kb.reading.spoken import read_spoken
 from policy_kb.text.normalize import normalize_text
 
 _AMOUNT = re.compile(r"(\d{3,5})(?:元|块)?(?:档|的档|元档)")
@@ -141,7 +142,7 @@ def translate_mixed(text: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
-    said = normalize_text(text)
+    said = read_spoken(text).text  # a voice transcript as the typed text it stands for
     text = translate_mixed(said)
     lowered = text.lower()
     question = Question(text=text, mixed_language=text != said)
