@@ -24,15 +24,18 @@ from actions.context import (
     profile_from,
     regions_in_play,
     scheme_in_play,
+    state_after,
+    turn_state,
 )
 from actions.question import asked_text, latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household, introduction, render
-from policy_kb.answers import adult_tiers, facts_naming
+from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
-from policy_kb.question import words
-from policy_kb.relevance import relevant
+from policy_kb.question import read_question
+from policy_kb.state import Waiting
+from policy_kb.turn import answer_turn, household_waiting, read_move, topic_facts
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -41,38 +44,19 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
     The facts rendered are appended to ``used`` (the staff console shows them with citations).
     """
     kb = knowledge_base()
-    scheme = scheme_in_play(tracker)
-    year = answer_year(tracker, region)
-    if topic == "hotline":
-        district = tracker.get_slot("district")
-        place = kb.resolve_place(district) if district else None
-        in_region = district if place and place.region == region else None
-        facts = kb.hotlines(region, scheme, in_region, year)
-    else:
-        spec = kb.topic(topic)
-        facts = [
-            f for t in spec.fact_topics for f in kb.facts(region, year, topic=t, scheme=scheme)
-        ]
-        if not facts:
-            # no rules of its own (山亭's students): the facts topics.yml names still answer it
-            facts = [f for f in (kb.fact(region, k, year) for k in spec.fallback_keys) if f]
-        if not facts or all(f.status == "not_stated" for f in facts):
-            facts += [
-                f for t in spec.fallback for f in kb.facts(region, year, topic=t, scheme=scheme)
-            ]
-        if topic == "hardship" and all(f.status == "not_stated" for f in facts):
-            # another fact of the region may still cover the group (威海's 300 tier)
-            said = [w for w in words()["hardship_words"] if w in latest_text(tracker)]
-            facts += facts_naming(kb, region, said or words()["hardship_words"], scheme, year)
-    if not facts:
-        if used is not None:
-            used.extend(kb.hotlines(region))
-        return render.not_stated_text(kb, region, kb.topic(topic).title)
-    if not kb.topic(topic).whole:
-        facts = relevant(kb, facts, asked_text(tracker))  # "怎么用支付宝交": that channel
+    text, facts = topic_facts(
+        kb,
+        topic,
+        region,
+        scheme_in_play(tracker),
+        year=answer_year(tracker, region),
+        said=latest_text(tracker),
+        asked=asked_text(tracker),
+        district=tracker.get_slot("district"),
+    )
     if used is not None:
         used.extend(facts)
-    return render.facts_text(facts, kb)
+    return text
 
 
 def household_answer(
@@ -124,6 +108,26 @@ def year_note(question) -> str:
     )
 
 
+def turn_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+    """A message that answers what the assistant asked, or corrects or changes the previous
+    question ("一档", "她72", "不对 我问的是养老", "换成二档呢"): answered by ``answer_turn``
+    on the conversation's state; None for a new question (the form and the topic answer it)."""
+    kb = knowledge_base()
+    state, text = turn_state(tracker), latest_text(tracker)
+    if state.previous() is None or read_move(kb, text, read_question(kb, text), state) == "new":
+        return None
+    turn = answer_turn(kb, text, state)
+    fact_ids = list(dict.fromkeys(f.id for f in turn.facts))
+    dispatcher.utter_message(text=turn.text, fact_ids=fact_ids)
+    question = turn.state.previous()
+    events = [SlotSet("turn_state", turn.state.to_json()), SlotSet("fallback_count", 0)]
+    if question.regions and len(question.regions) == 1:
+        events.append(SlotSet("region", question.regions[0]))
+    if question.topic:
+        events.append(SlotSet("topic", question.topic))
+    return events
+
+
 class ActionAnswer(Action):
     """Answers the current topic for every region in play."""
 
@@ -140,11 +144,15 @@ class ActionAnswer(Action):
             # it): the policy team's review counts this reply as an out-of-scope answer
             dispatcher.utter_message(text=scope.problem, out_of_scope=True)
             return events
+        replied = turn_reply(dispatcher, tracker)
+        if replied is not None:
+            return replied
         question = question_from(tracker)
         composed = compose(knowledge_base(), question)
         if composed is not None:
             text = year_note(question) + composed.text
-            return events + self.say(dispatcher, tracker, text, composed.facts)
+            waiting = household_waiting(question) if composed.missing else None
+            return events + self.say(dispatcher, tracker, text, composed.facts, waiting)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
@@ -153,7 +161,9 @@ class ActionAnswer(Action):
         if not topic:
             names = "、".join(knowledge_base().region_name(r) for r in regions)
             dispatcher.utter_message(text=f"好的，{names}。您想了解什么？", buttons=topic_buttons())
-            return events + [SlotSet("region", regions[-1])]
+            question = question_from(tracker)
+            state = state_after(tracker, question, Waiting(["topic"]))
+            return events + [SlotSet("region", regions[-1]), SlotSet("turn_state", state)]
         texts, used = [], []
         members = tracker.get_slot("household")
         if topic == "household" and not members:
@@ -186,17 +196,27 @@ class ActionAnswer(Action):
                     )
                 )
         text = year_note(question) + "\n\n".join(texts)
-        return events + self.say(dispatcher, tracker, text, used)
+        # a household's answer may ask about its members: any member's piece answers it
+        waiting = household_waiting(question) if topic == "household" and members else None
+        return events + self.say(dispatcher, tracker, text, used, waiting)
 
     @staticmethod
-    def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list) -> list:
-        """Sends the answer; remembers the question ("那威海呢" asks it again) and the region."""
+    def say(
+        dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list, waiting=None
+    ) -> list:
+        """Sends the answer; remembers the question ("那威海呢" asks it again), the region, and
+        the conversation's state with what the answer asked, if anything."""
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
         dispatcher.utter_message(text=text, fact_ids=fact_ids)
         events = [SlotSet("asked", asked_text(tracker))]
-        regions = question_from(tracker).regions
+        question = question_from(tracker)
+        question.topic = question.topic or tracker.get_slot("topic")
+        if not question.members and tracker.get_slot("topic") == "household":
+            question.members = read_question(knowledge_base(), latest_text(tracker)).members
+        events.append(SlotSet("turn_state", state_after(tracker, question, waiting)))
+        regions = question.regions
         if regions:
             events.append(SlotSet("region", regions[-1]))
         return events

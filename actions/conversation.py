@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer
+from actions.answer import ActionAnswer, turn_reply
 from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
@@ -53,6 +53,9 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     "山亭72岁医保要交吗" in dialect, "俺娘62了 在山亭 医保个人交多少": a composed answer when
     the question has that shape, else the topic its words name, through the answer form.
     """
+    replied = turn_reply(dispatcher, tracker)  # "5000", "她72", "对": what the assistant asked
+    if replied is not None:
+        return replied
     question = question_from(tracker)
     if not (question.regions or question.all_regions):
         return None
@@ -79,6 +82,9 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        replied = turn_reply(dispatcher, tracker)  # "对", "是的" after the assistant asked
+        if replied is not None:
+            return leave_form(tracker) + replied
         kb = knowledge_base()
         dispatcher.utter_message(
             response=SMALLTALK.get(latest_intent(tracker), "utter_greet"),

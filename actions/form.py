@@ -26,6 +26,8 @@ from actions.context import (
     out_of_scope,
     profile_from,
     regions_in_play,
+    state_after,
+    turn_state,
 )
 from actions.question import latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, scheme_buttons
@@ -34,6 +36,8 @@ from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
 from policy_kb.household import parse_household, read_members
 from policy_kb.question import answer_topic, is_follow_up, read_question
+from policy_kb.state import Waiting
+from policy_kb.turn import read_move
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
 NEGATION = re.compile(r"(不是|不属于|也不是|并非|非)$")
@@ -59,6 +63,22 @@ def negated_group(tracker: Tracker, text: str) -> bool:
     return all(
         NEGATION.search(text[max(0, g.get("start", 0) - 4) : g.get("start", 0)]) for g in groups
     )
+
+
+def answers_previous(tracker: Tracker) -> bool:
+    """Whether the message answers what the assistant asked or changes the previous question
+    (``policy_kb.turn`` answers it then, with everything the conversation knows)."""
+    kb, text = knowledge_base(), latest_text(tracker)
+    state = turn_state(tracker)
+    return (
+        state.previous() is not None
+        and read_move(kb, text, read_question(kb, text), state) != "new"
+    )
+
+
+def waiting_for(tracker: Tracker, piece: str) -> list:
+    """The state recording the question an ask action puts (the form's region, scheme, tier)."""
+    return [SlotSet("turn_state", state_after(tracker, question_from(tracker), Waiting([piece])))]
 
 
 class ValidateAnswerForm(FormValidationAction):
@@ -119,8 +139,8 @@ class ValidateAnswerForm(FormValidationAction):
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         topic = tracker.get_slot("topic")
-        if out_of_scope(tracker).problem:
-            return []
+        if out_of_scope(tracker).problem or answers_previous(tracker):
+            return []  # an answer or a change of the previous question: action_answer says it
         question = question_from(tracker)
         if question.all_regions or (question.regions and compose(knowledge_base(), question)):
             return []  # a comparison, a household, a yes/no: the composer needs nothing more
@@ -184,7 +204,7 @@ class ActionAskRegion(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         dispatcher.utter_message(text=ask_region_text(), buttons=region_buttons())
-        return []
+        return waiting_for(tracker, "region")
 
 
 class ActionAskScheme(Action):
@@ -194,7 +214,7 @@ class ActionAskScheme(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         names = "还是".join(s.name for s in vocabulary.schemes().values())
         dispatcher.utter_message(text=f"您问的是{names}？", buttons=scheme_buttons())
-        return []
+        return waiting_for(tracker, "scheme")
 
 
 class ActionAskMedTier(Action):
@@ -215,7 +235,7 @@ class ActionAskMedTier(Action):
             text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年{vocabulary.scheme('medical').name}分两档，您选的是哪一档？",
             buttons=buttons,
         )
-        return []
+        return waiting_for(tracker, "tier")
 
 
 class ActionAskTierAmount(Action):
@@ -234,4 +254,4 @@ class ActionAskTierAmount(Action):
             + "。您选哪一档？",
             buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers],
         )
-        return []
+        return waiting_for(tracker, "amount")
