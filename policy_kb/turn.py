@@ -78,6 +78,26 @@ def _bare_number(text: str) -> int | None:
     return cn_to_int(match.group(1)) if match else None
 
 
+_SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
+_PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
+
+
+def said_ages(text: str, message: Question) -> None:
+    """Ages the household reader leaves out: "他65" after a relative, "老两口都65" (no 岁)."""
+    text = normalize_text(text)
+    others = [m for m in message.members if m["role"] != "self"]
+    pronoun = _PRONOUN_AGE.search(text)
+    if pronoun and others and others[-1].get("age") is None:
+        others[-1]["age"] = int(pronoun.group(1))
+    together = re.search(r"都(\d{1,3})(?![\d元块档])", text)
+    if together and len(message.members) > 1:
+        for member in message.members:
+            member.setdefault("age", int(together.group(1)))
+    said = _SAID_AGE.search(text)
+    if said and len(message.members) == 1:
+        message.members[0].setdefault("age", int(said.group(1)))
+
+
 def pieces(
     kb: KnowledgeBase, text: str, message: Question, waiting: Waiting | None, pension=False
 ) -> dict:
@@ -100,6 +120,8 @@ def pieces(
     ages = [p["age"] for p in message.members if p.get("age") is not None]
     if ages:
         found["age"] = ages[0]
+    elif _SAID_AGE.search(text) and not message.members[1:]:
+        found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
     elif number is not None and 0 <= number <= 120 and "amount" not in found:
         # "她72", "我今年67": a person and a number; a number alone only when an age is awaited
         person = message.members or any(w in text for w in words()["turn"]["pronouns"])
@@ -271,7 +293,10 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     if "members" in given:
         people = given.pop("members")
         if move == "add":
-            _merge_people(question, people)
+            for member in question.members:
+                if member["role"] == "self" and state.age is not None:
+                    member.setdefault("age", state.age)  # "我今年66" said before
+            _merge_people(question, people, add=True)
         elif move == "correct":
             _replace_members(question, people, {p["role"] for p in people} or {"self"})
         else:  # "那俺爹呢": the question is asked again about them
@@ -286,16 +311,18 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     return question
 
 
-def _merge_people(question: Question, people: list[dict]) -> None:
-    """People the message names, told more about ("那我自己选一档呢") or added ("再加上我老伴")."""
+def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:
+    """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
+    of that role, the open one first), or added ("再加上我老伴")."""
     for person in people:
-        same = [m for m in question.members if m["role"] == person["role"] == "self"]
-        if same:
+        same = [m for m in question.members if m["role"] == person["role"]]
+        same.sort(key=lambda m: not m.get("unclear"))
+        if same and (person["role"] == "self" or not add):
             same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
+            if person.get("stage"):
+                same[0].pop("unclear", None)
         else:
             question.members.append(dict(person))
-    if len(question.members) > 1 and not any(m["role"] == "self" for m in people):
-        return
 
 
 # ---------------------------------------------------------------------- answering
@@ -482,6 +509,7 @@ def answer_turn(
     """
     state = copy.deepcopy(state) if state else TurnState()
     message = read_question(kb, text)
+    said_ages(text, message)
     move = read_move(kb, text, message, state)
     question = merge(kb, text, message, state, move)
     if move == "new":
