@@ -61,7 +61,8 @@ def cmd_ask(args) -> int:
         TurnState.from_json(path.read_text(encoding="utf-8")) if path and path.exists() else None
     )
     turn = answer_turn(kb, text, state)
-    if turn.asks == ["topic"]:  # keywords only ("数字人民币"): the keyword lookup
+    if turn.asks == ["topic"] or (turn.asks == ["region"] and not path):
+        # an operator's keywords without a topic or a place ("数字人民币"): the keyword lookup
         return cmd_lookup(argparse.Namespace(**{**vars(args), "quotes": False}))
     if path:
         path.write_text(turn.state.to_json(), encoding="utf-8")
