@@ -28,8 +28,8 @@ from actions.context import (
     turn_state,
 )
 from actions.question import asked_text, latest_text, question_from
-from actions.replies import ask_region_text, region_buttons, topic_buttons
-from policy_kb import calculate, calculate_household, introduction, render
+from actions.replies import ask_buttons, ask_region_text, region_buttons, topic_buttons
+from policy_kb import calculate, calculate_household, introduction, render, vocabulary
 from policy_kb.answers import adult_tiers
 from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
@@ -114,18 +114,43 @@ def turn_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | Non
     on the conversation's state; None for a new question (the form and the topic answer it)."""
     kb = knowledge_base()
     state, text = turn_state(tracker), latest_text(tracker)
-    if state.previous() is None or read_move(kb, text, read_question(kb, text), state) == "new":
+    if state.previous() is None or (state.waiting and state.waiting.form):
+        return None  # the form asked: it fills its slot from the answer itself
+    if read_move(kb, text, read_question(kb, text), state) == "new":
         return None
-    turn = answer_turn(kb, text, state)
+    return say_turn(dispatcher, answer_turn(kb, text, state))
+
+
+def say_turn(dispatcher: CollectingDispatcher, turn) -> list:
+    """Sends a turn's reply (with quick replies for what it asks) and keeps its state."""
     fact_ids = list(dict.fromkeys(f.id for f in turn.facts))
-    dispatcher.utter_message(text=turn.text, fact_ids=fact_ids)
     question = turn.state.previous()
+    region = question.regions[0] if len(question.regions) == 1 else None
+    buttons = ask_buttons(turn.asks, region, question.scheme)
+    dispatcher.utter_message(text=turn.text, fact_ids=fact_ids, buttons=buttons or None)
     events = [SlotSet("turn_state", turn.state.to_json()), SlotSet("fallback_count", 0)]
     if question.regions and len(question.regions) == 1:
         events.append(SlotSet("region", question.regions[0]))
     if question.topic:
         events.append(SlotSet("topic", question.topic))
+    # the form's own slots follow what the turn changed, for the questions it handles next
+    person = question.members[0] if len(question.members) == 1 else {}
+    tiers, amounts = question.med_tiers or [person.get("tier")], question.amounts
+    if len(set(tiers)) == 1 and tiers[0]:
+        events.append(SlotSet("med_tier", tiers[0]))
+    if len(amounts) == 1:
+        events.append(SlotSet("tier_amount", str(amounts[0])))
+    if question.scheme:
+        events.append(SlotSet("scheme", kb_scheme_short(question.scheme)))
+    age = person.get("age", turn.state.age)
+    if age is not None:
+        events.append(SlotSet("age", str(age)))
     return events
+
+
+def kb_scheme_short(scheme: str) -> str:
+    """The scheme slot's value (the NLU entity's short name, 医保 / 养老)."""
+    return vocabulary.scheme(scheme).short
 
 
 class ActionAnswer(Action):

@@ -187,6 +187,8 @@ def state_after(tracker: Tracker, question: Question, waiting=None) -> str:
     age = tracker.get_slot("age")
     state.age = int(age) if age and str(age).isdigit() else state.age
     state.group = tracker.get_slot("person_group") or state.group
+    state.birth_date = tracker.get_slot("birth_date") or state.birth_date
+    state.payment_date = tracker.get_slot("payment_date") or state.payment_date
     return state.to_json()
 
 

@@ -9,13 +9,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, turn_reply
-from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
+from actions.answer import ActionAnswer, say_turn, turn_reply
+from actions.context import (
+    knowledge_base,
+    latest_intent,
+    out_of_scope,
+    regions_in_play,
+    turn_state,
+)
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
 from policy_kb import introduction, render
 from policy_kb.compose import compose
 from policy_kb.question import words
+from policy_kb.turn import answer_turn
 
 SMALLTALK = {
     "greet": "utter_greet",
@@ -57,11 +64,17 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     if replied is not None:
         return replied
     question = question_from(tracker)
-    if not (question.regions or question.all_regions):
-        return None
     if latest_intent(tracker) == "ask_other_insurance" or any(
         w in question.text for w in words()["other_insurance"]
     ):
+        return None
+    if not (question.regions or question.all_regions):
+        details = question.members or question.med_tiers or question.amounts
+        if question.schemes and (details or question.wants("amount", "must_pay")):
+            # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
+            state = turn_state(tracker)
+            text = (tracker.latest_message or {}).get("text") or ""
+            return say_turn(dispatcher, answer_turn(knowledge_base(), text, state))
         return None
     composed = compose(knowledge_base(), question)
     if composed is not None:

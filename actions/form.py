@@ -37,7 +37,7 @@ from policy_kb.compose import compose
 from policy_kb.household import parse_household, read_members
 from policy_kb.question import answer_topic, is_follow_up, read_question
 from policy_kb.state import Waiting
-from policy_kb.turn import read_move
+from policy_kb.turn import read_move, said_ages
 
 NO_TIER_GROUPS = ("大学生", "少年儿童", "新生儿")
 NEGATION = re.compile(r"(不是|不属于|也不是|并非|非)$")
@@ -70,15 +70,15 @@ def answers_previous(tracker: Tracker) -> bool:
     (``policy_kb.turn`` answers it then, with everything the conversation knows)."""
     kb, text = knowledge_base(), latest_text(tracker)
     state = turn_state(tracker)
-    return (
-        state.previous() is not None
-        and read_move(kb, text, read_question(kb, text), state) != "new"
-    )
+    if state.previous() is None or (state.waiting and state.waiting.form):
+        return False  # the form asked: it fills its slot from the answer itself
+    return read_move(kb, text, read_question(kb, text), state) != "new"
 
 
 def waiting_for(tracker: Tracker, piece: str) -> list:
     """The state recording the question an ask action puts (the form's region, scheme, tier)."""
-    return [SlotSet("turn_state", state_after(tracker, question_from(tracker), Waiting([piece])))]
+    waiting = Waiting([piece], form=True)
+    return [SlotSet("turn_state", state_after(tracker, question_from(tracker), waiting))]
 
 
 class ValidateAnswerForm(FormValidationAction):
@@ -130,6 +130,7 @@ class ValidateAnswerForm(FormValidationAction):
         if negated_group(tracker, text):
             events.append(SlotSet("person_group", None))  # "我不是低保", "我不是学生"
         people = read_members(text)
+        said_ages(text, people)  # "我今年65", "他65"
         if len(people) == 1 and "age" in people[0] and not latest_values(tracker, "age"):
             events.append(SlotSet("age", str(people[0]["age"])))
         stage = people[0].get("stage") if len(people) == 1 else None

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 
 from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
 from policy_kb.question import Question, answer_topic, ask_again, is_follow_up, read_question
+from policy_kb.turn import said_ages
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -32,6 +33,7 @@ def question_from(tracker: Tracker) -> Question:
     kb = knowledge_base()
     text = asked_text(tracker)
     question = read_question(kb, text)
+    said_ages(text, question.members)  # "我和老伴都65", "俺爹 他65"
     if not question.regions and not question.all_regions:
         question.regions = regions_in_play(tracker)
     if not question.schemes and tracker.get_slot("scheme"):

@@ -34,6 +34,8 @@ class Waiting:
     pieces: list[str]
     member: int | None = None  # index into the question's members
     offer: dict | None = None  # what "对" / "是的" accepts, e.g. {"region": "qingdao"}
+    # asked by the chat's form, which fills its own slots from the answer (Rasa's part)
+    form: bool = False
 
 
 @dataclasses.dataclass

@@ -27,13 +27,15 @@ from policy_kb.normalize import cn_to_int, normalize_text
 from policy_kb.question import Question, answer_topic, is_follow_up, read_question
 from policy_kb.relevance import relevant
 from policy_kb.state import TurnState, Waiting, build_profile, iso
-from policy_kb.vocabulary import words
+from policy_kb.vocabulary import latest_values, words
 
 ADULT_ROLES = ("self", "adult", "elderly")
 # the pieces a short message may add to the previous question on their own
 DETAILS = {"tier", "amount", "age", "stage", "date", "members"}
 # a person's school stage, as the calculator's group
 STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
+# groups that pay one rate whatever the tier: a tier said after them is another person's
+FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
 _BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
 _NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
 
@@ -82,20 +84,20 @@ _SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
 _PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
 
 
-def said_ages(text: str, message: Question) -> None:
+def said_ages(text: str, members: list[dict]) -> None:
     """Ages the household reader leaves out: "他65" after a relative, "老两口都65" (no 岁)."""
     text = normalize_text(text)
-    others = [m for m in message.members if m["role"] != "self"]
+    others = [m for m in members if m["role"] != "self"]
     pronoun = _PRONOUN_AGE.search(text)
     if pronoun and others and others[-1].get("age") is None:
         others[-1]["age"] = int(pronoun.group(1))
     together = re.search(r"都(\d{1,3})(?![\d元块档])", text)
-    if together and len(message.members) > 1:
-        for member in message.members:
+    if together and len(members) > 1:
+        for member in members:
             member.setdefault("age", int(together.group(1)))
     said = _SAID_AGE.search(text)
-    if said and len(message.members) == 1:
-        message.members[0].setdefault("age", int(said.group(1)))
+    if said and len(members) == 1:
+        members[0].setdefault("age", int(said.group(1)))
 
 
 def pieces(
@@ -238,6 +240,12 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
         question.schemes = list(given["scheme"])
     if "tier" in given:
         _set_tier(question, message, waiting)
+        person = question.members[0] if len(question.members) == 1 else {}
+        adult = _is_adult(person.get("age", state.age))
+        if state.group in FIXED_RATE_GROUPS and not question.members[1:] and not adult:
+            state.group = None  # "那一档呢" after "大学生": an adult's question now
+        if person.get("stage") and not adult:
+            question.members = []
     if "amount" in given:
         question.amounts = list(given["amount"])
         for member in question.members:
@@ -309,6 +317,13 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     if message.topic in words()["word_topics"] and message.topic != previous.topic:
         question.topic = message.topic
     return question
+
+
+def _is_adult(age: int | None) -> bool:
+    """A pupil this old pays an adult's tier ("18岁的高中生" + "一档"): medical.personal's
+    adult_age."""
+    ages = [v["adult_age"] for v in latest_values("medical.personal") if "adult_age" in v]
+    return age is not None and bool(ages) and age >= min(ages)
 
 
 def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:
@@ -509,7 +524,7 @@ def answer_turn(
     """
     state = copy.deepcopy(state) if state else TurnState()
     message = read_question(kb, text)
-    said_ages(text, message)
+    said_ages(text, message.members)
     move = read_move(kb, text, message, state)
     question = merge(kb, text, message, state, move)
     if move == "new":
