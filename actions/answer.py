@@ -35,7 +35,7 @@ from policy_kb.compose import compose
 from policy_kb.household import member_profiles, parse_household
 from policy_kb.question import read_question
 from policy_kb.state import Waiting
-from policy_kb.turn import answer_turn, household_waiting, read_move, topic_facts
+from policy_kb.turn import MEMBERS_QUESTION, answer_turn, household_waiting, read_move, topic_facts
 
 
 def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = None) -> str:
@@ -203,7 +203,7 @@ class ActionAnswer(Action):
                 )
             if topic == "household":
                 if not members:
-                    texts.append("请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。")
+                    texts.append(MEMBERS_QUESTION)
                     break
                 texts.append(household_answer(tracker, region, members, used))
                 continue
@@ -222,7 +222,9 @@ class ActionAnswer(Action):
                 )
         text = year_note(question) + "\n\n".join(texts)
         # a household's answer may ask about its members: any member's piece answers it
-        waiting = household_waiting(question) if topic == "household" and members else None
+        waiting = None
+        if topic == "household":  # asked about the members, or about any member's piece
+            waiting = household_waiting(question) if members else Waiting(["members"])
         return events + self.say(dispatcher, tracker, text, used, waiting)
 
     @staticmethod

@@ -30,6 +30,7 @@ from policy_kb.state import TurnState, Waiting, build_profile, iso
 from policy_kb.vocabulary import latest_values, words
 
 ADULT_ROLES = ("self", "adult", "elderly")
+MEMBERS_QUESTION = "请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。"
 # the pieces a short message may add to the previous question on their own
 DETAILS = {"tier", "amount", "age", "stage", "date", "members"}
 # a person's school stage, as the calculator's group
@@ -534,6 +535,14 @@ def answer_turn(
         if previous and not question.schemes and previous.scheme:
             question.schemes = [previous.scheme]
         question.topic = answer_topic(question, topic) or question.topic
+        family = (
+            question.topic == "household" or question.wants("family") and question.wants("total")
+        )
+        if family and not question.members and question.regions:
+            parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
+            state.remember(question)
+            state.waiting, state.asked_for = Waiting(["members"]), ["members"]
+            return Turn(parts, state, move, ["members"])
         if question.topic == "household":
             question.topic = "tiers"  # a household's question is what it pays
         state.asked_for = []

@@ -97,3 +97,17 @@ def test_one_profile_builder_reads_loose_input(kb):
     profile = build_profile(kb, "青岛", "pension", age="六十五", tier="500", payment_date="3月10号")
     assert (profile.age, profile.tier, profile.payment_date.isoformat()) == (65, 500, "2024-03-10")
     assert build_profile(kb, "威海", "medical", group="新生儿").age == 0
+
+
+def test_yes_accepts_what_the_assistant_offered(kb):
+    asked = answer_turn(kb, "医保一年交多少", TurnState())
+    asked.state.waiting = Waiting(["region"], offer={"region": "威海"})  # "您问的是威海吗？"
+    turn = answer_turn(kb, "是的", TurnState.from_json(asked.state.to_json()))
+    assert turn.move == "answer" and str(rate(kb, "威海", "一档")) in turn.text
+
+
+def test_a_family_question_without_its_members_asks_who_they_are(kb):
+    first, second = play(kb, ["威海医保一家一共多少", "我和我老婆都一档，还有一个孩子"])
+    assert first.asks == ["members"]
+    adults, child = rate(kb, "威海", "一档"), rate(kb, "威海", "少年儿童")
+    assert f"＝{adults * 2 + child}元" in second.text
