@@ -275,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="整句提问，回答与聊天相同")
     p.add_argument("words", nargs="+")
-    p.add_argument("--state", metavar="文件", help="会话状态文件：接着上一问追问（如“那威海呢”“一档”）")
+    p.add_argument("--state", metavar="文件", help="会话状态文件：接着上一问追问（如“那…呢”“一档”）")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("calc", help="个人或家庭缴费计算")

@@ -20,6 +20,7 @@ from policy_kb.dates import read_date
 from policy_kb.groups import GROUP_PROFILE
 from policy_kb.kb import KnowledgeBase
 from policy_kb.normalize import cn_to_int
+from policy_kb.personal_data import mask_personal_data
 from policy_kb.profile import Profile
 from policy_kb.question import Question
 
@@ -61,6 +62,8 @@ class TurnState:
     def remember(self, question: Question) -> None:
         data = dataclasses.asdict(question)
         data["kinds"] = sorted(question.kinds)
+        # kept between turns (a slot, a file): never an ID card, phone or bank card number
+        data["text"] = mask_personal_data(question.text)
         self.question = data
 
     @property

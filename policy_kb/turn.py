@@ -16,7 +16,7 @@ import copy
 import dataclasses
 import re
 
-from policy_kb import render
+from policy_kb import render, vocabulary
 from policy_kb.answers import adult_tiers, facts_naming, source_line
 from policy_kb.calculator import calculate
 from policy_kb.compose import compose
@@ -434,10 +434,12 @@ def _tier_question(kb: KnowledgeBase, region: str, scheme: str) -> str:
         rates = kb.fact(region, "medical.personal").value
         tiers = adult_tiers(kb, region)
         options = "、".join(f"{k}{rates[k]}元" for k in tiers)
-        return f"{kb.region_name(region)}成年居民医保分{'、'.join(tiers)}（{options}），您选的是哪一档？"
+        name = vocabulary.scheme("medical").name
+        return f"{kb.region_name(region)}成年{name}分{'、'.join(tiers)}（{options}），您选的是哪一档？"
     tiers = kb.fact(region, "pension.tiers").value["tiers"]
     options = "、".join(f"{t}元" for t in tiers)
-    return f"{kb.region_name(region)}居民养老保险可选档次：{options}。您选哪一档？"
+    name = vocabulary.scheme("pension").name
+    return f"{kb.region_name(region)}{name}可选档次：{options}。您选哪一档？"
 
 
 def _ask(turn_parts, state: TurnState, piece: str, text: str, **waiting) -> Waiting | None:

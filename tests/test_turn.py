@@ -111,3 +111,8 @@ def test_a_family_question_without_its_members_asks_who_they_are(kb):
     assert first.asks == ["members"]
     adults, child = rate(kb, "威海", "一档"), rate(kb, "威海", "少年儿童")
     assert f"＝{adults * 2 + child}元" in second.text
+
+
+def test_the_state_never_keeps_a_personal_number(kb):
+    turn = answer_turn(kb, "青岛医保一档多少 我身份证370203199001011234", TurnState())
+    assert "370203199001011234" not in turn.state.to_json()
