@@ -24,16 +24,26 @@ from actions.context import (
     profile_from,
     regions_in_play,
     scheme_in_play,
+    state_after,
+    turn_state,
 )
 from actions.question import asked_text, latest_text, question_from
-from actions.replies import ask_region_text, region_buttons, topic_buttons
+from actions.replies import ask_buttons, ask_region_text, region_buttons, topic_buttons
 from policy_kb import calculate, calculate_household
 from policy_kb.answering import introduction, render
-from policy_kb.answering.answers import adult_tiers, facts_naming
+from policy_kb.answering.answers import adult_tiers
 from policy_kb.answering.compose import compose
-from policy_kb.answering.relevance import relevant
+from policy_kb.answering.state import Waiting
+from policy_kb.answering.turn import (
+    MEMBERS_QUESTION,
+    answer_turn,
+    household_waiting,
+    read_move,
+    topic_facts,
+)
+from policy_kb.data import vocabulary
 from policy_kb.reading.household import member_profiles, parse_household
-from policy_kb.reading.question import words
+from policy_kb.reading.question import read_question
 from policy_kb.reading.spoken import read_spoken
 
 
@@ -43,38 +53,19 @@ def facts_answer(tracker: Tracker, topic: str, region: str, used: list | None = 
     The facts rendered are appended to ``used`` (the staff console shows them with citations).
     """
     kb = knowledge_base()
-    scheme = scheme_in_play(tracker)
-    year = answer_year(tracker, region)
-    if topic == "hotline":
-        district = tracker.get_slot("district")
-        place = kb.resolve_place(district) if district else None
-        in_region = district if place and place.region == region else None
-        facts = kb.hotlines(region, scheme, in_region, year)
-    else:
-        spec = kb.topic(topic)
-        facts = [
-            f for t in spec.fact_topics for f in kb.facts(region, year, topic=t, scheme=scheme)
-        ]
-        if not facts:
-            # no rules of its own (山亭's students): the facts topics.yml names still answer it
-            facts = [f for f in (kb.fact(region, k, year) for k in spec.fallback_keys) if f]
-        if not facts or all(f.status == "not_stated" for f in facts):
-            facts += [
-                f for t in spec.fallback for f in kb.facts(region, year, topic=t, scheme=scheme)
-            ]
-        if topic == "hardship" and all(f.status == "not_stated" for f in facts):
-            # another fact of the region may still cover the group (威海's 300 tier)
-            said = [w for w in words()["hardship_words"] if w in latest_text(tracker)]
-            facts += facts_naming(kb, region, said or words()["hardship_words"], scheme, year)
-    if not facts:
-        if used is not None:
-            used.extend(kb.hotlines(region))
-        return render.not_stated_text(kb, region, kb.topic(topic).title)
-    if not kb.topic(topic).whole:
-        facts = relevant(kb, facts, asked_text(tracker))  # "怎么用支付宝交": that channel
+    text, facts = topic_facts(
+        kb,
+        topic,
+        region,
+        scheme_in_play(tracker),
+        year=answer_year(tracker, region),
+        said=latest_text(tracker),
+        asked=asked_text(tracker),
+        district=tracker.get_slot("district"),
+    )
     if used is not None:
         used.extend(facts)
-    return render.facts_text(facts, kb)
+    return text
 
 
 def household_answer(
@@ -133,6 +124,51 @@ def year_note(question) -> str:
     )
 
 
+def turn_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+    """A message that answers what the assistant asked, or corrects or changes the previous
+    question ("一档", "她72", "不对 我问的是养老", "换成二档呢"): answered by ``answer_turn``
+    on the conversation's state; None for a new question (the form and the topic answer it)."""
+    kb = knowledge_base()
+    state, text = turn_state(tracker), latest_text(tracker)
+    if state.previous() is None or (state.waiting and state.waiting.form):
+        return None  # the form asked: it fills its slot from the answer itself
+    if read_move(kb, text, read_question(kb, text), state) == "new":
+        return None
+    return say_turn(dispatcher, answer_turn(kb, text, state))
+
+
+def say_turn(dispatcher: CollectingDispatcher, turn) -> list:
+    """Sends a turn's reply (with quick replies for what it asks) and keeps its state."""
+    fact_ids = list(dict.fromkeys(f.id for f in turn.facts))
+    question = turn.state.previous()
+    region = question.regions[0] if len(question.regions) == 1 else None
+    buttons = ask_buttons(turn.asks, region, question.scheme)
+    dispatcher.utter_message(text=turn.text, fact_ids=fact_ids, buttons=buttons or None)
+    events = [SlotSet("turn_state", turn.state.to_json()), SlotSet("fallback_count", 0)]
+    if question.regions and len(question.regions) == 1:
+        events.append(SlotSet("region", question.regions[0]))
+    if question.topic:
+        events.append(SlotSet("topic", question.topic))
+    # the form's own slots follow what the turn changed, for the questions it handles next
+    person = question.members[0] if len(question.members) == 1 else {}
+    tiers, amounts = question.med_tiers or [person.get("tier")], question.amounts
+    if len(set(tiers)) == 1 and tiers[0]:
+        events.append(SlotSet("med_tier", tiers[0]))
+    if len(amounts) == 1:
+        events.append(SlotSet("tier_amount", str(amounts[0])))
+    if question.scheme:
+        events.append(SlotSet("scheme", kb_scheme_short(question.scheme)))
+    age = person.get("age", turn.state.age)
+    if age is not None:
+        events.append(SlotSet("age", str(age)))
+    return events
+
+
+def kb_scheme_short(scheme: str) -> str:
+    """The scheme slot's value (the NLU entity's short name, 医保 / 养老)."""
+    return vocabulary.scheme(scheme).short
+
+
 class ActionAnswer(Action):
     """Answers the current topic for every region in play."""
 
@@ -149,11 +185,15 @@ class ActionAnswer(Action):
             # it): the policy team's review counts this reply as an out-of-scope answer
             dispatcher.utter_message(text=scope.problem, out_of_scope=True)
             return events
+        replied = turn_reply(dispatcher, tracker)
+        if replied is not None:
+            return replied
         question = question_from(tracker)
         composed = compose(knowledge_base(), question)
         if composed is not None:
             text = heard_note(tracker) + year_note(question) + composed.text
-            return events + self.say(dispatcher, tracker, text, composed.facts)
+            waiting = household_waiting(question) if composed.missing else None
+            return events + self.say(dispatcher, tracker, text, composed.facts, waiting)
         topic = tracker.get_slot("topic")
         regions = regions_in_play(tracker)
         if not regions:
@@ -162,7 +202,9 @@ class ActionAnswer(Action):
         if not topic:
             names = "、".join(knowledge_base().region_name(r) for r in regions)
             dispatcher.utter_message(text=f"好的，{names}。您想了解什么？", buttons=topic_buttons())
-            return events + [SlotSet("region", regions[-1])]
+            question = question_from(tracker)
+            state = state_after(tracker, question, Waiting(["topic"]))
+            return events + [SlotSet("region", regions[-1]), SlotSet("turn_state", state)]
         texts, used = [], []
         members = tracker.get_slot("household")
         if topic == "household" and not members:
@@ -177,7 +219,7 @@ class ActionAnswer(Action):
                 )
             if topic == "household":
                 if not members:
-                    texts.append("请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。")
+                    texts.append(MEMBERS_QUESTION)
                     break
                 texts.append(household_answer(tracker, region, members, used))
                 continue
@@ -195,17 +237,29 @@ class ActionAnswer(Action):
                 first, then = (answer, rule) if dated else (rule, answer)
                 texts.append("\n\n".join(t for t in (first, then) if t))
         text = heard_note(tracker) + year_note(question) + "\n\n".join(texts)
-        return events + self.say(dispatcher, tracker, text, used)
+        # a household's answer may ask about its members: any member's piece answers it
+        waiting = None
+        if topic == "household":  # asked about the members, or about any member's piece
+            waiting = household_waiting(question) if members else Waiting(["members"])
+        return events + self.say(dispatcher, tracker, text, used, waiting)
 
     @staticmethod
-    def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list) -> list:
-        """Sends the answer; remembers the question ("那威海呢" asks it again) and the region."""
+    def say(
+        dispatcher: CollectingDispatcher, tracker: Tracker, text: str, used: list, waiting=None
+    ) -> list:
+        """Sends the answer; remembers the question ("那威海呢" asks it again), the region, and
+        the conversation's state with what the answer asked, if anything."""
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
         dispatcher.utter_message(text=render.lead_first(text), fact_ids=fact_ids)
         events = [SlotSet("asked", asked_text(tracker))]
-        regions = question_from(tracker).regions
+        question = question_from(tracker)
+        question.topic = question.topic or tracker.get_slot("topic")
+        if not question.members and tracker.get_slot("topic") == "household":
+            question.members = read_question(knowledge_base(), latest_text(tracker)).members
+        events.append(SlotSet("turn_state", state_after(tracker, question, waiting)))
+        regions = question.regions
         if regions:
             events.append(SlotSet("region", regions[-1]))
         return events

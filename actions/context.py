@@ -6,7 +6,6 @@ Actions are thin adapters: they read the tracker into plain values here and ask 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import logging
 
@@ -14,8 +13,9 @@ from rasa_sdk import Tracker
 
 from policy_kb import KnowledgeBase, Profile
 from policy_kb.answering import documents_answer, introduction
+from policy_kb.answering.state import TurnState, build_profile
 from policy_kb.data import vocabulary
-from policy_kb.reading.question import read_question
+from policy_kb.reading.question import Question, read_question
 from policy_kb.rules.groups import GROUP_PROFILE
 
 logger = logging.getLogger(__name__)
@@ -150,44 +150,49 @@ def has_personal_details(tracker: Tracker, scheme: str | None = None) -> bool:
     return any(values.values())
 
 
-def _date(value: str | None, year: int) -> dt.date | str | None:
-    """ISO dates pass; "08-20" (no year given) is read in the policy year."""
-    if not value:
-        return None
-    if len(value) == 5:
-        value = f"{year}-{value}"
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return value
-
-
 def profile_from(tracker: Tracker, region: str, scheme: str | None) -> Profile:
-    """The calculator profile the conversation has collected so far."""
+    """The calculator profile the conversation has collected so far (``build_profile``)."""
     kb = knowledge_base()
-    year = answer_year(tracker, region) or kb.year_for(region)
-    group = tracker.get_slot("person_group")
-    extra = dict(GROUP_PROFILE.get(group, {}))
     tier: object = None
     if scheme == "pension" and tracker.get_slot("tier_amount"):
-        amount = str(tracker.get_slot("tier_amount"))
-        tier = int(amount) if amount.isdigit() else amount
+        tier = tracker.get_slot("tier_amount")
     elif scheme == "medical" and chosen_med_tier(tracker):
         tier = chosen_med_tier(tracker)
     age = tracker.get_slot("age")
-    age = int(age) if age and str(age).isdigit() else None
-    if extra.pop("newborn", False) and age is None and not tracker.get_slot("birth_date"):
-        age = 0  # a newborn without a birth date: the children's rate applies
-    return Profile(
-        region=region,
-        scheme=scheme,
-        year=year,
-        age=age,
-        birth_date=_date(tracker.get_slot("birth_date"), year),
-        payment_date=_date(tracker.get_slot("payment_date"), year),
+    return build_profile(
+        kb,
+        region,
+        scheme,
+        year=answer_year(tracker, region) or kb.year_for(region),
+        age=age if age and str(age).isdigit() else None,
+        group=tracker.get_slot("person_group"),
         tier=tier,
-        **extra,
+        birth_date=tracker.get_slot("birth_date"),
+        payment_date=tracker.get_slot("payment_date"),
     )
+
+
+def turn_state(tracker: Tracker) -> TurnState:
+    """The conversation's state, read from its one slot (see the domain's ``turn_state``)."""
+    return TurnState.from_json(tracker.get_slot("turn_state"))
+
+
+def state_after(tracker: Tracker, question: Question, waiting=None) -> str:
+    """The state after a turn the form or the answer action handled: the question it asked,
+    what the assistant now waits for, and the person's details from the form's slots."""
+    state = turn_state(tracker)
+    if waiting is None or not state.waiting or waiting.pieces != state.waiting.pieces:
+        state.asked_for = []
+    state.remember(question)
+    state.waiting = waiting
+    if waiting:
+        state.asked_for = list(dict.fromkeys(state.asked_for + waiting.pieces))
+    age = tracker.get_slot("age")
+    state.age = int(age) if age and str(age).isdigit() else state.age
+    state.group = tracker.get_slot("person_group") or state.group
+    state.birth_date = tracker.get_slot("birth_date") or state.birth_date
+    state.payment_date = tracker.get_slot("payment_date") or state.payment_date
+    return state.to_json()
 
 
 def implied_scheme(tracker: Tracker, topic: str | None) -> str | None:

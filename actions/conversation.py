@@ -9,12 +9,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer
-from actions.context import knowledge_base, latest_intent, out_of_scope, regions_in_play
+from actions.answer import ActionAnswer, say_turn, turn_reply
+from actions.context import (
+    knowledge_base,
+    latest_intent,
+    out_of_scope,
+    regions_in_play,
+    turn_state,
+)
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
 from policy_kb.answering import declines, documents_answer, introduction, render
 from policy_kb.answering.compose import compose
+from policy_kb.answering.turn import answer_turn
 from policy_kb.reading.question import words
 
 SMALLTALK = {
@@ -53,15 +60,24 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
     "山亭72岁医保要交吗" in dialect, "俺娘62了 在山亭 医保个人交多少": a composed answer when
     the question has that shape, else the topic its words name, through the answer form.
     """
+    replied = turn_reply(dispatcher, tracker)  # "5000", "她72", "对": what the assistant asked
+    if replied is not None:
+        return replied
     question = question_from(tracker)
     # look-alike, unsafe or about the documents: answered with no region named too
     declined = declines.asked(question) or documents_answer.asked(knowledge_base(), question)
-    if not (question.regions or question.all_regions or declined):
-        return None
     other = latest_intent(tracker) == "ask_other_insurance" or any(
         w in question.text for w in words()["other_insurance"]
     )
     if other and not declined:
+        return None
+    if not (question.regions or question.all_regions or declined):
+        details = question.members or question.med_tiers or question.amounts
+        if question.schemes and (details or question.wants("amount", "must_pay")):
+            # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
+            state = turn_state(tracker)
+            text = (tracker.latest_message or {}).get("text") or ""
+            return say_turn(dispatcher, answer_turn(knowledge_base(), text, state))
         return None
     composed = compose(knowledge_base(), question)
     if composed is not None:
@@ -82,6 +98,9 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+        replied = turn_reply(dispatcher, tracker)  # "对", "是的" after the assistant asked
+        if replied is not None:
+            return leave_form(tracker) + replied
         kb = knowledge_base()
         if documents_answer.asked(kb, question_from(tracker)):  # "通告是哪个部门发的"
             rescued = policy_question(dispatcher, tracker)

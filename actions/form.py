@@ -26,12 +26,16 @@ from actions.context import (
     out_of_scope,
     profile_from,
     regions_in_play,
+    state_after,
+    turn_state,
 )
 from actions.question import latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, scheme_buttons
 from policy_kb import calculate
 from policy_kb.answering.answers import adult_tiers
 from policy_kb.answering.compose import compose
+from policy_kb.answering.state import Waiting
+from policy_kb.answering.turn import read_move, said_ages
 from policy_kb.data import vocabulary
 from policy_kb.reading.household import parse_household, read_members
 from policy_kb.reading.question import answer_topic, is_follow_up, read_question
@@ -60,6 +64,22 @@ def negated_group(tracker: Tracker, text: str) -> bool:
     return all(
         NEGATION.search(text[max(0, g.get("start", 0) - 4) : g.get("start", 0)]) for g in groups
     )
+
+
+def answers_previous(tracker: Tracker) -> bool:
+    """Whether the message answers what the assistant asked or changes the previous question
+    (``policy_kb.answering.turn`` answers it then, with everything the conversation knows)."""
+    kb, text = knowledge_base(), latest_text(tracker)
+    state = turn_state(tracker)
+    if state.previous() is None or (state.waiting and state.waiting.form):
+        return False  # the form asked: it fills its slot from the answer itself
+    return read_move(kb, text, read_question(kb, text), state) != "new"
+
+
+def waiting_for(tracker: Tracker, piece: str) -> list:
+    """The state recording the question an ask action puts (the form's region, scheme, tier)."""
+    waiting = Waiting([piece], form=True)
+    return [SlotSet("turn_state", state_after(tracker, question_from(tracker), waiting))]
 
 
 class ValidateAnswerForm(FormValidationAction):
@@ -111,6 +131,7 @@ class ValidateAnswerForm(FormValidationAction):
         if negated_group(tracker, text):
             events.append(SlotSet("person_group", None))  # "我不是低保", "我不是学生"
         people = read_members(text)
+        said_ages(text, people)  # "我今年65", "他65"
         if len(people) == 1 and "age" in people[0] and not latest_values(tracker, "age"):
             events.append(SlotSet("age", str(people[0]["age"])))
         stage = people[0].get("stage") if len(people) == 1 else None
@@ -120,8 +141,8 @@ class ValidateAnswerForm(FormValidationAction):
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         topic = tracker.get_slot("topic")
-        if out_of_scope(tracker).problem:
-            return []
+        if out_of_scope(tracker).problem or answers_previous(tracker):
+            return []  # an answer or a change of the previous question: action_answer says it
         question = question_from(tracker)
         if question.all_regions or (question.regions and compose(knowledge_base(), question)):
             return []  # a comparison, a household, a yes/no: the composer needs nothing more
@@ -185,7 +206,7 @@ class ActionAskRegion(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         dispatcher.utter_message(text=ask_region_text(), buttons=region_buttons())
-        return []
+        return waiting_for(tracker, "region")
 
 
 class ActionAskScheme(Action):
@@ -195,7 +216,7 @@ class ActionAskScheme(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         names = "还是".join(s.name for s in vocabulary.schemes().values())
         dispatcher.utter_message(text=f"您问的是{names}？", buttons=scheme_buttons())
-        return []
+        return waiting_for(tracker, "scheme")
 
 
 class ActionAskMedTier(Action):
@@ -216,7 +237,7 @@ class ActionAskMedTier(Action):
             text=f"{kb.region_name(region)}{kb.year_for(region)}年度成年{vocabulary.scheme('medical').name}分两档，您选的是哪一档？",
             buttons=buttons,
         )
-        return []
+        return waiting_for(tracker, "tier")
 
 
 class ActionAskTierAmount(Action):
@@ -235,4 +256,4 @@ class ActionAskTierAmount(Action):
             + "。您选哪一档？",
             buttons=[{"title": f"{t}元", "payload": f'/inform{{"amount":"{t}"}}'} for t in tiers],
         )
-        return []
+        return waiting_for(tracker, "amount")

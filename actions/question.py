@@ -10,6 +10,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.context import intent_topic, knowledge_base, latest_intent, regions_in_play
+from policy_kb.answering.turn import said_ages
 from policy_kb.reading.question import (
     Question,
     answer_topic,
@@ -41,6 +42,7 @@ def question_from(tracker: Tracker) -> Question:
     kb = knowledge_base()
     text = asked_text(tracker)
     question = read_question(kb, text)
+    said_ages(text, question.members)  # "我和老伴都65", "俺爹 他65"
     if not question.regions and not question.all_regions:
         question.regions = regions_in_play(tracker)
     if not question.schemes and tracker.get_slot("scheme"):

@@ -50,3 +50,29 @@ def topic_buttons(intents: list[str] | None = None) -> list[dict]:
     kb = knowledge_base()
     menu = [(kb.topic(topic).intent, title) for topic, title in vocabulary.menu()]
     return [{"title": title, "payload": _payload(intent)} for intent, title in menu if intent]
+
+
+def tier_buttons(region: str, scheme: str) -> list[dict]:
+    """The region's adult medical tiers with their amounts, or its pension tiers."""
+    kb = knowledge_base()
+    if scheme == "pension":
+        tiers = kb.fact(region, "pension.tiers").value["tiers"]
+        return [{"title": f"{t}元", "payload": _payload("inform", amount=str(t))} for t in tiers]
+    from policy_kb.answering.answers import adult_tiers
+
+    rates = kb.fact(region, "medical.personal").value
+    return [
+        {"title": f"{k}（{rates[k]}元）", "payload": _payload("inform", med_tier=k)}
+        for k in adult_tiers(kb, region)
+    ]
+
+
+def ask_buttons(pieces: list[str], region: str | None, scheme: str | None) -> list[dict]:
+    """Quick replies for what the assistant just asked (the same the form's asks offer)."""
+    if pieces == ["region"]:
+        return region_buttons()
+    if pieces == ["scheme"]:
+        return scheme_buttons()
+    if pieces == ["tier"] and region:
+        return tier_buttons(region, scheme or "medical")
+    return []

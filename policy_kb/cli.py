@@ -18,7 +18,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import pathlib
 import statistics
 import sys
@@ -27,16 +26,15 @@ import time
 import yaml
 
 from policy_kb.answering import render, tables
-from policy_kb.answering.compose import compose
 from policy_kb.answering.lookup import lookup
+from policy_kb.answering.state import TurnState, build_profile
+from policy_kb.answering.turn import answer_turn
 from policy_kb.data import diff as kb_diff
 from policy_kb.data import store, vocabulary
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
-from policy_kb.reading.question import read_question
 from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import Profile, calculate, calculate_household
-from policy_kb.text.dates import parse_date
 
 
 def _kb(args) -> KnowledgeBase:
@@ -56,25 +54,22 @@ def cmd_lookup(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    """A resident's whole question: composed as the assistant composes it (household, yes/no,
-    comparison…), else the keyword lookup."""
+    """A resident's whole question, answered by the chat's own turn (``answer_turn``); with
+    ``--state FILE`` the conversation goes on from the previous question ("那威海呢", "一档")."""
     kb = _kb(args)
     text = " ".join(args.words)
-    answer = compose(kb, read_question(kb, text))
-    spoken = read_spoken(text)
-    if answer is not None:
-        print(spoken.note + answer.text)
-        return 0
-    print(spoken.note, end="")
-    return cmd_lookup(argparse.Namespace(**{**vars(args), "words": [spoken.text], "quotes": False}))
-
-
-def _date(text: str | None) -> dt.date | str | None:
-    """2024-03-10 or 2024年3月10日; anything else goes on as text, and the calculator says why
-    it cannot read it."""
-    if not text:
-        return None
-    return parse_date(text) or text
+    path = pathlib.Path(args.state) if args.state else None
+    state = (
+        TurnState.from_json(path.read_text(encoding="utf-8")) if path and path.exists() else None
+    )
+    turn = answer_turn(kb, text, state)
+    if turn.asks == ["topic"] or (turn.asks == ["region"] and not path):
+        # an operator's keywords without a topic or a place ("数字人民币"): the keyword lookup
+        return cmd_lookup(argparse.Namespace(**{**vars(args), "quotes": False}))
+    if path:
+        path.write_text(turn.state.to_json(), encoding="utf-8")
+    print(read_spoken(text).note + turn.text)
+    return 0
 
 
 def _number(text: str):
@@ -114,17 +109,16 @@ def cmd_calc(args) -> int:
             year=args.year,
         )
     else:
-        tier = args.tier
-        if tier and tier.isdigit():
-            tier = int(tier)
-        profile = Profile(
-            region=args.region,
-            scheme=scheme,
+        place = kb.resolve_place(args.region)
+        profile = build_profile(
+            kb,
+            place.region if place else args.region,
+            scheme,
             year=args.year,
             age=(int(args.age) if args.age and args.age.lstrip("-").isdigit() else args.age),
-            birth_date=_date(args.born),
-            payment_date=_date(args.paid),
-            tier=tier,
+            tier=args.tier,
+            birth_date=args.born,
+            payment_date=args.paid,
             student=args.student,
             hardship=args.hardship,
             disability_grade=args.disability,
@@ -283,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="整句提问，回答与聊天相同")
     p.add_argument("words", nargs="+")
+    p.add_argument("--state", metavar="文件", help="会话状态文件：接着上一问追问（如“那…呢”“一档”）")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("calc", help="个人或家庭缴费计算")

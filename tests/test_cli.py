@@ -53,8 +53,10 @@ def run(kb, capsys):
         (["ask", "青岛和威海医保一档哪个贵，差多少"], 0, ["462", "450", "12", "来源："]),
         # a household: 395 × 3
         (["ask", "我跟我爱人都交二档，闺女读高二，青岛医保一家多少"], 0, ["1185"]),
-        # an ordinary topic question falls back to the keyword lookup
+        # an ordinary topic question, answered from the topic's facts as the chat answers it
         (["ask", "威海", "医保", "电话"], 0, ["5190857"]),
+        # keywords naming no topic: the keyword lookup
+        (["ask", "数字人民币"], 0, ["数字人民币"]),
         (["check"], 0, ["0 problems"]),
         (["bench", "-n", "40"], 0, ["p50", "ms"]),
     ],
@@ -64,6 +66,15 @@ def test_commands(run, argv, code, must):
     assert got_code == code, out
     for text in must:
         assert text in out
+
+
+def test_ask_goes_on_from_the_previous_question_with_a_state_file(run, kb, tmp_path):
+    state = str(tmp_path / "call.json")
+    _, first = run("ask", "--state", state, "我在青岛，孩子上初中，医保交多少")
+    _, second = run("ask", "--state", state, "那我自己选一档呢")
+    rates = kb.fact("青岛", "medical.personal").value
+    assert "还需要知道" in first
+    assert f"＝{rates['一档'] + rates['少年儿童']}元" in second
 
 
 def test_table_columns_are_aligned_with_chinese_text():

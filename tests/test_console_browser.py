@@ -152,6 +152,16 @@ def test_keywords_a_follow_up_and_another_region_table(open_console):
     assert "哪个地区" in ask(page, "医保多少钱")
 
 
+def test_a_call_holds_across_a_clarification_until_the_next_call(open_console):
+    page, _ = open_console()
+    rates = KnowledgeBase.open().fact("青岛", "medical.personal").value
+    total = rates["一档"] + rates["少年儿童"]
+    assert "还需要知道" in ask(page, "我在青岛，孩子上初中，医保交多少")
+    assert f"＝{total}元" in ask(page, "那我自己选一档呢")
+    page.click("#new-call")  # the next caller's "一档" is no answer to the previous question
+    assert f"＝{total}元" not in ask(page, "那我自己选一档呢")
+
+
 def test_calculator_on_a_tablet(open_console):
     page, _ = open_console(size=TABLET)
     # one column on a tablet: nothing wider than the screen

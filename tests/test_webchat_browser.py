@@ -134,6 +134,18 @@ def test_conversation_with_a_follow_up_in_context(open_chat):
     assert bot_rows(page).last.locator(".bubble").is_visible()
 
 
+def test_conversation_holds_across_a_clarification(open_chat):
+    """The assistant asks the adult's tier; the answer completes the household's total."""
+    page = open_chat()
+    rates = KnowledgeBase.open().fact("青岛", "medical.personal").value
+    first = ask(page, "我在青岛，孩子上初中，医保交多少")
+    assert "还需要知道" in first and str(rates["少年儿童"]) in first
+    second = ask(page, "那我自己选一档呢")
+    total = rates["一档"] + rates["少年儿童"]
+    assert f"{rates['一档']}＋{rates['少年儿童']}＝{total}元" in second, second
+    assert "您想了解什么" not in second
+
+
 def test_quick_reply_button_sends_the_payload_and_shows_the_title(open_chat):
     page = open_chat()
     ask(page, "医保多少钱")

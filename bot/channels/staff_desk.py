@@ -10,17 +10,18 @@ import datetime as dt
 import functools
 from typing import Any
 
-from policy_kb import KnowledgeBase, Profile, calculate, calculate_household
+from policy_kb import KnowledgeBase, calculate, calculate_household
 from policy_kb.answering import render
 from policy_kb.answering.briefing import briefing, fact_data
 from policy_kb.answering.compose import compose
 from policy_kb.answering.lookup import lookup
 from policy_kb.answering.read_aloud import read_aloud
+from policy_kb.answering.state import build_profile
 from policy_kb.data import vocabulary
 from policy_kb.reading.household import member_profiles, parse_household
 from policy_kb.reading.question import read_question
 from policy_kb.rules.groups import GROUP_PROFILE
-from policy_kb.text.dates import parse_date
+from policy_kb.text.dates import read_date
 from policy_kb.text.normalize import cn_to_int
 
 ERRORS = {
@@ -119,10 +120,9 @@ def answer(
 
 
 def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    day = parse_date(str(value))
-    if day is None:
+    """The console's form refuses a date it cannot read (``read_date``, the one reader)."""
+    day = read_date(str(value), knowledge_base().default_year) if value not in (None, "") else None
+    if isinstance(day, str):
         raise ValueError("date")
     return day
 
@@ -164,20 +164,15 @@ def calculate_case(form: dict) -> dict[str, Any]:
             age = cn_to_int(str(form["age"]))
             if age is None or not 0 <= age <= 120:
                 return {"error": ERRORS["age"]}
-        extra = dict(GROUP_PROFILE.get(str(form.get("group") or ""), {}))
-        if extra.pop("newborn", False) and age is None and birth is None:
-            age = 0
-        tier: Any = form.get("tier") or None
-        if scheme == "pension" and tier and str(tier).isdigit():
-            tier = int(tier)
-        profile = Profile(
-            region=region,
-            scheme=scheme,
+        profile = build_profile(
+            kb,
+            region,
+            scheme,
             age=age,
+            group=str(form.get("group") or ""),
+            tier=form.get("tier") or None,
             birth_date=birth,
             payment_date=paid,
-            tier=tier,
-            **extra,
         )
         result = calculate(kb, profile)
         text = render.result_text(result)

@@ -49,3 +49,36 @@ def parse_date(value: Any) -> dt.date | None:
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+
+
+_CN_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_ISO_MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+
+
+def read_date(value: Any, year: int | None = None) -> dt.date | str | None:
+    """The one reader of a date someone typed: ISO or Chinese, with or without the year.
+
+    "2024-03-10", "2024年3月10日", and — read in ``year``, the policy year — "3月10号" or
+    "03-10". Nothing given → None. Text that is no date is returned unchanged: the calculator
+    then says, in Chinese, that it cannot read it (one error behaviour for the chat, the
+    console and the CLI).
+    """
+    if value in (None, ""):
+        return None
+    day = parse_date(value)
+    if day is not None or not isinstance(value, str):
+        return day
+    text = value.strip()
+    full = _CN_DATE.search(text)
+    match = full or _CN_MONTH_DAY.search(text) or _ISO_MONTH_DAY.fullmatch(text)
+    if match is None or (full is None and not year):
+        return text
+    parts = [int(g) for g in match.groups()]
+    try:
+        return dt.date(*parts) if full else dt.date(year, *parts)
+    except ValueError:
+        return text
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, dt.date)

@@ -1,0 +1,150 @@
+"""What a conversation knows between two turns, as a plain value that round-trips to JSON.
+
+``TurnState`` holds the previous question (as read, then merged with every answer and change
+since), what the assistant is waiting for (the pieces its last question asked), the pieces it
+has asked about already (never the same twice), and the person's own details said so far (age,
+group, dates). The chat keeps it in one slot, the CLI and the tests as a plain value.
+
+``build_profile`` is the one builder of a calculator ``Profile`` from loose input (the chat's
+state, the staff console's form, the CLI's options).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from policy_kb.data.kb import KnowledgeBase
+from policy_kb.reading.question import Question
+from policy_kb.rules.groups import GROUP_PROFILE
+from policy_kb.rules.profile import Profile
+from policy_kb.text.dates import read_date
+from policy_kb.text.normalize import cn_to_int
+from policy_kb.text.personal_data import mask_personal_data
+
+# the pieces a question of the assistant can wait for
+PIECES = ("region", "scheme", "tier", "amount", "age", "stage", "members", "date", "topic")
+
+
+@dataclasses.dataclass
+class Waiting:
+    """A question the assistant asked: the pieces that answer it, and whom it is about."""
+
+    pieces: list[str]
+    member: int | None = None  # index into the question's members
+    offer: dict | None = None  # what "对" / "是的" accepts, e.g. {"region": "qingdao"}
+    # asked by the chat's form, which fills its own slots from the answer (Rasa's part)
+    form: bool = False
+
+
+@dataclasses.dataclass
+class TurnState:
+    """The conversation between two turns. Empty fields mean nothing is known."""
+
+    question: dict | None = None  # the previous question (a Question's fields)
+    waiting: Waiting | None = None
+    asked_for: list[str] = dataclasses.field(default_factory=list)
+    age: int | None = None
+    group: str | None = None
+    birth_date: str | None = None  # ISO
+    payment_date: str | None = None  # ISO
+
+    # ---------------------------------------------------------------- the previous question
+    def previous(self) -> Question | None:
+        if not self.question:
+            return None
+        data = dict(self.question)
+        data["kinds"] = set(data.get("kinds") or [])
+        return Question(**data)
+
+    def remember(self, question: Question) -> None:
+        data = dataclasses.asdict(question)
+        data["kinds"] = sorted(question.kinds)
+        # kept between turns (a slot, a file): never an ID card, phone or bank card number
+        data["text"] = mask_personal_data(question.text)
+        self.question = data
+
+    @property
+    def region(self) -> str | None:
+        regions = (self.question or {}).get("regions") or []
+        return regions[-1] if regions else None
+
+    @property
+    def scheme(self) -> str | None:
+        schemes = (self.question or {}).get("schemes") or []
+        return schemes[0] if len(schemes) == 1 else None
+
+    @property
+    def members(self) -> list[dict]:
+        return list((self.question or {}).get("members") or [])
+
+    # ---------------------------------------------------------------- JSON
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | dict | None) -> TurnState:
+        """The state a slot holds; an empty or unreadable slot is a fresh conversation."""
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text) if isinstance(text, str) else dict(text)
+        except (TypeError, ValueError):
+            return cls()
+        fields = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in data.items() if k in fields}
+        if data.get("waiting"):
+            data["waiting"] = Waiting(**data["waiting"])
+        return cls(**data)
+
+
+def _number(value: Any) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return cn_to_int(str(value).strip())
+
+
+def build_profile(
+    kb: KnowledgeBase,
+    region: str,
+    scheme: str | None,
+    *,
+    year: int | None = None,
+    age: Any = None,
+    group: str | None = None,
+    tier: Any = None,
+    birth_date: Any = None,
+    payment_date: Any = None,
+    **extra: Any,
+) -> Profile:
+    """The calculator's profile from loose input: ages and pension amounts as said ("65",
+    "六十五"), a group's name (大学生, 低保…), dates in any form ``read_date`` reads (read in the
+    policy year when the year is left out). Unreadable values are passed on as said: the
+    calculator explains what it cannot read."""
+    year = year or kb.year_for(region)
+    fields = {**GROUP_PROFILE.get(group or "", {}), **{k: v for k, v in extra.items() if v}}
+    newborn = fields.pop("newborn", False)
+    number = _number(age)
+    age = number if number is not None else (age if age not in (None, "") else None)
+    if scheme == "pension" and tier is not None and _number(tier) is not None:
+        tier = _number(tier)
+    born = read_date(birth_date, year)
+    if newborn and age is None and born is None:
+        age = 0  # a newborn without a birth date: the children's rate applies
+    return Profile(
+        region=region,
+        scheme=scheme,
+        year=year,
+        age=age,
+        birth_date=born,
+        payment_date=read_date(payment_date, year),
+        tier=tier or None,
+        **fields,
+    )
+
+
+def iso(day: Any) -> str | None:
+    """A date kept in the state (ISO), or None for anything else."""
+    return day.isoformat() if isinstance(day, dt.date) else None

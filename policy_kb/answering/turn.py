@@ -1,0 +1,574 @@
+"""One turn of a conversation, one path: ``answer_turn(kb, text, state) -> Turn``.
+
+The message is read once (``read_question``) and then merged with what the conversation knows
+(``TurnState``): read first as the answer to the question the assistant asked ("一档", "她72",
+"上初中", "青岛的", "5000", "3月10号", "对"), else as a correction or change of one part of the
+previous question ("不对 我问的是养老", "换成二档呢", "那俺爹呢 他都83了", "再加上我老伴"), else as a
+new question (the pending one is dropped). The merged question is composed once; what the
+answer still needs becomes the next state's ``waiting``, each piece asked at most once.
+
+No Rasa here: the chat's actions, the staff console and ``shebao ask`` all call this.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+
+from policy_kb.answering import render
+from policy_kb.answering.answers import adult_tiers, facts_naming
+from policy_kb.answering.compose import compose
+from policy_kb.answering.relevance import relevant
+from policy_kb.answering.state import TurnState, Waiting, build_profile, iso
+from policy_kb.data import vocabulary
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
+from policy_kb.data.vocabulary import latest_fact_values, words
+from policy_kb.reading.household import read_members
+from policy_kb.reading.question import Question, answer_topic, is_follow_up, read_question
+from policy_kb.rules.calculator import calculate
+from policy_kb.text.dates import read_date
+from policy_kb.text.normalize import cn_to_int, normalize_text
+
+ADULT_ROLES = ("self", "adult", "elderly")
+MEMBERS_QUESTION = "请说说家里每个人的情况，例如：“两个大人选一档，一个上小学的孩子”。"
+# the pieces a short message may add to the previous question on their own
+DETAILS = {"tier", "amount", "age", "stage", "date", "members"}
+# a person's school stage, as the calculator's group
+STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
+# groups that pay one rate whatever the tier: a tier said after them is another person's
+FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
+_BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
+_NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
+
+
+@dataclasses.dataclass
+class Turn:
+    """One turn's reply: its parts (text with the facts behind each), the new state, and how
+    the message was read (``new``, ``answer``, ``correct``, ``change`` or ``add``)."""
+
+    parts: list[tuple[str, list[Fact]]]
+    state: TurnState
+    move: str = "new"
+    asks: list[str] = dataclasses.field(default_factory=list)  # pieces asked for
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(text for text, _ in self.parts)
+
+    @property
+    def facts(self) -> list[Fact]:
+        out: list[Fact] = []
+        for _, facts in self.parts:
+            out += [f for f in facts if f not in out]
+        return out
+
+
+def _turn_words(key: str) -> list[str]:
+    return sorted(words()["turn"][key], key=len, reverse=True)
+
+
+# ---------------------------------------------------------------------- what a message gives
+def _stage(text: str) -> str | None:
+    stages = words()["stages"]
+    for stage in ("newborn", "college", "school"):
+        if any(w in text for w in stages[stage]):
+            return stage
+    return None
+
+
+def _bare_number(text: str) -> int | None:
+    match = _BARE_NUMBER.match(text.strip())
+    return cn_to_int(match.group(1)) if match else None
+
+
+_SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
+_PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
+
+
+def said_ages(text: str, members: list[dict]) -> None:
+    """Ages the household reader leaves out: "他65" after a relative, "老两口都65" (no 岁)."""
+    text = normalize_text(text)
+    others = [m for m in members if m["role"] != "self"]
+    pronoun = _PRONOUN_AGE.search(text)
+    if pronoun and others and others[-1].get("age") is None:
+        others[-1]["age"] = int(pronoun.group(1))
+    together = re.search(r"都(\d{1,3})(?![\d元块档])", text)
+    if together and len(members) > 1:
+        for member in members:
+            member.setdefault("age", int(together.group(1)))
+    said = _SAID_AGE.search(text)
+    if said and len(members) == 1:
+        members[0].setdefault("age", int(said.group(1)))
+
+
+def pieces(
+    kb: KnowledgeBase, text: str, message: Question, waiting: Waiting | None, pension=False
+) -> dict:
+    """Every piece of a question the message supplies, by name (see ``state.PIECES``); a bare
+    number is an amount when the question is about pension, an age when an age is awaited."""
+    wanted = waiting.pieces if waiting else []
+    found: dict = {}
+    if message.regions:
+        found["region"] = message.regions
+    if message.schemes:
+        found["scheme"] = message.schemes
+    if message.med_tiers:
+        found["tier"] = message.med_tiers
+    number = None if message.med_tiers else _bare_number(text)  # "都一档" says no age
+    lowest = kb.lowest_pension_tier() or 0
+    if message.amounts:
+        found["amount"] = message.amounts
+    elif ("amount" in wanted or pension) and number and number >= lowest:
+        found["amount"] = [number]
+    ages = [p["age"] for p in message.members if p.get("age") is not None]
+    if ages:
+        found["age"] = ages[0]
+    elif _SAID_AGE.search(text) and not message.members[1:]:
+        found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
+    elif number is not None and 0 <= number <= 120 and "amount" not in found:
+        # "她72", "我今年67": a person and a number; a number alone only when an age is awaited
+        person = message.members or any(w in text for w in words()["turn"]["pronouns"])
+        if "age" in wanted or person or re.search(r"岁|今年|了$", text):
+            found["age"] = number
+    stage = _stage(text)
+    if stage:
+        found["stage"] = stage
+    if [p for p in message.members if p["role"] != "self"]:
+        found["members"] = message.members
+    day = read_date(text, kb.default_year)
+    if day is not None and not isinstance(day, str):
+        found["date"] = day
+    if text.strip("，。！!~ ") in words()["turn"]["confirmations"]:
+        found["yes"] = True
+    return found
+
+
+def _names_new_topic(message: Question, previous: Question) -> bool:
+    """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
+    topic = message.topic
+    return topic is not None and topic not in (previous.topic, "tiers", "household")
+
+
+def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> str:
+    """How a message relates to the previous question: answer, correct, add, change or new."""
+    previous = state.previous()
+    if previous is None:
+        return "new"
+    said = normalize_text(text)
+    if any(w in said for w in _turn_words("corrections")) or _NOT_BUT.search(said):
+        return "correct"
+    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
+    if any(w in said for w in _turn_words("additions")) and "members" in given:
+        return "add"
+    if state.waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
+        wanted = set(state.waiting.pieces)
+        if wanted & set(given) or (given.get("yes") and state.waiting.offer):
+            return "answer"
+    changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
+    parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
+    if parts and not _names_new_topic(message, previous):
+        # "换成二档呢", "那俺爹呢", and a short message of details only ("我今年67", "一档")
+        if changing or (len(said) <= 12 and not message.kinds and parts <= DETAILS):
+            return "change"
+    if is_follow_up(kb, said):
+        return "change"
+    return "new"
+
+
+# ---------------------------------------------------------------------- merging
+def _targets(question: Question, waiting: Waiting | None, role: str | None = None) -> list[dict]:
+    """The members an answer is about: the one asked about, else those of a role named."""
+    members = question.members
+    if waiting and waiting.member is not None and waiting.member < len(members):
+        return [members[waiting.member]]
+    if role:
+        return [m for m in members if m["role"] == role]
+    return members
+
+
+def _set_tier(question: Question, message: Question, waiting: Waiting | None) -> None:
+    tier = message.med_tiers[0]
+    if not question.members:
+        question.med_tiers = list(message.med_tiers)
+        return
+    named = [p for p in message.members if p.get("tier")]
+    if named:
+        for person in named:
+            for member in _targets(question, None, person["role"]) or question.members[:1]:
+                member["tier"] = person["tier"]
+        return
+    open_ones = [m for m in question.members if m["role"] in ADULT_ROLES and not m.get("tier")]
+    for member in _targets(question, waiting) if waiting and waiting.member else open_ones:
+        member["tier"] = tier
+    if not open_ones:  # "换成二档呢": everyone who had a tier takes the new one
+        for member in question.members:
+            if member.get("tier"):
+                member["tier"] = tier
+        question.med_tiers = [tier]
+
+
+def _set_age(question: Question, age: int, waiting: Waiting | None, state: TurnState) -> None:
+    if not question.members:
+        state.age = age
+        return
+    targets = _targets(question, waiting)
+    if not (waiting and waiting.member is not None):
+        # the composer asks an elder's age first, then an open member's; "她72" is not "我"
+        open_ones = [m for m in question.members if m.get("age") is None]
+        ranked = sorted(open_ones, key=lambda m: (m["role"] != "elderly", not m.get("unclear")))
+        targets = [m for m in ranked if m["role"] != "self"][:1] or ranked[:1] or targets[:1]
+    for member in targets:
+        member["age"] = age
+        member.pop("age_said", None)
+
+
+def _set_stage(question: Question, stage: str, waiting: Waiting | None, state: TurnState) -> None:
+    unclear = [m for m in question.members if m.get("unclear")]
+    targets = _targets(question, waiting) if waiting and waiting.member is not None else unclear
+    if not question.members:
+        state.group = STAGE_GROUPS[stage]
+        return
+    for member in targets[:1] or [m for m in question.members if m["role"] == "child"][:1]:
+        member["stage"] = stage
+        member.pop("unclear", None)
+
+
+def _apply(kb, question: Question, message: Question, given: dict, waiting, state) -> None:
+    """Writes what the message gives into the question, part by part."""
+    if "region" in given:
+        question.regions, question.all_regions = list(given["region"]), False
+    if "scheme" in given:
+        question.schemes = list(given["scheme"])
+    if "tier" in given:
+        _set_tier(question, message, waiting)
+        person = question.members[0] if len(question.members) == 1 else {}
+        adult = _is_adult(person.get("age", state.age))
+        if state.group in FIXED_RATE_GROUPS and not question.members[1:] and not adult:
+            state.group = None  # "那一档呢" after "大学生": an adult's question now
+        if person.get("stage") and not adult:
+            question.members = []
+    if "amount" in given:
+        question.amounts = list(given["amount"])
+        for member in question.members:
+            if member.get("amount"):
+                member["amount"] = given["amount"][0]
+    if "stage" in given and "members" not in given:
+        _set_stage(question, given["stage"], waiting, state)
+    if "age" in given and "members" not in given:
+        _set_age(question, given["age"], waiting, state)
+    if "date" in given:
+        state.payment_date = iso(given["date"])
+    if given.get("yes") and waiting and waiting.offer:
+        offer = waiting.offer
+        if offer.get("region"):
+            question.regions = [offer["region"]]
+        if offer.get("scheme"):
+            question.schemes = [offer["scheme"]]
+
+
+def _replace_members(question: Question, people: list[dict], dropped_roles: set[str]) -> None:
+    kept = [m for m in question.members if m["role"] not in dropped_roles]
+    question.members = kept + [dict(p) for p in people]
+
+
+def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, move: str):
+    """The question this turn asks: the previous one with the message's parts written in."""
+    previous = state.previous()
+    if move == "new" or previous is None:
+        return message
+    question = copy.deepcopy(previous)
+    said = normalize_text(text)
+    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
+    if move == "answer":
+        if "members" in given and any(m["role"] == "unknown" for m in question.members):
+            _replace_members(question, given.pop("members"), {"unknown"})
+        elif "members" in given:
+            _merge_people(question, given.pop("members"))
+        _apply(kb, question, message, given, state.waiting, state)
+        return question
+    if move == "correct":
+        not_but = _NOT_BUT.search(said)
+        if not_but:
+            wrong = read_members(not_but.group(1))
+            roles = {p["role"] for p in wrong}
+            right = read_question(kb, not_but.group(2))
+            if right.members:
+                _replace_members(question, right.members, roles or {"self"})
+                given.pop("members", None)
+                given.pop("age", None)
+            message = right
+            given = {**pieces(kb, not_but.group(2), right, None), **given}
+            given.pop("members", None)
+    if "members" in given:
+        people = given.pop("members")
+        if move == "add":
+            for member in question.members:
+                if member["role"] == "self" and state.age is not None:
+                    member.setdefault("age", state.age)  # "我今年66" said before
+            _merge_people(question, people, add=True)
+        elif move == "correct":
+            _replace_members(question, people, {p["role"] for p in people} or {"self"})
+        else:  # "那俺爹呢": the question is asked again about them
+            question.members = [dict(p) for p in people]
+        if len(people) == 1 and "age" in given:  # "那俺爹呢 他都83了"
+            question.members[-1].setdefault("age", given["age"])
+        given.pop("age", None)
+        given.pop("stage", None)
+    _apply(kb, question, message, given, None, state)
+    if message.topic in words()["word_topics"] and message.topic != previous.topic:
+        question.topic = message.topic
+    return question
+
+
+def _is_adult(age: int | None) -> bool:
+    """A pupil this old pays an adult's tier ("18岁的高中生" + "一档"): medical.personal's
+    adult_age."""
+    ages = [v["adult_age"] for v in latest_fact_values("medical.personal") if "adult_age" in v]
+    return age is not None and bool(ages) and age >= min(ages)
+
+
+def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:
+    """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
+    of that role, the open one first), or added ("再加上我老伴")."""
+    for person in people:
+        same = [m for m in question.members if m["role"] == person["role"]]
+        same.sort(key=lambda m: not m.get("unclear"))
+        if same and (person["role"] == "self" or not add):
+            same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
+            if person.get("stage"):
+                same[0].pop("unclear", None)
+        else:
+            question.members.append(dict(person))
+
+
+# ---------------------------------------------------------------------- answering
+def _scheme(kb: KnowledgeBase, question: Question, person: dict, state: TurnState):
+    if question.scheme:
+        return question.scheme
+    implied = kb.topic(question.topic).implies if question.topic else None
+    if implied:
+        return implied
+    group = STAGE_GROUPS.get(person.get("stage")) or state.group
+    if question.med_tiers or person.get("tier") or group in ("大学生", "中小学生", "新生儿"):
+        return "medical"
+    if question.amounts or person.get("amount"):
+        return "pension"
+    return None
+
+
+def _person(question: Question) -> dict:
+    return question.members[0] if len(question.members) == 1 else {}
+
+
+def profile_for(kb, question: Question, state: TurnState, region: str, scheme: str | None):
+    """The one person this question is about, as the calculator's profile."""
+    person = _person(question)
+    tier = person.get("tier") or (question.med_tiers[0] if len(question.med_tiers) == 1 else None)
+    if scheme == "pension":
+        amounts = question.amounts
+        tier = person.get("amount") or (amounts[0] if len(amounts) == 1 else None)
+    return build_profile(
+        kb,
+        region,
+        scheme,
+        age=person.get("age", state.age),
+        group=STAGE_GROUPS.get(person.get("stage")) or state.group,
+        tier=tier,
+        birth_date=state.birth_date,
+        payment_date=state.payment_date,
+    )
+
+
+def _has_details(question: Question, state: TurnState, scheme: str | None = None) -> bool:
+    """Whether the calculator has anything to go on; a medical tier says nothing about a
+    pension question ("最高一档" is not 一档), nor a pension amount about a medical one."""
+    person = _person(question)
+    tier = (person.get("tier") or question.med_tiers) if scheme != "pension" else None
+    amount = (person.get("amount") or question.amounts) if scheme != "medical" else None
+    said = (person.get("age"), person.get("stage"), tier, amount)
+    return any(said) or bool(state.age or state.group or state.payment_date)
+
+
+def topic_facts(
+    kb: KnowledgeBase,
+    topic: str,
+    region: str,
+    scheme: str | None,
+    *,
+    year: int | None = None,
+    said: str = "",
+    asked: str = "",
+    district: str | None = None,
+) -> tuple[str, list[Fact]]:
+    """A region's facts on a topic, or a plain statement that its documents are silent; the
+    facts rendered (or, when silent, the hotlines to ask)."""
+    if topic == "hotline":
+        place = kb.resolve_place(district) if district else None
+        in_region = district if place and place.region == region else None
+        facts = kb.hotlines(region, scheme, in_region, year)
+    else:
+        spec = kb.topic(topic)
+        facts = [
+            f for t in spec.fact_topics for f in kb.facts(region, year, topic=t, scheme=scheme)
+        ]
+        if not facts:
+            # no rules of its own (山亭's students): the facts topics.yml names still answer it
+            facts = [f for f in (kb.fact(region, k, year) for k in spec.fallback_keys) if f]
+        if not facts or all(f.status == "not_stated" for f in facts):
+            facts += [
+                f for t in spec.fallback for f in kb.facts(region, year, topic=t, scheme=scheme)
+            ]
+        if topic == "hardship" and all(f.status == "not_stated" for f in facts):
+            # another fact of the region may still cover the group (威海's 300 tier)
+            named = [w for w in words()["hardship_words"] if w in said]
+            facts += facts_naming(kb, region, named or words()["hardship_words"], scheme, year)
+    if not facts:
+        return render.not_stated_text(kb, region, kb.topic(topic).title), kb.hotlines(region)
+    if not kb.topic(topic).whole:
+        facts = relevant(kb, facts, asked)  # "怎么用支付宝交": that channel
+    return render.facts_text(facts, kb), facts
+
+
+def _tier_question(kb: KnowledgeBase, region: str, scheme: str) -> str:
+    if scheme == "medical":
+        rates = kb.fact(region, "medical.personal").value
+        tiers = adult_tiers(kb, region)
+        options = "、".join(f"{k}{rates[k]}元" for k in tiers)
+        name = vocabulary.scheme("medical").name
+        return f"{kb.region_name(region)}成年{name}分{'、'.join(tiers)}（{options}），您选的是哪一档？"
+    tiers = kb.fact(region, "pension.tiers").value["tiers"]
+    options = "、".join(f"{t}元" for t in tiers)
+    name = vocabulary.scheme("pension").name
+    return f"{kb.region_name(region)}{name}可选档次：{options}。您选哪一档？"
+
+
+def _ask(turn_parts, state: TurnState, piece: str, text: str, **waiting) -> Waiting | None:
+    """Asks for one piece once: a piece asked before is not asked again."""
+    if piece in state.asked_for:
+        return None
+    turn_parts.append((text, []))
+    return Waiting([piece], **waiting)
+
+
+def _region_question(kb: KnowledgeBase) -> str:
+    names = list(kb.regions.values())
+    return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
+
+
+def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Waiting | None:
+    """An ordinary topic question: the person's figure when the calculator can say it, the
+    region's facts otherwise; asks for the scheme or the tier when that is all that is missing."""
+    topic = question.topic
+    spec = kb.topic(topic)
+    waiting = None
+    for region in question.regions:
+        person = _person(question)
+        scheme = _scheme(kb, question, person, state)
+        personal = None
+        if spec.personal and _has_details(question, state, scheme):
+            if scheme is None and len(question.regions) == 1:
+                names = "还是".join(kb.scheme_label(s) for s in kb.schemes)
+                asked = _ask(parts, state, "scheme", f"您问的是{names}？")
+                if asked:
+                    return asked
+            elif scheme:
+                result = calculate(kb, profile_for(kb, question, state, region, scheme))
+                if result.status in ("ok", "invalid", "not_covered"):
+                    personal = (render.result_text(result), result.facts)
+                elif result.benefit_start and not spec.asks_amount:
+                    personal = (render.benefit_text(result), result.facts)
+                elif "tier" in result.missing and spec.asks_amount and len(question.regions) == 1:
+                    waiting = _ask(parts, state, "tier", _tier_question(kb, region, scheme))
+                    if waiting:
+                        return waiting
+        if personal and spec.asks_amount:
+            parts.append(personal)
+            continue
+        facts = topic_facts(kb, topic, region, scheme, said=question.text, asked=question.text)
+        parts.extend([p for p in (personal, facts) if p])
+    return waiting
+
+
+def household_waiting(question: Question) -> Waiting:
+    """What a household answer asked about: any member's piece answers it (the composer asks
+    about the open members and the adults' tiers together)."""
+    pieces_ = ["tier", "age", "stage", "members"]
+    return Waiting(pieces_ + (["amount"] if "pension" in question.schemes else []))
+
+
+def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
+    if not question.regions and not question.all_regions:
+        waiting = _ask(parts, state, "region", _region_question(kb))
+        if waiting:
+            return waiting
+        question.all_regions = True  # asked once already: every region's answer
+    composed = compose(kb, question)
+    if composed is not None:
+        parts.append((composed.text, composed.facts))
+        return household_waiting(question) if composed.missing else None
+    if question.all_regions and len(question.regions) < 2:
+        question.regions = list(kb.regions)
+    if not question.topic:
+        if _has_details(question, state) or question.schemes:
+            question.topic = "tiers"
+        else:
+            names = "、".join(kb.region_name(r) for r in question.regions)
+            parts.append((f"好的，{names}。您想了解什么？", []))
+            return Waiting(["topic"])
+    return _topic_answer(kb, question, state, parts)
+
+
+def answer_turn(
+    kb: KnowledgeBase, text: str, state: TurnState | None = None, topic: str | None = None
+) -> Turn:
+    """Answers one message in a conversation; ``topic`` is the classifier's, when there is one.
+
+    Returns the reply and the conversation's new state (the caller keeps it for the next turn).
+    """
+    state = copy.deepcopy(state) if state else TurnState()
+    message = read_question(kb, text)
+    said_ages(text, message.members)
+    move = read_move(kb, text, message, state)
+    question = merge(kb, text, message, state, move)
+    if move == "new":
+        previous = state.previous()
+        if previous and not question.regions and not question.all_regions:
+            question.regions = list(previous.regions)
+        if previous and not question.schemes and previous.scheme:
+            question.schemes = [previous.scheme]
+        question.topic = answer_topic(question, topic) or question.topic
+        family = (
+            question.topic == "household" or question.wants("family") and question.wants("total")
+        )
+        if family and not question.members and question.regions:
+            parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
+            state.remember(question)
+            state.waiting, state.asked_for = Waiting(["members"]), ["members"]
+            return Turn(parts, state, move, ["members"])
+        if question.topic == "household":
+            question.topic = "tiers"  # a household's question is what it pays
+        state.asked_for = []
+        _personal_details(kb, text, message, state)
+    parts: list = []
+    state.waiting = None
+    waiting = _answer(kb, question, state, parts)
+    state.remember(question)
+    state.waiting = waiting
+    if waiting:
+        state.asked_for = list(dict.fromkeys(state.asked_for + waiting.pieces))
+    return Turn(parts, state, move, waiting.pieces if waiting else [])
+
+
+def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> None:
+    """A new question's own details of the speaker ("我今年67", "3月10号交的")."""
+    given = pieces(kb, normalize_text(text), message, None)
+    if "age" in given and len(message.members) <= 1:
+        state.age = given["age"]
+    if "date" in given:
+        state.payment_date = iso(given["date"])
+
+
+def source_of(turn: Turn) -> str:
+    """The source line of every fact the turn used."""
+    return source_line(turn.facts)

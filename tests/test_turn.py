@@ -1,0 +1,118 @@
+"""``answer_turn`` on plain states (no Rasa): one message read once, merged with what the
+conversation knows, composed once; the state round-trips through JSON as the chat's slot holds
+it between turns."""
+
+import json
+
+import pytest
+
+from policy_kb.answering.state import TurnState, Waiting, build_profile
+from policy_kb.answering.turn import answer_turn
+from policy_kb.text.dates import read_date
+
+
+def play(kb, messages):
+    """Plays a conversation; the state goes through JSON between turns, as in the slot."""
+    state, turns = None, []
+    for text in messages:
+        turn = answer_turn(kb, text, TurnState.from_json(state))
+        state = turn.state.to_json()
+        turns.append(turn)
+    return turns
+
+
+def rate(kb, region, name):
+    return kb.fact(region, "medical.personal").value[name]
+
+
+def test_a_household_question_waits_for_the_tier_and_its_answer_completes_the_total(kb):
+    first, second = play(kb, ["我在青岛，孩子上初中，医保交多少", "那我自己选一档呢"])
+    assert "tier" in first.asks and "还需要知道" in first.text
+    total = rate(kb, "青岛", "一档") + rate(kb, "青岛", "少年儿童")
+    assert second.move == "answer"
+    assert f"＝{total}元" in second.text and "您想了解什么" not in second.text
+
+
+def test_the_state_round_trips_through_the_slot_unchanged(kb):
+    turn = answer_turn(kb, "我在青岛，孩子上初中，医保交多少", TurnState())
+    slot = turn.state.to_json()
+    assert TurnState.from_json(json.loads(json.dumps(slot))) == turn.state
+    assert TurnState.from_json(slot).waiting == Waiting(["tier", "age", "stage", "members"])
+
+
+@pytest.mark.parametrize("slot", [None, "", "not json", "{}"])
+def test_an_empty_or_unreadable_slot_is_a_fresh_conversation(slot):
+    assert TurnState.from_json(slot) == TurnState()
+
+
+# (conversation, what the last reply must contain, what it must not) — figures from the
+# sources' medical.personal and pension.tiers facts of each region
+CONVERSATIONS = [
+    (["我想交医保", "青岛的", "我今年67", "一档"], ["462"], ["您想了解什么"]),
+    (["我想交医保", "威海", "我今年50", "二档"], ["650"], []),
+    (["山亭医保交多少", "我今年72"], ["个人缴费：0元"], []),
+    (["威海养老交多少", "5000"], ["个人缴费：5000元"], []),
+    (["山亭养老交多少", "要是交350呢"], ["个人缴费：350元"], []),
+    (["青岛医保一档多少", "换成二档呢"], ["395"], ["462"]),
+    (["山亭医保一档多少", "不对 我问的是养老"], ["8000元"], ["380"]),
+    (["我和老伴都65 山亭医保一共多少", "那俺爹呢 他都83了"], ["个人缴费：0元"], []),
+    (["我和老伴都选一档 威海医保一共多少", "再加上俩孩子 一个上小学一个上大学"], ["1500元"], []),
+    (["山亭医保一家多少", "我和老伴，还有俺娘", "她72"], ["760元", "72岁"], []),
+    (["青岛医保交多少", "不是我 是我妈 她72"], ["一档"], []),
+    (["医保一年交多少", "山亭"], ["380"], ["哪个地区"]),
+    (["青岛医保一档多少", "威海呢"], ["450"], ["462"]),
+    (["我在青岛，孩子上初中，医保交多少", "青岛医保什么时候交"], ["12月31日"], ["还需要知道"]),
+]
+
+
+@pytest.mark.parametrize("messages,must,must_not", CONVERSATIONS, ids=lambda v: str(v)[:30])
+def test_a_conversation_ends_in_the_answer(kb, messages, must, must_not):
+    last = play(kb, messages)[-1]
+    for text in must:
+        assert text in last.text, last.text
+    for text in must_not:
+        assert text not in last.text, last.text
+
+
+def test_a_new_question_drops_what_the_assistant_waited_for(kb):
+    turns = play(kb, ["我在青岛，孩子上初中，医保交多少", "青岛医保什么时候交"])
+    assert turns[-1].move == "new" and turns[-1].state.waiting is None
+
+
+def test_a_missing_piece_is_asked_once_never_twice(kb):
+    turns = play(kb, ["医保一年交多少", "我今年67"])
+    assert turns[0].asks == ["region"]
+    # asked once and not answered: every region's answer instead of the same question again
+    assert "哪个地区" not in turns[1].text
+    assert all(kb.region_name(r) in turns[1].text for r in kb.regions)
+
+
+def test_dates_are_read_the_same_way_everywhere():
+    assert read_date("3月10号", 2024) == read_date("2024-03-10") == read_date("2024年3月10日")
+    assert read_date("明天", 2024) == "明天"  # unreadable: the calculator says so
+    assert read_date("", 2024) is None
+
+
+def test_one_profile_builder_reads_loose_input(kb):
+    profile = build_profile(kb, "青岛", "pension", age="六十五", tier="500", payment_date="3月10号")
+    assert (profile.age, profile.tier, profile.payment_date.isoformat()) == (65, 500, "2024-03-10")
+    assert build_profile(kb, "威海", "medical", group="新生儿").age == 0
+
+
+def test_yes_accepts_what_the_assistant_offered(kb):
+    asked = answer_turn(kb, "医保一年交多少", TurnState())
+    asked.state.waiting = Waiting(["region"], offer={"region": "威海"})  # "您问的是威海吗？"
+    turn = answer_turn(kb, "是的", TurnState.from_json(asked.state.to_json()))
+    assert turn.move == "answer" and str(rate(kb, "威海", "一档")) in turn.text
+
+
+def test_a_family_question_without_its_members_asks_who_they_are(kb):
+    first, second = play(kb, ["威海医保一家一共多少", "我和我老婆都一档，还有一个孩子"])
+    assert first.asks == ["members"]
+    adults, child = rate(kb, "威海", "一档"), rate(kb, "威海", "少年儿童")
+    assert f"＝{adults * 2 + child}元" in second.text
+
+
+def test_the_state_never_keeps_a_personal_number(kb):
+    turn = answer_turn(kb, "青岛医保一档多少 我身份证370203199001011234", TurnState())
+    assert "370203199001011234" not in turn.state.to_json()
