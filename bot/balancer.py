@@ -15,6 +15,14 @@ Choices that matter for residents' messages:
   that has died is seen at connect time (refused) and nginx tries the next one. A request
   already sent is never re-sent (``proxy_next_upstream`` without ``non_idempotent``): a
   message is processed at most once, and only the messages in flight on a dying replica fail.
+- No failure marks (``max_fails=0``): every request may try every replica. With nginx's
+  passive health check (``max_fails=1 fail_timeout=5s`` before), one refused connection —
+  a replica still starting when the launcher probed nginx, or one being restarted — marked it
+  down for 5 s; if the other replica died in those seconds, nginx had no replica left to
+  try and answered 502 ("no live upstreams") to messages sent well after the dead replica's
+  socket had closed (the flaky ``test_a_replica_killed_during_a_load_run``; reproduced
+  deterministically in tests/test_balancer.py). On loopback a dead replica refuses at once,
+  so trying it first costs a fraction of a millisecond before nginx moves on.
 - ``X-Real-IP`` carries the caller's address (the staff console throttles logins by it).
 """
 
@@ -90,10 +98,8 @@ http {{
 
 
 def _servers(ports: list[int]) -> str:
-    # max_fails/fail_timeout: a replica that refused a connection is skipped for 5 s
-    return "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
-    )
+    # max_fails=0: never marked down (see "No failure marks" above)
+    return "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in ports)
 
 
 def nginx_config(
