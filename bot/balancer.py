@@ -23,12 +23,21 @@ Choices that matter for residents' messages:
   socket had closed (the flaky ``test_a_replica_killed_during_a_load_run``; reproduced
   deterministically in tests/test_balancer.py). On loopback a dead replica refuses at once,
   so trying it first costs a fraction of a millisecond before nginx moves on.
+- Nothing to answer with (no replica could take the message, or the one that had it died):
+  503 with Retry-After and the channels' "busy" sentence, as the replicas answer when Redis
+  is away for longer than a message may wait (bot/channels/outage.py). A replica's own 503
+  passes through unchanged.
 - ``X-Real-IP`` carries the caller's address (the staff console throttles logins by it).
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
+
+from bot.channels.wechat_text import BUSY
+
+RETRY_AFTER = 5  # seconds: a replica restarts, or Redis comes back, in about that
 
 TEMPLATE = """\
 # written by bot/scaled.py; edits are overwritten at the next start
@@ -79,6 +88,13 @@ http {{
             proxy_read_timeout 65s;
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries {tries};
+            # no replica could take the message: "try again shortly", not a bare 502
+            error_page 502 504 = @unavailable;
+        }}
+        location @unavailable {{
+            default_type "application/json; charset=utf-8";
+            add_header Retry-After {retry_after} always;
+            return 503 '{unavailable}';
         }}
     }}
 
@@ -116,4 +132,6 @@ def nginx_config(
         action_port=action_port,
         actions=_servers(action_ports),
         tries=len(replica_ports),
+        retry_after=RETRY_AFTER,
+        unavailable=json.dumps({"error": BUSY}, ensure_ascii=False).replace("'", "\\'"),
     )

@@ -7,6 +7,7 @@ checked deterministically. Skipped, with the reason, when nginx is not installed
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from bot import ports
 from bot.balancer import nginx_config
+from bot.channels.wechat_text import BUSY
 from tests.conftest import SCALED_PORT
 
 FRONT, ONE, TWO, ACTIONS, ACTION_ONE = (SCALED_PORT + n for n in (20, 21, 22, 25, 26))
@@ -108,3 +110,12 @@ def test_every_message_reaches_the_live_replica_while_the_other_is_dead(balancer
     alive = TWO if dead == ONE else ONE
     balancer[alive].start()
     assert [post() for _ in range(10)] == [(200, f"replica-{alive}")] * 10
+
+
+def test_with_no_replica_up_the_balancer_says_when_to_retry(balancer):
+    request = urllib.request.Request(f"http://127.0.0.1:{FRONT}/webhooks/rest/webhook", b"{}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 503
+    assert int(refused.value.headers["Retry-After"]) > 0
+    assert json.loads(refused.value.read())["error"] == BUSY

@@ -38,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import outage
 from bot.channels.personal_data import mask_personal_data
 from policy_kb import KnowledgeBase, introduction
 
@@ -219,7 +220,10 @@ class WebChatInput(InputChannel):
             )
             try:
                 await on_new_message(message)
-            except (CancelledError, Exception):
+            except (CancelledError, Exception) as failure:
+                seconds = outage.retry_after(failure)
+                if seconds is not None:  # Redis away (logged once by the lock store)
+                    return outage.unavailable(seconds, SECURITY_HEADERS)
                 # the text is not logged: it is the resident's, masked or not
                 logger.exception("webchat: handling a message failed")
                 if not collector.messages:
