@@ -1,5 +1,5 @@
 """The scaled mode under faults and operations, each during a load run: a replica killed, Redis
-restarted, Redis away for longer than a message may wait.
+restarted, Redis away for longer than a message may wait, a new model deployed.
 
 A deployment of its own (two replicas, one action server) on a private ``redis-server`` (a
 real Redis 7, nothing on disk, on a test port), so that Redis can be restarted without
@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +29,7 @@ from tests.test_scaled import _post, _wechat, events, texts
 from tests.test_wechat_channel import open_reply
 from tests.tools.converse import send
 from tests.tools.scaled import processes, scaled_serving
-from tests.tools.servers import ServersDidNotStart
+from tests.tools.servers import MODEL, ROOT, ServersDidNotStart
 from tests.tools.stores import PrivateRedis
 
 pytestmark = pytest.mark.scaled
@@ -246,3 +248,40 @@ def _refused(url: str, sender: str, text: str) -> tuple[int, str]:
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Retry-After") or "0"
     return 200, "0"
+
+
+PROBE = ROOT / "tests" / "fixtures" / "probe_model"
+PROBE_SENTENCE, PROBE_ANSWER = "换模型暗号", "新模型已上线"  # tests/fixtures/probe_model
+
+
+def _deploy(run_dir, model) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SCALED_RUN_DIR=str(run_dir))
+    command = [sys.executable, "-m", "bot.deploy_model", str(model)]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_a_new_model_is_deployed_under_load_without_a_failed_message(faulty, tmp_path):
+    url, run_dir = faulty["url"], faulty["run_dir"]
+    train = [str(ROOT / ".venv" / "bin" / "rasa"), "train", "--out", str(tmp_path)]
+    train += ["--config", str(PROBE / "config.yml"), "--domain", str(PROBE / "domain.yml")]
+    train += ["--data", str(PROBE / "data.yml"), "--fixed-model-name", "probe"]
+    trained = subprocess.run(train, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert trained.returncode == 0, trained.stdout[-2000:] + trained.stderr[-2000:]
+    deployed = {}
+
+    def deploy_probe() -> None:
+        deployed["probe"] = _deploy(run_dir, tmp_path / "probe.tar.gz")
+
+    try:
+        sent = load(url, residents=6, during=deploy_probe, after=12)
+        assert deployed["probe"].returncode == 0, deployed["probe"].stderr
+        failed = [s for s in sent if not s.ok]
+        assert failed == [], failed
+        # every replica now answers what only the new model knows
+        for replica in faulty["replica_urls"]:
+            answer = texts(send(replica, f"probe-{uuid.uuid4().hex[:6]}", PROBE_SENTENCE)[0])
+            assert PROBE_ANSWER in answer
+    finally:  # the same command rolls back to the project's model
+        back = _deploy(run_dir, MODEL)
+    assert back.returncode == 0, back.stderr
+    assert "450" in texts(send(url, f"back-{uuid.uuid4().hex[:6]}", "威海医保一档多少")[0])
