@@ -28,6 +28,7 @@ from tests.conftest import SCALED_PORT, WECHAT_TEST_ENV
 from tests.test_scaled import _post, _wechat, events, texts
 from tests.test_wechat_channel import open_reply
 from tests.tools.converse import send
+from tests.tools.probe_model import PROBE_ANSWER, PROBE_SENTENCE, train_probe
 from tests.tools.scaled import processes, scaled_serving
 from tests.tools.servers import MODEL, ROOT, ServersDidNotStart
 from tests.tools.stores import PrivateRedis
@@ -250,10 +251,6 @@ def _refused(url: str, sender: str, text: str) -> tuple[int, str]:
     return 200, "0"
 
 
-PROBE = ROOT / "tests" / "fixtures" / "probe_model"
-PROBE_SENTENCE, PROBE_ANSWER = "换模型暗号", "新模型已上线"  # tests/fixtures/probe_model
-
-
 def _deploy(run_dir, model) -> subprocess.CompletedProcess:
     env = dict(os.environ, SCALED_RUN_DIR=str(run_dir))
     command = [sys.executable, "-m", "bot.deploy_model", str(model)]
@@ -262,15 +259,11 @@ def _deploy(run_dir, model) -> subprocess.CompletedProcess:
 
 def test_a_new_model_is_deployed_under_load_without_a_failed_message(faulty, tmp_path):
     url, run_dir = faulty["url"], faulty["run_dir"]
-    train = [str(ROOT / ".venv" / "bin" / "rasa"), "train", "--out", str(tmp_path)]
-    train += ["--config", str(PROBE / "config.yml"), "--domain", str(PROBE / "domain.yml")]
-    train += ["--data", str(PROBE / "data.yml"), "--fixed-model-name", "probe"]
-    trained = subprocess.run(train, cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert trained.returncode == 0, trained.stdout[-2000:] + trained.stderr[-2000:]
+    probe = train_probe(tmp_path)
     deployed = {}
 
     def deploy_probe() -> None:
-        deployed["probe"] = _deploy(run_dir, tmp_path / "probe.tar.gz")
+        deployed["probe"] = _deploy(run_dir, probe)
 
     try:
         sent = load(url, residents=6, during=deploy_probe, after=12)
