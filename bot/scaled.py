@@ -85,7 +85,7 @@ class Launcher:
         self.layout = layout
         self.env = env
         self.logs = layout.run_dir / "logs"
-        self.token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32)
+        self.token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(24)
         self.children = self._children()
         self.stopping = False
 
@@ -102,7 +102,8 @@ class Launcher:
             for i, port in enumerate(layout.action_ports)
         ]
         # the HTTP API, behind a token, for `make deploy-model` (bot/deploy_model.py)
-        api = ["--enable-api", "--auth-token", self.token]
+        # one argument: a token starting with "-" would otherwise read as an option
+        api = ["--enable-api", f"--auth-token={self.token}"]
         for i, port in enumerate(layout.replica_ports):
             command = [str(BIN / "python"), "-m", "bot.runtime", "run", "--model", model]
             command += ["--interface", "127.0.0.1", "--port", str(port)]

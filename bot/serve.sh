@@ -33,9 +33,9 @@ $BIN/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 if [ "${1:-}" = "--actions-only" ]; then wait; exit 0; fi
 
-RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
+RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_hex(24))')}
 (umask 077 && printf '%s' "$RASA_AUTH_TOKEN" > data/api-token)  # read by bot/deploy_model.py
-api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+api=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")  # one argument, even if it starts with "-"
 $BIN/python -m bot.runtime run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
   --credentials bot/credentials.yml --endpoints "$ENDPOINTS" "${api[@]}" &
 pids+=($!)
