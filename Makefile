@@ -14,7 +14,7 @@ MODEL := models/current.tar.gz
 TRAIN_INPUTS := config.yml $(shell find nlu_data bot/domain bot/data -type f 2>/dev/null) \
 	$(wildcard bot/components/*.py)
 
-.PHONY: help install browser axe nginx run-scaled bench-scaled kb kb-check train run shell test test-fast \
+.PHONY: help install browser axe nginx run-scaled bench-scaled deploy-model kb kb-check train run shell test test-fast \
 	lint format nlu-eval blind bench validate regression review clean
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make review     residents' messages the assistant could not place, grouped (policy-team review; ARGS=...)"
 	@echo "make lint       ruff + black --check"
 	@echo "make run-scaled REPLICAS=2 ACTION_SERVERS=1   replicas on PostgreSQL + Redis behind nginx (docs/deploy.md)"
+	@echo "make deploy-model  the newly trained model into the running assistant, no downtime (DEPLOY=models/previous.tar.gz rolls back)"
 	@echo "make bench-scaled  50 residents x 20 messages through nginx: one replica vs two"
 
 install: $(STAMP)
@@ -84,6 +85,11 @@ REPLICAS ?= 2
 ACTION_SERVERS ?= 1
 run-scaled: $(STAMP) nginx kb $(MODEL)
 	REPLICAS=$(REPLICAS) ACTION_SERVERS=$(ACTION_SERVERS) $(BIN)/python -m bot.serving.scaled
+
+# The model `make train` wrote (or MODEL=models/previous.tar.gz to roll back) into the running
+# `make run` or `make run-scaled`, one server after the other, no message dropped (docs/deploy.md).
+deploy-model: $(STAMP) $(MODEL)
+	$(BIN)/python -m bot.serving.deploy_model $(if $(DEPLOY),$(DEPLOY),$(MODEL))
 
 bench-scaled: $(STAMP) nginx kb $(MODEL)
 	$(BIN)/python -m tests.tools.bench_scaled

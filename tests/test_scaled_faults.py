@@ -1,4 +1,5 @@
-"""The scaled mode under faults: a replica killed, Redis restarted, both during a load run.
+"""The scaled mode under faults and operations, each during a load run: a replica killed, Redis
+restarted, Redis away for longer than a message may wait, a new model deployed.
 
 A deployment of its own (two replicas, one action server) on a private ``redis-server`` (a
 real Redis 7, nothing on disk, on a test port), so that Redis can be restarted without
@@ -12,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -26,39 +28,16 @@ from tests.conftest import SCALED_PORT, WECHAT_TEST_ENV
 from tests.test_scaled import _post, _wechat, events, texts
 from tests.test_wechat_channel import open_reply
 from tests.tools.converse import send
+from tests.tools.probe_model import PROBE_ANSWER, PROBE_SENTENCE, train_probe
 from tests.tools.scaled import processes, scaled_serving
-from tests.tools.servers import ServersDidNotStart
+from tests.tools.servers import MODEL, ROOT, ServersDidNotStart
+from tests.tools.stores import PrivateRedis
 
 pytestmark = pytest.mark.scaled
 
 RASA_PORT, ACTION_PORT, REDIS_PORT = SCALED_PORT + 10, SCALED_PORT + 60, SCALED_PORT + 90
+RETRY_SECONDS = 5
 QUESTIONS = ["威海医保一档多少", "那青岛呢", "青岛养老保险怎么交", "山亭医保电话", "那威海呢", "威海医保二档多少"]
-
-
-class PrivateRedis:
-    """redis-server on a test port; restart() loses everything, as a restart without disk."""
-
-    def __init__(self, port: int) -> None:
-        self.port, self.process = port, None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while (
-            subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
-            ).stdout.strip()
-            != b"PONG"
-        ):
-            assert time.monotonic() < deadline, "private redis-server did not start"
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +53,9 @@ def faulty(scaled_database, tmp_path_factory):
         "REDIS_PORT": str(REDIS_PORT),
         "REDIS_DB": "0",
         "REDIS_KEY_PREFIX": "faults",
+        # how long a message waits for Redis: longer than the restart below, short enough
+        # for the longer outage to be tested in seconds
+        "REDIS_RETRY_SECONDS": str(RETRY_SECONDS),
     }
     run_dir = tmp_path_factory.mktemp("scaled-faults")
     try:
@@ -210,11 +192,13 @@ def test_redis_restarted_during_a_load_run(faulty):
 
     sent = load(url, residents=6, during=restart_redis, after=12)
     assert "up" in window, "the load ended before Redis was restarted"
+    # the messages sent while Redis was away waited for it: none failed
     failed = [s for s in sent if not s.ok]
-    # messages may fail while Redis is away, none once it is back (allowing 3 s to reconnect)
-    assert all(s.started <= window["up"] + 3 for s in failed), (window, failed)
+    assert failed == [], (window, failed)
+    during = [s for s in sent if s.started < window["up"] and s.ended > window["down"]]
+    assert during, ("no message met the outage", window)
     last = max(s.started for s in sent)
-    assert last > window["up"] + 3, ("no load after restart", window, last, len(failed), len(sent))
+    assert last > window["up"] + 3, ("no load after restart", window, last, len(sent))
     for sender in {s.sender for s in sent}:
         stored = user_texts(database, sender)
         answered = [s.text for s in sent if s.sender == sender and s.ok]
@@ -233,3 +217,64 @@ def test_redis_restarted_during_a_load_run(faulty):
         bodies = list(pool.map(lambda r: _post(r[0], r[1]), requests))
     contents = {open_reply(requests[0][2], body)["Content"] for body in bodies}
     assert len(contents) == 1 and len(user_texts(database, openid)) == 1
+
+
+def test_a_longer_redis_outage_is_answered_503_with_retry_after_and_logged_once(faulty):
+    url, redis, logs = faulty["url"], faulty["redis"], faulty["run_dir"] / "logs"
+    replica_logs = sorted(logs.glob("rasa-*.log"))
+    offsets = {log: log.stat().st_size for log in replica_logs}
+    redis.stop()
+    try:
+        senders = [f"away-{n}-{uuid.uuid4().hex[:6]}" for n in range(4)]
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(lambda s: _refused(url, s, "威海医保电话"), senders))
+    finally:
+        redis.start()
+    assert [status for status, _ in replies] == [503] * 4, replies
+    assert all(int(seconds) > 0 for _, seconds in replies), replies
+    written = "".join(log.read_text(errors="replace")[offsets[log] :] for log in replica_logs)
+    assert "Traceback" not in written
+    # once per replica when the outage began (not per message), once when Redis was back
+    assert written.count("Redis unreachable") <= len(replica_logs), written[-3000:]
+    assert wait_until_answers(url, timeout=60), "no answer after Redis came back"
+    assert "Redis answers again" in "".join(
+        log.read_text(errors="replace")[offsets[log] :] for log in replica_logs
+    )
+
+
+def _refused(url: str, sender: str, text: str) -> tuple[int, str]:
+    """(status, Retry-After) of a message expected to be refused."""
+    try:
+        send(url, sender, text, timeout=60)
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Retry-After") or "0"
+    return 200, "0"
+
+
+def _deploy(run_dir, model) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SCALED_RUN_DIR=str(run_dir))
+    command = [sys.executable, "-m", "bot.serving.deploy_model", str(model)]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_a_new_model_is_deployed_under_load_without_a_failed_message(faulty, tmp_path):
+    url, run_dir = faulty["url"], faulty["run_dir"]
+    probe = train_probe(tmp_path)
+    deployed = {}
+
+    def deploy_probe() -> None:
+        deployed["probe"] = _deploy(run_dir, probe)
+
+    try:
+        sent = load(url, residents=6, during=deploy_probe, after=12)
+        assert deployed["probe"].returncode == 0, deployed["probe"].stderr
+        failed = [s for s in sent if not s.ok]
+        assert failed == [], failed
+        # every replica now answers what only the new model knows
+        for replica in faulty["replica_urls"]:
+            answer = texts(send(replica, f"probe-{uuid.uuid4().hex[:6]}", PROBE_SENTENCE)[0])
+            assert PROBE_ANSWER in answer
+    finally:  # the same command rolls back to the project's model
+        back = _deploy(run_dir, MODEL)
+    assert back.returncode == 0, back.stderr
+    assert "450" in texts(send(url, f"back-{uuid.uuid4().hex[:6]}", "威海医保一档多少")[0])

@@ -124,3 +124,23 @@ def test_replicas_see_the_callers_address_that_nginx_passes(monkeypatch):
 
     config = nginx_config(ROOT / "data", SCALED_PORT + 30, [1, 2], SCALED_PORT + 80, [3])
     assert "proxy_set_header X-Real-IP $remote_addr;" in config
+
+
+@pytest.mark.parametrize("token", ["-starts-with-a-dash", "plain0123"])
+def test_the_api_token_reaches_every_replica_as_one_argument(monkeypatch, tmp_path, token):
+    """A token beginning with "-" once read as a missing argument and the replicas would not
+    start (the API is on for `make deploy-model`)."""
+    import argparse
+
+    from rasa.cli.arguments.run import add_server_arguments
+
+    from bot.serving.scaled import Launcher, Layout
+
+    monkeypatch.setenv("RASA_AUTH_TOKEN", token)
+    layout = Layout(2, 1, SCALED_PORT + 30, SCALED_PORT + 80, tmp_path)
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    replicas = [c for c in Launcher(layout, {}).children if c.name.startswith("rasa-")]
+    for replica in replicas:
+        options, _ = parser.parse_known_args(replica.command[4:])  # after `bot.serving.runtime run`
+        assert options.auth_token == token and options.enable_api

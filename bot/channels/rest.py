@@ -7,8 +7,10 @@ Configured in credentials.yml as ``bot.channels.rest.MaskedRestInput``; it keeps
 from __future__ import annotations
 
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.request import Request
 
+from bot.channels import outage
 from bot.channels.personal_data import mask_personal_data
 
 
@@ -18,3 +20,9 @@ class MaskedRestInput(RestInput):
     def _extract_message(self, req: Request) -> str | None:
         message = super()._extract_message(req)
         return mask_personal_data(message) if isinstance(message, str) else message
+
+    def blueprint(self, on_new_message) -> Blueprint:
+        # a Redis outage longer than a message may wait: 503 + Retry-After (channels/outage.py)
+        blueprint = super().blueprint(outage.guarded(on_new_message))
+        outage.install(blueprint)
+        return blueprint

@@ -40,6 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import outage
 from bot.channels.http_shared import (
     CONTENT_TYPES,
     INPUT_ERRORS,
@@ -187,7 +188,10 @@ class WebChatInput(InputChannel):
             )
             try:
                 await on_new_message(message)
-            except (CancelledError, Exception):
+            except (CancelledError, Exception) as failure:
+                seconds = outage.retry_after(failure)
+                if seconds is not None:  # Redis away (logged once by the lock store)
+                    return outage.unavailable(seconds, SECURITY_HEADERS)
                 # the text is not logged: it is the resident's, masked or not
                 logger.exception("webchat: handling a message failed")
                 if not collector.messages:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.channels import outage
 from bot.channels.personal_data import mask_personal_data
 from bot.channels.wechat_state import LocalState, WeChatState
 from bot.channels.wechat_text import (
@@ -247,8 +248,9 @@ class Dispatcher:
         self.runs += 1
         try:
             await self.assistant(message)
-        except Exception:
-            logger.exception("wechat: the assistant failed on a message")
+        except Exception as failure:
+            if outage.retry_after(failure) is None:  # Redis away: logged once by the lock store
+                logger.exception("wechat: the assistant failed on a message")
             return BUSY
         reply, options = render_messages(collector.messages)
         await self.state.remember(turn.sender, options)

@@ -11,12 +11,15 @@ A message is *claimed* by the first request that sees it; that request runs the 
 *decides* the passive reply. A request for a message claimed elsewhere waits for the decision
 (:meth:`WeChatState.decided`) instead of asking the assistant again.
 
-When Redis fails, the channel keeps answering: a claim then succeeds (better a message answered
-twice than a resident left without one), options are forgotten, and a warning is logged.
+When Redis fails, each call is retried for up to a second (a Redis restart takes about that;
+WeChat waits 5 s for the reply), then the channel keeps answering without it: a claim succeeds
+(better a message answered twice than a resident left without one), options are forgotten. The
+outage is logged once when it begins and once when it ends, not per message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -26,6 +29,9 @@ from typing import Protocol
 from bot.channels.wechat_text import Option
 
 logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0  # per Redis call, within WeChat's 5-second wait for the reply
+RETRY_PAUSE = 0.1
 
 
 class WeChatState(Protocol):
@@ -108,6 +114,7 @@ class RedisState:
         self.ttl, self.options_ttl = int(ttl), int(options_ttl)
         self.prefix = f"{settings.prefix}:wechat"
         self._client = None
+        self._away_since: float | None = None  # when Redis stopped answering (logged once)
 
     @property
     def client(self):
@@ -117,38 +124,55 @@ class RedisState:
             self._client = self.settings.client(asynchronous=True, timeout=1.0)
         return self._client
 
+    async def _call(self, what: str, command: str, *args, **kwargs):
+        """``client.command(*args, **kwargs)``, retried for RETRY_SECONDS when Redis has just
+        stopped answering; once the outage is known, tried once (the reply cannot wait)."""
+        started = time.monotonic()
+        while True:
+            try:
+                result = await getattr(self.client, command)(*args, **kwargs)
+            except Exception as error:  # redis.RedisError, OSError: Redis away or failing
+                waited = time.monotonic() - started + RETRY_PAUSE
+                if self._away_since is not None or waited >= RETRY_SECONDS:
+                    self._failed(what, error)
+                    raise
+                await asyncio.sleep(RETRY_PAUSE)
+                continue
+            if self._away_since is not None:
+                away, self._away_since = time.monotonic() - self._away_since, None
+                logger.warning("wechat: Redis answers again after %.1f s", away)
+            return result
+
     def _failed(self, what: str, error: Exception) -> None:
-        logger.warning("wechat: Redis %s failed (%s); continuing without it", what, error)
+        if self._away_since is None:  # once per outage, not per message
+            self._away_since = time.monotonic()
+            logger.warning("wechat: Redis %s failed (%s); continuing without it", what, error)
 
     async def claim(self, key: str) -> bool:
+        name = f"{self.prefix}:claim:{key}"
         try:
-            return bool(
-                await self.client.set(f"{self.prefix}:claim:{key}", 1, nx=True, ex=self.ttl)
-            )
-        except Exception as error:  # redis.RedisError, OSError: any failure means "no memory"
-            self._failed("claim", error)
+            return bool(await self._call("claim", "set", name, 1, nx=True, ex=self.ttl))
+        except Exception:  # any failure means "no memory": answer it here
             return True
 
     async def decide(self, key: str, reply: str | None) -> None:
+        value = json.dumps({"reply": reply}, ensure_ascii=False)
         try:
-            value = json.dumps({"reply": reply}, ensure_ascii=False)
-            await self.client.set(f"{self.prefix}:reply:{key}", value, ex=self.ttl)
-        except Exception as error:
-            self._failed("decide", error)
+            await self._call("decide", "set", f"{self.prefix}:reply:{key}", value, ex=self.ttl)
+        except Exception:
+            pass  # logged by _failed
 
     async def decided(self, key: str) -> tuple[bool, str | None]:
         try:
-            raw = await self.client.get(f"{self.prefix}:reply:{key}")
-        except Exception as error:
-            self._failed("read", error)
+            raw = await self._call("read", "get", f"{self.prefix}:reply:{key}")
+        except Exception:
             return False, None
         return (True, json.loads(raw)["reply"]) if raw else (False, None)
 
     async def options(self, sender: str) -> list[Option]:
         try:
-            raw = await self.client.get(f"{self.prefix}:options:{sender}")
-        except Exception as error:
-            self._failed("read", error)
+            raw = await self._call("read", "get", f"{self.prefix}:options:{sender}")
+        except Exception:
             return []
         return [Option(title, payload) for title, payload in json.loads(raw)] if raw else []
 
@@ -157,11 +181,11 @@ class RedisState:
         try:
             if options:
                 value = json.dumps([[o.title, o.payload] for o in options], ensure_ascii=False)
-                await self.client.set(key, value, ex=self.options_ttl)
+                await self._call("write", "set", key, value, ex=self.options_ttl)
             else:
-                await self.client.delete(key)
-        except Exception as error:
-            self._failed("write", error)
+                await self._call("write", "delete", key)
+        except Exception:
+            pass  # logged by _failed
 
 
 def state_from_env(ttl: float = 120.0, options_ttl: float = 3600.0) -> WeChatState:

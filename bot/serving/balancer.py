@@ -15,12 +15,29 @@ Choices that matter for residents' messages:
   that has died is seen at connect time (refused) and nginx tries the next one. A request
   already sent is never re-sent (``proxy_next_upstream`` without ``non_idempotent``): a
   message is processed at most once, and only the messages in flight on a dying replica fail.
+- No failure marks (``max_fails=0``): every request may try every replica. With nginx's
+  passive health check (``max_fails=1 fail_timeout=5s`` before), one refused connection —
+  a replica still starting when the launcher probed nginx, or one being restarted — marked it
+  down for 5 s; if the other replica died in those seconds, nginx had no replica left to
+  try and answered 502 ("no live upstreams") to messages sent well after the dead replica's
+  socket had closed (the flaky ``test_a_replica_killed_during_a_load_run``; reproduced
+  deterministically in tests/test_balancer.py). On loopback a dead replica refuses at once,
+  so trying it first costs a fraction of a millisecond before nginx moves on.
+- Nothing to answer with (no replica could take the message, or the one that had it died):
+  503 with Retry-After and the channels' "busy" sentence, as the replicas answer when Redis
+  is away for longer than a message may wait (bot/channels/outage.py). A replica's own 503
+  passes through unchanged.
 - ``X-Real-IP`` carries the caller's address (the staff console throttles logins by it).
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
+
+from bot.channels.wechat_text import BUSY
+
+RETRY_AFTER = 5  # seconds: a replica restarts, or Redis comes back, in about that
 
 TEMPLATE = """\
 # written by bot/serving/scaled.py; edits are overwritten at the next start
@@ -71,6 +88,13 @@ http {{
             proxy_read_timeout 65s;
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries {tries};
+            # no replica could take the message: "try again shortly", not a bare 502
+            error_page 502 504 = @unavailable;
+        }}
+        location @unavailable {{
+            default_type "application/json; charset=utf-8";
+            add_header Retry-After {retry_after} always;
+            return 503 '{unavailable}';
         }}
     }}
 
@@ -90,10 +114,8 @@ http {{
 
 
 def _servers(ports: list[int]) -> str:
-    # max_fails/fail_timeout: a replica that refused a connection is skipped for 5 s
-    return "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
-    )
+    # max_fails=0: never marked down (see "No failure marks" above)
+    return "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in ports)
 
 
 def nginx_config(
@@ -110,4 +132,6 @@ def nginx_config(
         action_port=action_port,
         actions=_servers(action_ports),
         tries=len(replica_ports),
+        retry_after=RETRY_AFTER,
+        unavailable=json.dumps({"error": BUSY}, ensure_ascii=False).replace("'", "\\'"),
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import secrets
 import shutil
 import signal
 import subprocess
@@ -84,6 +85,7 @@ class Launcher:
         self.layout = layout
         self.env = env
         self.logs = layout.run_dir / "logs"
+        self.token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(24)
         self.children = self._children()
         self.stopping = False
 
@@ -99,9 +101,9 @@ class Launcher:
             )
             for i, port in enumerate(layout.action_ports)
         ]
-        api = []
-        if os.environ.get("RASA_AUTH_TOKEN"):
-            api = ["--enable-api", "--auth-token", os.environ["RASA_AUTH_TOKEN"]]
+        # the HTTP API, behind a token, for `make deploy-model` (bot/serving/deploy_model.py)
+        # one argument: a token starting with "-" would otherwise read as an option
+        api = ["--enable-api", f"--auth-token={self.token}"]
         for i, port in enumerate(layout.replica_ports):
             command = [str(BIN / "python"), "-m", "bot.serving.runtime", "run", "--model", model]
             command += ["--interface", "127.0.0.1", "--port", str(port)]
@@ -133,6 +135,10 @@ class Launcher:
         except shared_stores.StoreUnavailable as error:
             raise SystemExit(str(error)) from None
         self.logs.mkdir(parents=True, exist_ok=True)
+        token = layout.run_dir / "api-token"  # for make deploy-model; the owner's eyes only
+        token.touch(mode=0o600)
+        token.chmod(0o600)
+        token.write_text(self.token)
         (layout.run_dir / "tmp").mkdir(exist_ok=True)  # nginx's temp dirs (never written to)
         (layout.run_dir / "nginx.conf").write_text(
             nginx_config(

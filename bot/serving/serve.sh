@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the action server and the Rasa server (REST channel), both on 127.0.0.1, and stops
 # both on Ctrl-C. Ports: RASA_PORT (5005), ACTION_PORT (5055; bot/endpoints.yml reads it). The
-# HTTP API stays off unless RASA_AUTH_TOKEN is set. A port another program holds is refused at
+# HTTP API is on behind RASA_AUTH_TOKEN, or a token made at start and written to data/api-token
+# (owner only), for `make deploy-model`. A port another program holds is refused at
 # once, and "assistant ready" is printed only when the processes listening on both ports are
 # the ones this script started (another assistant answering there does not count).
 set -euo pipefail
@@ -32,8 +33,9 @@ $BIN/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 if [ "${1:-}" = "--actions-only" ]; then wait; exit 0; fi
 
-api=()
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
+RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_hex(24))')}
+(umask 077 && printf '%s' "$RASA_AUTH_TOKEN" > data/api-token)  # read by bot/serving/deploy_model.py
+api=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")  # one argument, even if it starts with "-"
 $BIN/python -m bot.serving.runtime run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
   --credentials bot/credentials.yml --endpoints "$ENDPOINTS" "${api[@]}" &
 pids+=($!)

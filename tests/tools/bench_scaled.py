@@ -102,7 +102,9 @@ def cpu_seconds(run_dir: pathlib.Path) -> dict[str, float]:
     return used
 
 
-PORTS = {1: (5220, 5270), 2: (5240, 5280), 3: (5250, 5290)}  # balancer, action balancer
+# balancer, action balancer per replica count; BENCH_SCALED_PORT moves them (checkouts side by side)
+BASE = int(os.environ.get("BENCH_SCALED_PORT") or 5220)
+PORTS = {1: (BASE, BASE + 50), 2: (BASE + 20, BASE + 60), 3: (BASE + 30, BASE + 70)}
 
 
 def run_slice(info, label, residents, count, offset, totals) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import subprocess
+import time
 import uuid
 
 from bot.serving import shared_stores
@@ -75,3 +78,29 @@ def drop_keys(prefix: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+class PrivateRedis:
+    """redis-server on a test port; restart() loses everything, as a restart without disk."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.process = port, None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
+            ).stdout.strip()
+            != b"PONG"
+        ):
+            assert time.monotonic() < deadline, "private redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
