@@ -143,7 +143,9 @@ def say_turn(dispatcher: CollectingDispatcher, turn) -> list:
     question = turn.state.previous()
     region = question.regions[0] if len(question.regions) == 1 else None
     buttons = ask_buttons(turn.asks, region, question.scheme)
-    dispatcher.utter_message(text=turn.text, fact_ids=fact_ids, buttons=buttons or None)
+    dispatcher.utter_message(
+        text=render.lead_first(turn.text), fact_ids=fact_ids, buttons=buttons or None
+    )
     events = [SlotSet("turn_state", turn.state.to_json()), SlotSet("fallback_count", 0)]
     if question.regions and len(question.regions) == 1:
         events.append(SlotSet("region", question.regions[0]))

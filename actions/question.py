@@ -30,7 +30,9 @@ def latest_text(tracker: Tracker) -> str:
 def asked_text(tracker: Tracker) -> str:
     """The message as a question: a bare follow-up is the previous question asked again."""
     kb = knowledge_base()
-    text = latest_text(tracker)
+    # as sent: read_question reads the spoken form itself, and the pauses it would join still
+    # tell where one question ends and the next begins
+    text = (tracker.latest_message or {}).get("text") or ""
     previous = tracker.get_slot("asked")
     if previous and text and is_follow_up(kb, text):
         return ask_again(kb, previous, text)

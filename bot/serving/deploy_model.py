@@ -29,7 +29,7 @@ import urllib.request
 
 from bot.serving import ports
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # bot/serving/ → the project
 LOAD_TIMEOUT = 600.0  # seconds: loading takes 5-30 s on a busy machine
 WARM_MESSAGE = "医保咨询电话"  # the launchers' warm-up message
 

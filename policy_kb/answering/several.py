@@ -31,7 +31,7 @@ def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
     if question.wants(*words()["joined_kinds"]):
         return []
-    clauses = [c for c in _CLAUSE.split(question.text) if c]
+    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c]
     asked = [c for c in clauses if _asks(c)]
     if len(asked) < 2:
         return []
@@ -80,6 +80,7 @@ def answer(
         answers.append(found)
     if len({a.text for a in answers}) < 2:
         return None
+    # numbered, the first answer first: a "you asked N things" preamble would push it out of
+    # the lead (answer first, issue 20)
     blocks = [f"{n}）{a.text}" for n, a in enumerate(answers, 1)]
-    head = f"您问了{len(answers)}件事，按顺序回答：\n\n"
-    return Answer(head + "\n\n".join(blocks), unique([f for a in answers for f in a.facts]))
+    return Answer("\n\n".join(blocks), unique([f for a in answers for f in a.facts]))

@@ -33,6 +33,9 @@ class Question:
     """What one message asks. Empty fields mean the message did not say."""
 
     text: str
+    # the message as typed (normalised) before the spoken reader joined its pauses: where one
+    # question ends and the next begins ("二档多少钱 什么时候截止"), for answering each in turn
+    typed: str = ""
     regions: list[str] = dataclasses.field(default_factory=list)
     all_regions: bool = False
     schemes: list[str] = dataclasses.field(default_factory=list)
@@ -142,10 +145,13 @@ def translate_mixed(text: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _read(kb: KnowledgeBase, text: str) -> Question:
+    original = text
     said = read_spoken(text).text  # a voice transcript as the typed text it stands for
     text = translate_mixed(said)
     lowered = text.lower()
-    question = Question(text=text, mixed_language=text != said)
+    question = Question(
+        text=text, typed=translate_mixed(normalize_text(original)), mixed_language=text != said
+    )
     question.regions = _regions(kb, lowered)
     question.all_regions = _found(text, words()["all_regions"])
     question.schemes = _schemes(kb, lowered)
