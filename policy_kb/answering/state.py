@@ -64,6 +64,7 @@ class TurnState:
         data["kinds"] = sorted(question.kinds)
         # kept between turns (a slot, a file): never an ID card, phone or bank card number
         data["text"] = mask_personal_data(question.text)
+        data["typed"] = mask_personal_data(question.typed)
         self.question = data
 
     @property
