@@ -184,8 +184,11 @@ class ActionSuggestTopics(Action):
             return leave_form(tracker) + rescued
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
+            # marked in the message metadata (channels ignore it): the policy team's review
+            # counts this reply as a handoff; a rescued question resets fallback_count too
             dispatcher.utter_message(
-                text=render.lead_first("抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker))
+                text=render.lead_first("抱歉，我还是没能理解。建议直接咨询工作人员：\n" + channels_text(tracker)),
+                handoff=True,
             )
             return leave_form(tracker) + [SlotSet("fallback_count", 0)]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []

@@ -56,6 +56,7 @@ class Turn:
     fact_ids: list[str] = dataclasses.field(default_factory=list)
     slots: list[tuple[str, object]] = dataclasses.field(default_factory=list)
     out_of_scope_answer: bool = False  # action_answer refused another place or year
+    handoff_reply: bool = False  # a reply marked as sending the resident to the human channels
     channel: str = ""  # the channel the message came in on (Rasa's input_channel)
 
     @property
@@ -188,5 +189,6 @@ def _add_reaction(turn: Turn, kind: str, event: dict) -> None:
         data = event.get("data") or {}
         turn.fact_ids += list(metadata.get("fact_ids") or data.get("fact_ids") or [])
         turn.out_of_scope_answer |= bool(metadata.get("out_of_scope"))
+        turn.handoff_reply |= bool(metadata.get("handoff"))
     elif kind == "slot":
         turn.slots.append((event.get("name"), event.get("value")))

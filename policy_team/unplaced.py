@@ -11,7 +11,8 @@ the assistant did (its actions and texts, as stored in the tracker):
 - ``rephrase``: asked to say it another way (``action_suggest_topics``, ``utter_default``,
   Rasa's ``action_default_ask_rephrase``);
 - ``handoff``: asked for a human (``action_human_handoff``), or sent to the human channels after
-  a second miss in a row (``action_suggest_topics`` resetting ``fallback_count`` to 0);
+  a second miss in a row (``action_suggest_topics``' reply carries ``handoff``; its reset of
+  ``fallback_count`` is no sign: a question it rescues and answers resets the count too);
 - ``not_stated``: answered that the documents do not say (``render.NOT_STATED_PHRASE``, or
   every fact the answer rendered has ``status: not_stated``).
 
@@ -80,13 +81,13 @@ def reasons(turn: Turn, threshold: float, not_stated_facts: set[str] = frozenset
 
 
 def handed_off(turn: Turn) -> bool:
-    """A request for a human, or the human channels after a second miss in a row."""
-    if "action_human_handoff" in turn.actions or turn.intent == "request_human":
-        return True
-    # action_suggest_topics resets the count to 0 exactly when it hands over
-    return "action_suggest_topics" in turn.actions and ("fallback_count", 0) in [
-        (name, int(value or 0)) for name, value in turn.slots if name == "fallback_count"
-    ]
+    """A request for a human, or the human channels after a second miss in a row (the reply
+    marked ``handoff``)."""
+    return (
+        "action_human_handoff" in turn.actions
+        or turn.intent == "request_human"
+        or turn.handoff_reply
+    )
 
 
 @dataclasses.dataclass

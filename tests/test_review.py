@@ -103,7 +103,8 @@ def store(tmp_path):
         FALLBACK,
         ["action_suggest_topics"],
         slots=[("fallback_count", 0)],
-    )  # fmt: skip  (second miss: the human channels)
+        handoff=True,
+    )  # fmt: skip  (second miss: the human channels, its reply marked)
     s.turn("r8", "青岛养老交多少", "ask_amount", [("ask_amount", 0.40)], ["action_answer"])
     old = NOW - dt.timedelta(days=30)
     s.turn("r9", "上个月的问题阿巴阿巴", "nlu_fallback", FALLBACK, ["action_suggest_topics"], when=old)
@@ -168,6 +169,16 @@ def test_each_reason_is_read_from_what_the_assistant_did(store):
     assert why["青岛养老交多少"] == ["low_confidence"]
     assert unplaced.reasons(turns[-1], 0.3) == []  # a lower threshold (--threshold) places it
     assert unplaced.fallback_threshold(ROOT) == 0.45  # config.yml's FallbackClassifier
+
+
+def test_a_question_the_fallback_rescues_is_no_handoff(tmp_path):
+    """action_suggest_topics resets fallback_count when it answers a question it rescued (or
+    asks for its place): only its reply marked ``handoff`` sent the resident to a human."""
+    s = Store(tmp_path / "rescued.db")
+    s.turn("p1", "gei wa jiao yibao", "nlu_fallback", FALLBACK, ["action_suggest_topics"],
+           slots=[("turn_state", "{}"), ("fallback_count", 0)])  # fmt: skip
+    (turn,) = trackers.read_turns(s.engine, NOW.date(), NOW.date())
+    assert not unplaced.handed_off(turn) and "handoff" not in unplaced.reasons(turn, 0.45)
 
 
 def test_similar_wording_groups_and_group_ids_stay_stable(store):
