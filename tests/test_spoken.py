@@ -361,3 +361,30 @@ def test_the_parse_keeps_the_residents_words_with_entities_on_them(said, read, s
     assert message.get("text") == said
     assert [said[e["start"] : e["end"]] for e in message.get("entities")] == words
     assert [e["value"] for e in message.get("entities")] == [read[a:b] for a, b in spans]
+
+
+# ---------------------------------------------------------------------- independence
+def test_the_sound_matcher_ignores_words_added_to_jiebas_shared_dictionary():
+    """The NLU's tokenizer and the search index add words to jieba's shared dictionary at run
+    time; the matcher reads the same message the same way whatever ran before."""
+    import jieba
+
+    sentence, said = "我是亲岛的 医保一档多少钱", "亲岛"  # qin dao: 青岛 with in/ing confused
+
+    def places() -> list[tuple[str, str]]:
+        return [
+            (h.said, h.term.text) for h in sounds.heard_terms(sentence) if h.term.kind == "place"
+        ]
+
+    before = places()
+    jieba.dt.initialize()
+    saved = dict(jieba.dt.FREQ), jieba.dt.total
+    try:
+        jieba.add_word(said, freq=100000)  # now a "common word" of the shared dictionary
+        after = places()
+    finally:
+        jieba.dt.FREQ.clear()
+        jieba.dt.FREQ.update(saved[0])
+        jieba.dt.total = saved[1]
+    assert before == [(said, "青岛")]
+    assert after == before

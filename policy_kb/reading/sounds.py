@@ -9,6 +9,8 @@ spellings in a message segmented by jieba and says which domain word each one st
 - Sound: toneless pinyin (pypinyin, every reading of a character) with the confusions of
   recognisers and regional accents folded together: n/l, zh/z, ch/c, sh/s, h/f, an/ang,
   en/eng, in/ing.
+- Which spellings are ordinary words is read from jieba's packaged dictionary in a tokenizer of
+  the matcher's own, never from jieba's shared one (which other readers extend at run time).
 - A sound-only match is taken only when the context fits its kind (a place where a place is
   expected, a tier next to a payment verb or a person, …). A word of jieba's dictionary ("请到",
   "一旦", "老山") is never taken on a folded sound, and as a place only between a place's words
@@ -191,11 +193,19 @@ def sound_targets() -> tuple[Term, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _dictionary() -> dict[str, int]:
-    """jieba's word frequencies (the global dictionary the NLU's tokenizer also loads)."""
+    """The word frequencies of jieba's own dictionary, in a tokenizer of the matcher's own.
+
+    Not jieba's shared tokenizer: the NLU's tokenizer and the search index add their words to
+    it at run time (add_word, load_userdict), so what the matcher takes for a common word would
+    depend on what ran before in the same process."""
+    import logging
+
     import jieba
 
-    jieba.dt.initialize()
-    return jieba.dt.FREQ
+    jieba.setLogLevel(logging.WARNING)
+    own = jieba.Tokenizer()  # jieba's packaged dictionary, nothing added
+    own.initialize()
+    return own.FREQ
 
 
 def warm_up() -> None:
@@ -340,5 +350,5 @@ def replace_heard(text: str, heard: list[Heard]) -> str:
 
 
 def known_word(text: str) -> bool:
-    """True for a word in jieba's dictionary (or a domain word)."""
-    return _dictionary().get(text, 0) > 0
+    """True for a word in jieba's dictionary or a domain word."""
+    return _dictionary().get(text, 0) > 0 or any(t.text == text for t in domain_terms())
