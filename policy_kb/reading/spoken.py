@@ -22,7 +22,8 @@ import re
 
 from policy_kb.data.vocabulary import words
 from policy_kb.reading.sounds import Heard, heard_terms, known_word, replace_heard
-from policy_kb.text.normalize import cn_to_int, normalize_text
+from policy_kb.text.normalize import normalize_text
+from policy_kb.text.numbers import DIGIT_CHARS, LEADING_DIGITS, cn_to_int, digit_by_digit
 
 # A pause or a comma between words: where a filler or a repeated word stands on its own.
 _SEP = r"[\s，,、。！!？?…~～]"
@@ -42,11 +43,10 @@ _REPEATED_AFTER_PAUSE = re.compile(r"(?:(?<=[\s，,])|^)([\u4e00-\u9fff]{1,4})\s
 _REPEATED_AFTER_COMMA = re.compile(r"(?:(?<=[\s，,])|^)([\u4e00-\u9fff]{2,4})[，,]\s*(?=\1)")
 _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 
-_DIGIT = "零〇一二两三四五六七八九"
-_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "001223456789" "1")
 # 六百五, 一万二, 三千, 四百六十二 (a leading digit: 千万 "by all means", 百姓 are words)
 _BIG_NUMBER = re.compile(
-    rf"[一二两三四五六七八九][千万百](?:[零〇]?[一二两三四五六七八九十][十百千]?)*" rf"(?:[一二两三四五六七八九](?![{_DIGIT}十]))?"
+    rf"[{LEADING_DIGITS}][千万百](?:[零〇]?[{LEADING_DIGITS}十][十百千]?)*"
+    rf"(?:[{LEADING_DIGITS}](?![{DIGIT_CHARS}十]))?"
 )
 # 七十, 六十五, 十五, 二十 (十 with a digit before or after: 十分 "very" stays a word);
 # "七十多" stays as said (the household reader keeps "七十多" as the resident's own words)
@@ -124,12 +124,12 @@ def _number(match: re.Match) -> str:
 def spoken_numbers(text: str) -> str:
     """Numbers in words as digits: 六百五 → 650, 一万二 → 12000, 二零二四年 一月 十五号 →
     2024年1月15号. Counts and tiers (三个人, 一档, 二宝) and words (一共, 十分) stay as said."""
-    text = _DIGIT_RUN_YEAR.sub(lambda m: m.group(0).translate(_DIGITS), text)
-    text = _DIGIT_RUN.sub(lambda m: m.group(0).translate(_DIGITS), text)
+    text = _DIGIT_RUN_YEAR.sub(lambda m: digit_by_digit(m.group(0)), text)
+    text = _DIGIT_RUN.sub(lambda m: digit_by_digit(m.group(0)), text)
     text = _BIG_NUMBER.sub(_number, text)
     text = _TENS.sub(_number, text)
-    text = _MONTH.sub(lambda m: (m.group(1) or m.group(2)).translate(_DIGITS), text)
-    text = _DAY.sub(lambda m: m.group(1).translate(_DIGITS), text)
+    text = _MONTH.sub(lambda m: digit_by_digit(m.group(1) or m.group(2)), text)
+    text = _DAY.sub(lambda m: digit_by_digit(m.group(1)), text)
     return _DATE_GAP.sub(r"\1", text)
 
 
