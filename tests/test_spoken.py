@@ -109,6 +109,13 @@ HEARD = [
     ("俺老伴交二当", "俺老伴交二档", ["二档"]),
     ("青岛 一宝 一共交多少", "青岛医保一共交多少", ["居民医保"]),
     ("俺是地保户", "俺是低保户", ["低保"]),
+    # a region said on its own between pauses, first or in the middle of a message
+    ("为海 孩子上大学 医保多少", "威海 孩子上大学医保多少", ["威海市"]),
+    ("让我问问 清岛 小孩的医保", "让我问问青岛 小孩的医保", ["青岛市"]),
+    # a word heard is context for the next: 一档 before an amount, then 青岛 before 一档
+    ("清岛一当 也是四百五", "青岛一档也是450", ["一档", "青岛市"]),
+    ("说二当是三百九十五", "说二档是395", ["二档"]),
+    ("青岛 低包 养老 交多少", "青岛低保养老交多少", ["低保"]),
 ]
 
 
@@ -128,7 +135,14 @@ NOT_HEARD = [
     "一旦断缴怎么办",  # yi dan ~ yi dang only with an/ang folded: a common word stays
     "我家一宝上小学",  # the first child, not 医保
     "我在老山",  # 老山 is a common word: a place only between a place's words on both sides
+    "为孩子交医保",  # 为孩 (wei hai) cuts the word 孩子: a child, not 威海
+    "为何俺要交这么多",
 ]
+
+
+@pytest.mark.parametrize("said", ["山亭 为何 六十多的要交一半", "为何 俺要交这么多"])
+def test_a_common_word_said_on_its_own_is_not_taken_for_a_place(said):
+    assert read_spoken(said).heard == ()
 
 
 @pytest.mark.parametrize("typed", NOT_HEARD)

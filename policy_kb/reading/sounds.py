@@ -27,6 +27,8 @@ from policy_kb.data import vocabulary
 from policy_kb.data.vocabulary import words
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+# What separates the words a resident said on their own: a pause, a comma.
+_PAUSES = " ，,、。？?！!"
 # A span that is a word of jieba's dictionary (老山, 一旦, even 请到 with frequency 3) may be meant
 # as written: it is read by sound only when it sounds exactly like the domain word and, for a
 # place, with a place's words on both sides ("我是成阳的"), never with the confusions folded.
@@ -59,8 +61,9 @@ _PLACE_AFTER = (
     "城乡",
     "居民",
 )
-_TIER_NEAR = re.compile(r"[交缴选按买是都上][了的]?$|[俺我他她]$")
-_TIER_AFTER = ("的", "还是", "和", "或", "呢", "吗")
+_TIER_NEAR = re.compile(r"[交缴选按买是都也上][了的]?$|[俺我他她]$")
+_AMOUNT_AFTER = re.compile(r"(?:也|还|就)?(?:是|要|交)?\d")
+_TIER_AFTER = ("的", "还是", "和", "或", "呢", "吗", "多少", "是多少", "交多少")
 _SCHEME_MONEY = re.compile(r"[交缴钱费档]|多少|报销|一共|几")
 _GROUP_BEFORE = re.compile(r"(是|属于|有|家|算|俺|我|他|她)$")
 _GROUP_AFTER = ("户", "人员", "对象", "家庭", "证", "的")
@@ -221,20 +224,29 @@ def common_word(text: str) -> bool:
 
 # ---------------------------------------------------------------------- context
 def _around(text: str, start: int, end: int) -> tuple[str, str]:
-    return text[:start].rstrip(" ，,、"), text[end:].lstrip(" ")
+    """The words before and after a span, the pauses between them left out (as typed)."""
+    return text[:start].replace(" ", "").rstrip("，,、"), text[end:].replace(" ", "")
+
+
+def said_alone(text: str, start: int, end: int) -> bool:
+    """True when the span is said on its own: a pause (or the message's edge) on both sides,
+    as residents name their region first ("为海 一当多少", "…问问 清岛 小孩的医保")."""
+    before = start == 0 or text[start - 1] in _PAUSES
+    after = end == len(text) or text[end] in _PAUSES
+    return before and after
 
 
 def _named_by_text(text: str, kinds: tuple[str, ...]) -> bool:
     return any(t.kind in kinds and t.text in text for t in domain_terms())
 
 
-def _place_fits(text: str, left: str, right: str, common: bool) -> bool:
+def _place_fits(text: str, left: str, right: str, common: bool, alone_here: bool) -> bool:
     before = left.endswith(_PLACE_BEFORE)
-    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme",))
+    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme", "tier"))
     alone = not re.sub(r"[\s，,。.？?！!呢吗那的啊呀]", "", left + right)
     if common:  # a common word is a place only where nothing else could be meant
         return (before and after) or alone
-    return before or after or alone
+    return before or after or alone or alone_here
 
 
 def _tier_fits(left: str, right: str) -> bool:
@@ -243,7 +255,8 @@ def _tier_fits(left: str, right: str) -> bool:
         _TIER_NEAR.search(left)
         or left.endswith(tuple(members))
         or right.startswith(_TIER_AFTER)
-        or _named_by_text(left[-4:] + right[:4], ("scheme",))
+        or _AMOUNT_AFTER.match(right)  # "一当 450", "二当是395", "一当也是450"
+        or _named_by_text(left[-4:] + right[:4], ("scheme", "place"))
     )
 
 
@@ -258,13 +271,17 @@ def fits(term: Term, text: str, start: int, end: int, common: bool) -> bool:
     """True when the words around the span expect a word of the term's kind."""
     left, right = _around(text, start, end)
     if term.kind == "place":
-        return _place_fits(text, left, right, common)
+        return _place_fits(text, left, right, common, said_alone(text, start, end))
     if term.kind == "tier":
         return _tier_fits(left, right)
     if term.kind == "scheme":
         return _scheme_fits(text, left, right)
     if term.kind == "group":
-        return bool(_GROUP_BEFORE.search(left) or right.startswith(_GROUP_AFTER))
+        return bool(
+            _GROUP_BEFORE.search(left)
+            or right.startswith(_GROUP_AFTER)
+            or _named_by_text(right[:2], ("scheme",))  # "低包 养老"
+        )
     if term.kind == "channel":
         return bool(_CHANNEL_BEFORE.search(left) or _CHANNEL_AFTER.search(right))
     return False
@@ -293,6 +310,22 @@ def _typed(text: str) -> list[range]:
         for match in re.finditer(re.escape(term.text), text):
             found.append(range(match.start(), match.end()))
     return found
+
+
+def _members(text: str) -> list[range]:
+    """Where the message names a household member ("为孩子交": 孩子 is a child, not half of a
+    misheard 威海): a span that cuts such a word is not read by sound."""
+    found = []
+    for word in _member_words():
+        for match in re.finditer(re.escape(word), text):
+            found.append(range(match.start(), match.end()))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _member_words() -> tuple[str, ...]:
+    """The words of two characters or more naming household members (questions.yml)."""
+    return tuple({w for entry in words()["members"] for w in entry["words"] if len(w) > 1})
 
 
 @functools.lru_cache(maxsize=1)
@@ -329,7 +362,7 @@ def heard_terms(text: str) -> list[Heard]:
     """The spans of a message read as domain words by sound only, left to right."""
     if not re.search(r"[\u4e00-\u9fff]", text or ""):
         return []
-    taken = _typed(text)
+    taken = _typed(text) + _members(text)
     sound = word_sound(text)
     found: list[Heard] = []
     for start, end in sorted(_spans(text), key=lambda s: (s[0], -(s[1] - s[0]))):

@@ -58,6 +58,9 @@ _MONTH = re.compile(
 )
 _DAY = re.compile(r"(?<=月)\s*([一二三四五六七八九])(?=\s*[号日])")
 _PAUSE = re.compile(r"\s+")
+# Rounds of reading by sound: each may give the next its context; two suffice for a place
+# next to a misheard tier, a third is a margin.
+_ROUNDS = 3
 _DATE_GAP = re.compile(r"(?<=\d)\s*([年月])\s*(?=\d)")
 
 
@@ -167,6 +170,14 @@ def _squeeze(text: str) -> str:
 def read_spoken(text: str) -> Spoken:
     """A message as typed text (see the module docstring); idempotent."""
     plain = normalize_text(text or "")
-    cleaned = join_pauses(spoken_numbers(drop_repeats(drop_fillers(plain)))) or plain
-    heard = heard_terms(cleaned)
-    return Spoken(replace_heard(cleaned, heard), tuple(heard))
+    # domain words are heard before the pauses are joined: a word said on its own between
+    # pauses is a clue ("为海 一当多少": the region, named first)
+    text = spoken_numbers(drop_repeats(drop_fillers(plain))) or plain
+    # a word heard is context for the next ("清岛一当": 一档 read, 青岛 is a place before a tier)
+    heard: list[Heard] = []
+    for _ in range(_ROUNDS):
+        found = heard_terms(text)
+        if not found:
+            break
+        text, heard = replace_heard(text, found), heard + found
+    return Spoken(join_pauses(text) or plain, tuple(heard))
