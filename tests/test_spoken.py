@@ -293,6 +293,7 @@ CONTEXTS = {
     "scheme": "青岛{}一年交多少钱",
     "group": "俺家是{}户，能减免吗",
     "channel": "能用{}交吗",
+    "term": "威海医保 {} 怎么交",
 }
 
 
@@ -312,6 +313,8 @@ def test_homophones_of_the_domain_words_are_read_as_those_words():
     for term, spelled in _generated():
         if _is_another_name(spelled) or sounds.common_word(spelled):
             continue  # a dictionary word may be meant as written (see README)
+        if term.kind == "term" and lazy_pinyin(spelled) != lazy_pinyin(term.text):
+            continue  # the questions' words are read by their exact sound only
         tried += 1
         heard = read_spoken(CONTEXTS[term.kind].format(spelled)).heard
         if not any(h.said == spelled and h.term.shown == term.shown for h in heard):

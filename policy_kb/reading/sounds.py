@@ -163,7 +163,19 @@ def _other_terms() -> list[Term]:
     for channel in words()["channels"]:
         for name in _cjk(channel["words"]):
             terms.append(Term(name, "channel", str(channel["label"])))
-    return terms
+    return terms + _word_terms()
+
+
+def _word_terms() -> list[Term]:
+    """Topic keywords and household words of three characters or more that are words of
+    jieba's dictionary (居住证, 新生儿, 大学生; not phrases such as 交多少): read by their exact
+    sound only, in a message about the domain, and not named in the answer's note."""
+    members = [w for entry in words()["members"] for w in entry["words"]]
+    return [
+        Term(word, "term", "")
+        for word in _cjk([*vocabulary.topic_keywords(), *members])
+        if len(word) >= 3 and common_word(word)
+    ]
 
 
 def _folded(text: str) -> tuple[str, ...]:
@@ -282,6 +294,8 @@ def fits(term: Term, text: str, start: int, end: int, common: bool) -> bool:
             or right.startswith(_GROUP_AFTER)
             or _named_by_text(right[:2], ("scheme",))  # "低包 养老"
         )
+    if term.kind == "term":  # a word of the domain's questions, in a question about it
+        return not common and _named_by_text(text, ("place", "scheme"))
     if term.kind == "channel":
         return bool(_CHANNEL_BEFORE.search(left) or _CHANNEL_AFTER.search(right))
     return False
@@ -351,7 +365,7 @@ def _candidate(text: str, start: int, end: int, sound: tuple[str, ...]) -> Heard
         if said == term.text:
             continue
         closeness = sounds_like(said, term.text, heard)
-        if closeness is None or (common and closeness != "exact"):
+        if closeness is None or ((common or term.kind == "term") and closeness != "exact"):
             continue
         if fits(term, text, start, end, common):
             return Heard(start, end, said, term)

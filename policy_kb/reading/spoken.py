@@ -74,7 +74,7 @@ class Spoken:
     @property
     def understood(self) -> list[str]:
         """The names the sound-only readings stand for, as an answer shows them (青岛市, 一档)."""
-        return list(dict.fromkeys(h.term.shown for h in self.heard))
+        return list(dict.fromkeys(h.term.shown for h in self.heard if h.term.shown))
 
     @property
     def note(self) -> str:
