@@ -119,6 +119,21 @@ HEARD = [
 ]
 
 
+TIER_AS_DANG = [
+    ("山亭 养老 有几个当 最高多少", "山亭养老有几个档最高多少"),
+    ("山亭 养老 有一万二的当吗", "山亭养老有12000的档吗"),
+    # words with 当 stay; without a scheme no tier is meant
+    ("山亭 养老 几个当地人一起交", "山亭养老几个当地人一起交"),
+    ("300当时交的医保", "300当时交的医保"),
+    ("有几个当", "有几个当"),
+]
+
+
+@pytest.mark.parametrize("said, typed", TIER_AS_DANG)
+def test_a_tier_said_as_dang_is_read_where_a_tier_is_counted_or_priced(said, typed):
+    assert read_spoken(said).text == typed
+
+
 @pytest.mark.parametrize("said, typed, understood", HEARD)
 def test_domain_words_spelled_by_sound_are_read_where_the_context_expects_them(
     said, typed, understood

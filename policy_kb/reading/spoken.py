@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import re
 
-from policy_kb.data.vocabulary import words
+from policy_kb.data.vocabulary import scheme_in, words
 from policy_kb.reading.sounds import Heard, heard_terms, known_word, replace_heard
 from policy_kb.text.normalize import normalize_text
 from policy_kb.text.numbers import DIGIT_CHARS, LEADING_DIGITS, cn_to_int, digit_by_digit
@@ -58,6 +58,12 @@ _MONTH = re.compile(
 )
 _DAY = re.compile(r"(?<=月)\s*([一二三四五六七八九])(?=\s*[号日])")
 _PAUSE = re.compile(r"\s+")
+# "有几个当", "一万二的当吗": 档 (a tier) said as 当, where a tier is counted or priced, in a
+# message about a scheme; 当时, 当地, 当天 and the like are words and stay.
+_TIER_AS_DANG = re.compile(
+    r"(?:(?<=\d)|(?<=\d元)|(?<=\d的)|(?<=\d元的)|(?<=几个)|(?<=哪个)|(?<=哪一个)|(?<=几))"
+    r"当(?![时地然天月年中前场成做作初选日面])"
+)
 # Rounds of reading by sound: each may give the next its context; two suffice for a place
 # next to a misheard tier, a third is a margin.
 _ROUNDS = 3
@@ -180,4 +186,6 @@ def read_spoken(text: str) -> Spoken:
         if not found:
             break
         text, heard = replace_heard(text, found), heard + found
+    if scheme_in(text):
+        text = _TIER_AS_DANG.sub("档", text)
     return Spoken(join_pauses(text) or plain, tuple(heard))
