@@ -116,6 +116,10 @@ HEARD = [
     ("清岛一当 也是四百五", "青岛一档也是450", ["一档", "青岛市"]),
     ("说二当是三百九十五", "说二档是395", ["二档"]),
     ("青岛 低包 养老 交多少", "青岛低保养老交多少", ["低保"]),
+    ("清岛即墨", "青岛即墨", ["青岛市"]),
+    # a thing asked for, by its exact sound; not named in the note
+    ("威海医保的店话是多少", "威海医保的电话是多少", []),
+    ("青岛 医保 有问题打哪个 店话", "青岛医保有问题打哪个电话", []),
 ]
 
 
@@ -152,6 +156,7 @@ NOT_HEARD = [
     "我在老山",  # 老山 is a common word: a place only between a place's words on both sides
     "为孩子交医保",  # 为孩 (wei hai) cuts the word 孩子: a child, not 威海
     "为何俺要交这么多",
+    "威海医保我不交多少钱",  # 不交 (bu jiao) is no noun: never 补缴
 ]
 
 
@@ -309,6 +314,7 @@ CONTEXTS = {
     "group": "俺家是{}户，能减免吗",
     "channel": "能用{}交吗",
     "term": "威海医保 {} 怎么交",
+    "noun": "威海医保{}是多少",
 }
 
 
@@ -328,7 +334,7 @@ def test_homophones_of_the_domain_words_are_read_as_those_words():
     for term, spelled in _generated():
         if _is_another_name(spelled) or sounds.common_word(spelled):
             continue  # a dictionary word may be meant as written (see README)
-        if term.kind == "term" and lazy_pinyin(spelled) != lazy_pinyin(term.text):
+        if term.kind in ("term", "noun") and lazy_pinyin(spelled) != lazy_pinyin(term.text):
             continue  # the questions' words are read by their exact sound only
         tried += 1
         heard = read_spoken(CONTEXTS[term.kind].format(spelled)).heard

@@ -67,6 +67,8 @@ _TIER_AFTER = ("的", "还是", "和", "或", "呢", "吗", "多少", "是多少
 _SCHEME_MONEY = re.compile(r"[交缴钱费档]|多少|报销|一共|几")
 _GROUP_BEFORE = re.compile(r"(是|属于|有|家|算|俺|我|他|她)$")
 _GROUP_AFTER = ("户", "人员", "对象", "家庭", "证", "的")
+_NOUN_ASKED_AFTER = re.compile(r"^(?:是|的)?(?:多少|几号|号码|是啥|是什么)")
+_NOUN_ASKED_BEFORE = re.compile(r"打(?:哪个|什么|啥)?$")
 _CHANNEL_BEFORE = re.compile(r"(用|在|通过|上|去|拿|走)$")
 _CHANNEL_AFTER = re.compile(r"^.{0,3}(交|缴|付|支付|扣)")
 
@@ -175,7 +177,21 @@ def _word_terms() -> list[Term]:
         Term(word, "term", "")
         for word in _cjk([*vocabulary.topic_keywords(), *members])
         if len(word) >= 3 and common_word(word)
+    ] + [
+        Term(word, "noun", "")
+        for word in _cjk(vocabulary.topic_keywords())
+        if len(word) == 2 and common_word(word) and _word_tags().get(word, "").startswith("n")
     ]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """The part of speech of the words of jieba's packaged dictionary (n… for nouns)."""
+    import jieba.posseg
+
+    _dictionary()
+    own = jieba.posseg.POSTokenizer(_tokenizer())
+    return own.word_tag_tab
 
 
 def _folded(text: str) -> tuple[str, ...]:
@@ -213,6 +229,11 @@ def _dictionary() -> dict[str, int]:
     Not jieba's shared tokenizer: the NLU's tokenizer and the search index add their words to
     it at run time (add_word, load_userdict), so what the matcher takes for a common word would
     depend on what ran before in the same process."""
+    return _tokenizer().FREQ
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
     import logging
 
     import jieba
@@ -220,7 +241,7 @@ def _dictionary() -> dict[str, int]:
     jieba.setLogLevel(logging.WARNING)
     own = jieba.Tokenizer()  # jieba's packaged dictionary, nothing added
     own.initialize()
-    return own.FREQ
+    return own
 
 
 def warm_up() -> None:
@@ -254,7 +275,8 @@ def _named_by_text(text: str, kinds: tuple[str, ...]) -> bool:
 
 def _place_fits(text: str, left: str, right: str, common: bool, alone_here: bool) -> bool:
     before = left.endswith(_PLACE_BEFORE)
-    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme", "tier"))
+    # before a scheme, a tier or a place's other name ("为海如山 乳山的")
+    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme", "tier", "place"))
     alone = not re.sub(r"[\s，,。.？?！!呢吗那的啊呀]", "", left + right)
     if common:  # a common word is a place only where nothing else could be meant
         return (before and after) or alone
@@ -296,6 +318,9 @@ def fits(term: Term, text: str, start: int, end: int, common: bool) -> bool:
         )
     if term.kind == "term":  # a word of the domain's questions, in a question about it
         return not common and _named_by_text(text, ("place", "scheme"))
+    if term.kind == "noun":  # a thing asked for: "店话多少", "打哪个 店话"
+        asked = _NOUN_ASKED_AFTER.match(right) or _NOUN_ASKED_BEFORE.search(left)
+        return bool(asked) and not common and _named_by_text(text, ("place", "scheme"))
     if term.kind == "channel":
         return bool(_CHANNEL_BEFORE.search(left) or _CHANNEL_AFTER.search(right))
     return False
@@ -365,7 +390,8 @@ def _candidate(text: str, start: int, end: int, sound: tuple[str, ...]) -> Heard
         if said == term.text:
             continue
         closeness = sounds_like(said, term.text, heard)
-        if closeness is None or ((common or term.kind == "term") and closeness != "exact"):
+        exact_only = common or term.kind in ("term", "noun")
+        if closeness is None or (exact_only and closeness != "exact"):
             continue
         if fits(term, text, start, end, common):
             return Heard(start, end, said, term)
