@@ -28,16 +28,16 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from policy_kb.text.normalize import cn_to_int
+from policy_kb.text.numbers import LEADING_DIGITS, NUMERAL, NUMERAL_CHARS, cn_to_int, digit_by_digit
 
-NUM = r"(?:\d+|[零〇一二两三四五六七八九十百千万]+)"
+NUM = rf"(?:\d+|{NUMERAL})"
 _AGE = re.compile(rf"({NUM})(?:周岁|岁)")
 _AMOUNT_UNIT = re.compile(rf"(?<!几)({NUM})(?:块钱|元钱|元|块)(?!儿)")
 # A bare amount: 100-99999 in digits, or a Chinese numeral with 百/千/万 ("三百八" = 380).
 # Longer digit runs are hotline, phone or ID numbers (12333, 5190857), never amounts; "886" is
 # chat slang for goodbye.
 _AMOUNT_BARE = re.compile(
-    r"(?<![\d几])(\d{3,4}|\d{2}000|[一二两三四五六七八九]+[百千万][零〇一二两三四五六七八九十百千万]*)(?![\d年月日号岁])"
+    rf"(?<![\d几])(\d{{3,4}}|\d{{2}}000|[{LEADING_DIGITS}]+[百千万][{NUMERAL_CHARS}]*)(?![\d年月日号岁])"
 )
 _AMOUNT_TIER = re.compile(rf"({NUM})(?=(?:元)?档)")
 _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -47,11 +47,10 @@ _DATE_CN = re.compile(
 _YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2}|[零〇一二三四五六七八九]{4})年(?!\d{1,2}月|[一二三四五六七八九十]{1,3}月)(?:度)?")
 _BIRTH_AFTER = re.compile(r"^.{0,3}?(出生|生的|生)")
 _PAY_AFTER = re.compile(r"^.{0,3}?(交|缴|参保|办)")
-_DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")
 
 
 def _year_value(text: str) -> int | None:
-    value = int(text.translate(_DIGITS)) if not text.isdigit() else int(text)
+    value = int(digit_by_digit(text)) if not text.isdigit() else int(text)
     if len(text) == 2:  # "24年" is read as 2024; "交满15年" is a duration, not a year
         value = value + 2000 if 20 <= value <= 39 else 0
     return value if 1900 <= value <= 2100 else None

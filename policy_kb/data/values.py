@@ -37,7 +37,7 @@ import jsonschema
 
 from policy_kb.data.value_schemas import SCHEMAS
 from policy_kb.text.dates import parse_date
-from policy_kb.text.normalize import cn_to_int
+from policy_kb.text.numbers import NUMERAL, cn_to_int
 
 
 def schema_for(key: str) -> tuple[dict, bool] | None:
@@ -226,7 +226,7 @@ FUNCTIONS = {
     "year_start": lambda y: dt.date(y, 1, 1),
     "year_end": lambda y: dt.date(y, 12, 31),
     "day_after": lambda day: _day(day) + dt.timedelta(days=1),
-    "cn": lambda words: cn_to_int(re.match(r"[零〇一二两三四五六七八九十百千万]+", words).group(0)),
+    "cn": lambda words: cn_to_int(re.match(NUMERAL, words).group(0)),
     "statute": lambda number, law: number,
 }
 

@@ -165,6 +165,14 @@ def menu() -> tuple[tuple[str, str], ...]:
     return tuple((str(m["topic"]), str(m["title"])) for m in _read("topics.yml").get("menu") or ())
 
 
+@functools.lru_cache(maxsize=1)
+def topic_keywords() -> tuple[str, ...]:
+    """Every topic's keywords (topics.yml ``topics``), in order, once."""
+    topics = _read("topics.yml").get("topics") or {}
+    entries = topics.values() if isinstance(topics, dict) else topics
+    return tuple(dict.fromkeys(str(k) for t in entries for k in (t.get("keywords") or ())))
+
+
 # ---------------------------------------------------------------------- regions and years
 @functools.lru_cache(maxsize=1)
 def regions() -> tuple[dict, ...]:

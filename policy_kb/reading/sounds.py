@@ -9,6 +9,8 @@ spellings in a message segmented by jieba and says which domain word each one st
 - Sound: toneless pinyin (pypinyin, every reading of a character) with the confusions of
   recognisers and regional accents folded together: n/l, zh/z, ch/c, sh/s, h/f, an/ang,
   en/eng, in/ing.
+- Which spellings are ordinary words is read from jieba's packaged dictionary in a tokenizer of
+  the matcher's own, never from jieba's shared one (which other readers extend at run time).
 - A sound-only match is taken only when the context fits its kind (a place where a place is
   expected, a tier next to a payment verb or a person, …). A word of jieba's dictionary ("请到",
   "一旦", "老山") is never taken on a folded sound, and as a place only between a place's words
@@ -25,6 +27,8 @@ from policy_kb.data import vocabulary
 from policy_kb.data.vocabulary import words
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+# What separates the words a resident said on their own: a pause, a comma.
+_PAUSES = " ，,、。？?！!"
 # A span that is a word of jieba's dictionary (老山, 一旦, even 请到 with frequency 3) may be meant
 # as written: it is read by sound only when it sounds exactly like the domain word and, for a
 # place, with a place's words on both sides ("我是成阳的"), never with the confusions folded.
@@ -57,11 +61,14 @@ _PLACE_AFTER = (
     "城乡",
     "居民",
 )
-_TIER_NEAR = re.compile(r"[交缴选按买是都上][了的]?$|[俺我他她]$")
-_TIER_AFTER = ("的", "还是", "和", "或", "呢", "吗")
+_TIER_NEAR = re.compile(r"[交缴选按买是都也上][了的]?$|[俺我他她]$")
+_AMOUNT_AFTER = re.compile(r"(?:也|还|就)?(?:是|要|交)?\d")
+_TIER_AFTER = ("的", "还是", "和", "或", "呢", "吗", "多少", "是多少", "交多少")
 _SCHEME_MONEY = re.compile(r"[交缴钱费档]|多少|报销|一共|几")
 _GROUP_BEFORE = re.compile(r"(是|属于|有|家|算|俺|我|他|她)$")
 _GROUP_AFTER = ("户", "人员", "对象", "家庭", "证", "的")
+_NOUN_ASKED_AFTER = re.compile(r"^(?:是|的)?(?:多少|几号|号码|是啥|是什么)")
+_NOUN_ASKED_BEFORE = re.compile(r"打(?:哪个|什么|啥)?$")
 _CHANNEL_BEFORE = re.compile(r"(用|在|通过|上|去|拿|走)$")
 _CHANNEL_AFTER = re.compile(r"^.{0,3}(交|缴|付|支付|扣)")
 
@@ -158,7 +165,33 @@ def _other_terms() -> list[Term]:
     for channel in words()["channels"]:
         for name in _cjk(channel["words"]):
             terms.append(Term(name, "channel", str(channel["label"])))
-    return terms
+    return terms + _word_terms()
+
+
+def _word_terms() -> list[Term]:
+    """Topic keywords and household words of three characters or more that are words of
+    jieba's dictionary (居住证, 新生儿, 大学生; not phrases such as 交多少): read by their exact
+    sound only, in a message about the domain, and not named in the answer's note."""
+    members = [w for entry in words()["members"] for w in entry["words"]]
+    return [
+        Term(word, "term", "")
+        for word in _cjk([*vocabulary.topic_keywords(), *members])
+        if len(word) >= 3 and common_word(word)
+    ] + [
+        Term(word, "noun", "")
+        for word in _cjk(vocabulary.topic_keywords())
+        if len(word) == 2 and common_word(word) and _word_tags().get(word, "").startswith("n")
+    ]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """The part of speech of the words of jieba's packaged dictionary (n… for nouns)."""
+    import jieba.posseg
+
+    _dictionary()
+    own = jieba.posseg.POSTokenizer(_tokenizer())
+    return own.word_tag_tab
 
 
 def _folded(text: str) -> tuple[str, ...]:
@@ -191,11 +224,24 @@ def sound_targets() -> tuple[Term, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _dictionary() -> dict[str, int]:
-    """jieba's word frequencies (the global dictionary the NLU's tokenizer also loads)."""
+    """The word frequencies of jieba's own dictionary, in a tokenizer of the matcher's own.
+
+    Not jieba's shared tokenizer: the NLU's tokenizer and the search index add their words to
+    it at run time (add_word, load_userdict), so what the matcher takes for a common word would
+    depend on what ran before in the same process."""
+    return _tokenizer().FREQ
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    import logging
+
     import jieba
 
-    jieba.dt.initialize()
-    return jieba.dt.FREQ
+    jieba.setLogLevel(logging.WARNING)
+    own = jieba.Tokenizer()  # jieba's packaged dictionary, nothing added
+    own.initialize()
+    return own
 
 
 def warm_up() -> None:
@@ -211,20 +257,30 @@ def common_word(text: str) -> bool:
 
 # ---------------------------------------------------------------------- context
 def _around(text: str, start: int, end: int) -> tuple[str, str]:
-    return text[:start].rstrip(" ，,、"), text[end:].lstrip(" ")
+    """The words before and after a span, the pauses between them left out (as typed)."""
+    return text[:start].replace(" ", "").rstrip("，,、"), text[end:].replace(" ", "")
+
+
+def said_alone(text: str, start: int, end: int) -> bool:
+    """True when the span is said on its own: a pause (or the message's edge) on both sides,
+    as residents name their region first ("为海 一当多少", "…问问 清岛 小孩的医保")."""
+    before = start == 0 or text[start - 1] in _PAUSES
+    after = end == len(text) or text[end] in _PAUSES
+    return before and after
 
 
 def _named_by_text(text: str, kinds: tuple[str, ...]) -> bool:
     return any(t.kind in kinds and t.text in text for t in domain_terms())
 
 
-def _place_fits(text: str, left: str, right: str, common: bool) -> bool:
+def _place_fits(text: str, left: str, right: str, common: bool, alone_here: bool) -> bool:
     before = left.endswith(_PLACE_BEFORE)
-    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme",))
+    # before a scheme, a tier or a place's other name ("为海如山 乳山的")
+    after = right.startswith(_PLACE_AFTER) or _named_by_text(right[:4], ("scheme", "tier", "place"))
     alone = not re.sub(r"[\s，,。.？?！!呢吗那的啊呀]", "", left + right)
     if common:  # a common word is a place only where nothing else could be meant
         return (before and after) or alone
-    return before or after or alone
+    return before or after or alone or alone_here
 
 
 def _tier_fits(left: str, right: str) -> bool:
@@ -233,7 +289,8 @@ def _tier_fits(left: str, right: str) -> bool:
         _TIER_NEAR.search(left)
         or left.endswith(tuple(members))
         or right.startswith(_TIER_AFTER)
-        or _named_by_text(left[-4:] + right[:4], ("scheme",))
+        or _AMOUNT_AFTER.match(right)  # "一当 450", "二当是395", "一当也是450"
+        or _named_by_text(left[-4:] + right[:4], ("scheme", "place"))
     )
 
 
@@ -248,13 +305,22 @@ def fits(term: Term, text: str, start: int, end: int, common: bool) -> bool:
     """True when the words around the span expect a word of the term's kind."""
     left, right = _around(text, start, end)
     if term.kind == "place":
-        return _place_fits(text, left, right, common)
+        return _place_fits(text, left, right, common, said_alone(text, start, end))
     if term.kind == "tier":
         return _tier_fits(left, right)
     if term.kind == "scheme":
         return _scheme_fits(text, left, right)
     if term.kind == "group":
-        return bool(_GROUP_BEFORE.search(left) or right.startswith(_GROUP_AFTER))
+        return bool(
+            _GROUP_BEFORE.search(left)
+            or right.startswith(_GROUP_AFTER)
+            or _named_by_text(right[:2], ("scheme",))  # "低包 养老"
+        )
+    if term.kind == "term":  # a word of the domain's questions, in a question about it
+        return not common and _named_by_text(text, ("place", "scheme"))
+    if term.kind == "noun":  # a thing asked for: "店话多少", "打哪个 店话"
+        asked = _NOUN_ASKED_AFTER.match(right) or _NOUN_ASKED_BEFORE.search(left)
+        return bool(asked) and not common and _named_by_text(text, ("place", "scheme"))
     if term.kind == "channel":
         return bool(_CHANNEL_BEFORE.search(left) or _CHANNEL_AFTER.search(right))
     return False
@@ -285,6 +351,22 @@ def _typed(text: str) -> list[range]:
     return found
 
 
+def _members(text: str) -> list[range]:
+    """Where the message names a household member ("为孩子交": 孩子 is a child, not half of a
+    misheard 威海): a span that cuts such a word is not read by sound."""
+    found = []
+    for word in _member_words():
+        for match in re.finditer(re.escape(word), text):
+            found.append(range(match.start(), match.end()))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _member_words() -> tuple[str, ...]:
+    """The words of two characters or more naming household members (questions.yml)."""
+    return tuple({w for entry in words()["members"] for w in entry["words"] if len(w) > 1})
+
+
 @functools.lru_cache(maxsize=1)
 def _by_first_sound() -> dict[tuple, list[Term]]:
     """The targets by (length, first syllable folded) and (length, first character): only
@@ -308,7 +390,8 @@ def _candidate(text: str, start: int, end: int, sound: tuple[str, ...]) -> Heard
         if said == term.text:
             continue
         closeness = sounds_like(said, term.text, heard)
-        if closeness is None or (common and closeness != "exact"):
+        exact_only = common or term.kind in ("term", "noun")
+        if closeness is None or (exact_only and closeness != "exact"):
             continue
         if fits(term, text, start, end, common):
             return Heard(start, end, said, term)
@@ -319,7 +402,7 @@ def heard_terms(text: str) -> list[Heard]:
     """The spans of a message read as domain words by sound only, left to right."""
     if not re.search(r"[\u4e00-\u9fff]", text or ""):
         return []
-    taken = _typed(text)
+    taken = _typed(text) + _members(text)
     sound = word_sound(text)
     found: list[Heard] = []
     for start, end in sorted(_spans(text), key=lambda s: (s[0], -(s[1] - s[0]))):
@@ -340,5 +423,5 @@ def replace_heard(text: str, heard: list[Heard]) -> str:
 
 
 def known_word(text: str) -> bool:
-    """True for a word in jieba's dictionary (or a domain word)."""
-    return _dictionary().get(text, 0) > 0
+    """True for a word in jieba's dictionary or a domain word."""
+    return _dictionary().get(text, 0) > 0 or any(t.text == text for t in domain_terms())

@@ -20,9 +20,10 @@ import dataclasses
 import functools
 import re
 
-from policy_kb.data.vocabulary import words
+from policy_kb.data.vocabulary import scheme_in, words
 from policy_kb.reading.sounds import Heard, heard_terms, known_word, replace_heard
-from policy_kb.text.normalize import cn_to_int, normalize_text
+from policy_kb.text.normalize import normalize_text
+from policy_kb.text.numbers import DIGIT_CHARS, LEADING_DIGITS, cn_to_int, digit_by_digit
 
 # A pause or a comma between words: where a filler or a repeated word stands on its own.
 _SEP = r"[\s，,、。！!？?…~～]"
@@ -42,11 +43,10 @@ _REPEATED_AFTER_PAUSE = re.compile(r"(?:(?<=[\s，,])|^)([\u4e00-\u9fff]{1,4})\s
 _REPEATED_AFTER_COMMA = re.compile(r"(?:(?<=[\s，,])|^)([\u4e00-\u9fff]{2,4})[，,]\s*(?=\1)")
 _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 
-_DIGIT = "零〇一二两三四五六七八九"
-_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "001223456789" "1")
 # 六百五, 一万二, 三千, 四百六十二 (a leading digit: 千万 "by all means", 百姓 are words)
 _BIG_NUMBER = re.compile(
-    rf"[一二两三四五六七八九][千万百](?:[零〇]?[一二两三四五六七八九十][十百千]?)*" rf"(?:[一二两三四五六七八九](?![{_DIGIT}十]))?"
+    rf"[{LEADING_DIGITS}][千万百](?:[零〇]?[{LEADING_DIGITS}十][十百千]?)*"
+    rf"(?:[{LEADING_DIGITS}](?![{DIGIT_CHARS}十]))?"
 )
 # 七十, 六十五, 十五, 二十 (十 with a digit before or after: 十分 "very" stays a word);
 # "七十多" stays as said (the household reader keeps "七十多" as the resident's own words)
@@ -58,6 +58,15 @@ _MONTH = re.compile(
 )
 _DAY = re.compile(r"(?<=月)\s*([一二三四五六七八九])(?=\s*[号日])")
 _PAUSE = re.compile(r"\s+")
+# "有几个当", "一万二的当吗": 档 (a tier) said as 当, where a tier is counted or priced, in a
+# message about a scheme; 当时, 当地, 当天 and the like are words and stay.
+_TIER_AS_DANG = re.compile(
+    r"(?:(?<=\d)|(?<=\d元)|(?<=\d的)|(?<=\d元的)|(?<=几个)|(?<=哪个)|(?<=哪一个)|(?<=几))"
+    r"当(?![时地然天月年中前场成做作初选日面])"
+)
+# Rounds of reading by sound: each may give the next its context; two suffice for a place
+# next to a misheard tier, a third is a margin.
+_ROUNDS = 3
 _DATE_GAP = re.compile(r"(?<=\d)\s*([年月])\s*(?=\d)")
 
 
@@ -71,7 +80,7 @@ class Spoken:
     @property
     def understood(self) -> list[str]:
         """The names the sound-only readings stand for, as an answer shows them (青岛市, 一档)."""
-        return list(dict.fromkeys(h.term.shown for h in self.heard))
+        return list(dict.fromkeys(h.term.shown for h in self.heard if h.term.shown))
 
     @property
     def note(self) -> str:
@@ -124,12 +133,12 @@ def _number(match: re.Match) -> str:
 def spoken_numbers(text: str) -> str:
     """Numbers in words as digits: 六百五 → 650, 一万二 → 12000, 二零二四年 一月 十五号 →
     2024年1月15号. Counts and tiers (三个人, 一档, 二宝) and words (一共, 十分) stay as said."""
-    text = _DIGIT_RUN_YEAR.sub(lambda m: m.group(0).translate(_DIGITS), text)
-    text = _DIGIT_RUN.sub(lambda m: m.group(0).translate(_DIGITS), text)
+    text = _DIGIT_RUN_YEAR.sub(lambda m: digit_by_digit(m.group(0)), text)
+    text = _DIGIT_RUN.sub(lambda m: digit_by_digit(m.group(0)), text)
     text = _BIG_NUMBER.sub(_number, text)
     text = _TENS.sub(_number, text)
-    text = _MONTH.sub(lambda m: (m.group(1) or m.group(2)).translate(_DIGITS), text)
-    text = _DAY.sub(lambda m: m.group(1).translate(_DIGITS), text)
+    text = _MONTH.sub(lambda m: digit_by_digit(m.group(1) or m.group(2)), text)
+    text = _DAY.sub(lambda m: digit_by_digit(m.group(1)), text)
     return _DATE_GAP.sub(r"\1", text)
 
 
@@ -167,6 +176,16 @@ def _squeeze(text: str) -> str:
 def read_spoken(text: str) -> Spoken:
     """A message as typed text (see the module docstring); idempotent."""
     plain = normalize_text(text or "")
-    cleaned = join_pauses(spoken_numbers(drop_repeats(drop_fillers(plain)))) or plain
-    heard = heard_terms(cleaned)
-    return Spoken(replace_heard(cleaned, heard), tuple(heard))
+    # domain words are heard before the pauses are joined: a word said on its own between
+    # pauses is a clue ("为海 一当多少": the region, named first)
+    text = spoken_numbers(drop_repeats(drop_fillers(plain))) or plain
+    # a word heard is context for the next ("清岛一当": 一档 read, 青岛 is a place before a tier)
+    heard: list[Heard] = []
+    for _ in range(_ROUNDS):
+        found = heard_terms(text)
+        if not found:
+            break
+        text, heard = replace_heard(text, found), heard + found
+    if scheme_in(text):
+        text = _TIER_AS_DANG.sub("档", text)
+    return Spoken(join_pauses(text) or plain, tuple(heard))

@@ -11,11 +11,10 @@ import functools
 import re
 import unicodedata
 
-import cn2an
+# Numbers in words are read in policy_kb.text.numbers; cn_to_int stays importable from here.
+from policy_kb.text.numbers import cn_to_int as cn_to_int
 
 _WHITESPACE = re.compile(r"\s+")
-# A run of Chinese numeral characters that cn2an can read ("六十五", "两千", "一万二").
-_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,22 +59,6 @@ def normalize_same_length(text: str) -> str:
 def compact(text: str) -> str:
     """Removes all whitespace; used to compare quotes with PDF-extracted seed texts."""
     return _WHITESPACE.sub("", text or "")
-
-
-def cn_to_int(token: str) -> int | None:
-    """Reads an Arabic or Chinese numeral ("65", "六十五", "两千") as an int, or None."""
-    token = token.strip()
-    if not token:
-        return None
-    if token.isdigit():
-        return int(token)
-    if not _CN_NUMERAL.fullmatch(token):
-        return None
-    try:
-        value = cn2an.cn2an(token, "smart")
-    except (ValueError, KeyError, TypeError):
-        return None
-    return int(value) if float(value).is_integer() else None
 
 
 def numbers_in(text: str) -> list[str]:
