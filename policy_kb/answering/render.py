@@ -162,17 +162,17 @@ def lead_first(text: str) -> str:
 LEAD_MIN_CHARS = 12  # "可以。" alone is a verdict without its reason: the lead goes on
 
 
-def _lead_end(body: str) -> int | None:
-    """Where the lead ends: after the last sentence within LEAD_MAX_CHARS, or after the last
-    clause when sentences leave less than LEAD_MIN_CHARS after the 【heading】; never inside
-    brackets or quotation marks."""
+def _lead_end(body: str, most: int = LEAD_MAX_CHARS) -> int | None:
+    """Where the lead ends: after the last sentence within ``most`` characters, or after the
+    last clause when sentences leave less than LEAD_MIN_CHARS after the 【heading】; never
+    inside brackets or quotation marks."""
     start = body.find("】") + 1 if body.startswith("【") else 0
 
     def ends(pattern: re.Pattern) -> list[int]:
         return [
             m.end()
             for m in pattern.finditer(body, start)
-            if m.end() <= LEAD_MAX_CHARS and _outside_brackets(body[: m.end()])
+            if m.end() <= most and _outside_brackets(body[: m.end()])
         ]
 
     sentences, clauses = ends(_SENTENCE_ENDS), ends(_CLAUSE_ENDS)
@@ -184,3 +184,30 @@ def _lead_end(body: str) -> int | None:
 
 def _outside_brackets(head: str) -> bool:
     return head.count("（") == head.count("）") and head.count("“") == head.count("”")
+
+
+_NUMBERED = re.compile(r"^\d+）")
+_HEADING = re.compile(r"^【[^】]*】")
+
+
+def short_answer(text: str, most: int) -> str | None:
+    """One answer's first words, for a lead that gives several answers at once: its first
+    line after the number and the 【heading】, cut after the last sentence (or clause) within
+    ``most`` characters; None when not even a clause fits (a heading-only line, a title)."""
+    body = _HEADING.sub("", _NUMBERED.sub("", lead(text).strip()))
+    first = next((line for line in body.split("\n") if line and not line.startswith("【")), "")
+    if len(first) <= most:
+        return first
+    cut = _lead_end(first, most)
+    # a lead cut after a clause still ends as a sentence
+    return re.sub("；$", "。", first[:cut]) if cut else None
+
+
+def numbered_lead(answers: list[str]) -> str | None:
+    """The lead of several numbered answers: "1）不能，…。2）补贴30元。" — each answer's first
+    words, all within LEAD_MAX_CHARS; None when they do not fit."""
+    most = LEAD_MAX_CHARS // max(len(answers), 1) - 2
+    parts = [short_answer(a, most) for a in answers]
+    if not all(parts):
+        return None
+    return "".join(f"{n}）{p}" for n, p in enumerate(parts, 1))
