@@ -33,6 +33,7 @@ from policy_kb import calculate, calculate_household
 from policy_kb.answering import introduction, render
 from policy_kb.answering.answers import adult_tiers
 from policy_kb.answering.compose import compose
+from policy_kb.answering.relevance import distinctive_tokens
 from policy_kb.answering.state import Waiting
 from policy_kb.answering.turn import (
     MEMBERS_QUESTION,
@@ -254,7 +255,8 @@ class ActionAnswer(Action):
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
-        dispatcher.utter_message(text=render.lead_first(text), fact_ids=fact_ids)
+        asked = distinctive_tokens(knowledge_base(), asked_text(tracker))
+        dispatcher.utter_message(text=render.lead_first(text, tuple(asked)), fact_ids=fact_ids)
         events = [SlotSet("asked", asked_text(tracker))]
         question = question_from(tracker)
         question.topic = question.topic or tracker.get_slot("topic")

@@ -36,8 +36,10 @@ def asked_first(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
     """All the facts, the one the question's words point at first ("山亭区缴费问题找谁": the
     tax office before the other two). A word counts more the fewer facts have it: one every
     fact has (电话 in every hotline) tells them apart no better than none, nor do the words
-    that only ask (多少, 怎么); ties keep the topic's order."""
+    that only ask (多少, 怎么), nor places and schemes (the facts are of the place and scheme
+    asked already); ties keep the topic's order."""
     ignored = {alias for alias, _region, _district in kb.aliases}
+    ignored |= {k for _label, keywords in kb.schemes.values() for k in keywords}
     asking = words()["question_marks"]
     tokens = [
         t
