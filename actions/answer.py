@@ -28,7 +28,13 @@ from actions.context import (
     turn_state,
 )
 from actions.question import asked_text, latest_text, question_from
-from actions.replies import ask_buttons, ask_region_text, region_buttons, topic_buttons
+from actions.replies import (
+    ask_buttons,
+    ask_region_text,
+    region_buttons,
+    topic_buttons,
+    without_repeats,
+)
 from policy_kb import calculate, calculate_household
 from policy_kb.answering import introduction, render
 from policy_kb.answering.answers import adult_tiers
@@ -178,6 +184,7 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
+    @without_repeats
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
