@@ -152,3 +152,10 @@ def test_a_list_of_hotlines_leads_with_the_numbers(kb):
                 if (fact.value or {}).get("purpose"):
                     assert phone in said
     assert len(said) <= render.LEAD_MAX_CHARS
+
+
+def test_sentences_saying_different_asked_words_leave_the_order_as_it_was():
+    text = "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。" "本地户籍居民持户口本办理登记；外地户籍居民持居住证办理登记。\n来源：甲"
+    assert render.lead_first(text, ("户口", "外地")) == render.lead_first(text)
+    # the same words said twice: the first says them
+    assert render.lead(render.lead_first(text, ("居住证",))).endswith("外地户籍居民持居住证办理登记。")

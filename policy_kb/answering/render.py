@@ -249,12 +249,14 @@ def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
     """The reply with the sentence (or clause) that says most of the asked words first, after
     its paragraph's short verdict (可以。/不能。) when it has one; moved, not copied: it leaves its
     paragraph, which keeps its other sentences and its 来源 lines. None when no sentence says
-    more asked words than ``than`` (what the lead says already), or the best one is too long
-    to lead."""
+    more asked words than ``than`` (what the lead says already), when the best ones say
+    different asked words, or when the best one is too long to lead; of sentences saying the
+    same words, the first."""
     paragraphs = text.strip().split("\n\n")
     if not paragraphs[0].startswith("【"):
         return None  # a lead said before the facts ("不要转。", "还需要知道：…") stays first
     best = None  # (score, paragraph, start, end)
+    rivals: set[frozenset] = set()  # the asked words the best sentences say
     for n, paragraph in enumerate(paragraphs):
         heading = _HEADING.match(paragraph)
         skip = heading.end() if heading else 0
@@ -264,9 +266,16 @@ def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
             if unit.startswith(("【", "·")) or _LABEL.match(unit):
                 continue  # a heading, a list's item, a card's "发布单位：…" or 来源 line
             score = _says(unit, asked)
-            if score > than and (best is None or score > best[0]):
-                best = (score, n, start, end)
-    if best is None:
+            if score <= than or (best is not None and score < best[0]):
+                continue
+            words = frozenset(w for w in asked if w.lower() in unit.lower())
+            if best is None or score > best[0]:
+                best, rivals = (score, n, start, end), {words}
+            else:
+                rivals.add(words)
+    # two sentences saying as much but different asked words ("外地户口": 户口本 or 外地):
+    # which one answers is not clear, and the reply's own order stands
+    if best is None or len(rivals) > 1:
         return None
     _score, n, start, end = best
     paragraph = paragraphs[n]
