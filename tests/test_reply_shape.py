@@ -159,3 +159,10 @@ def test_sentences_saying_different_asked_words_leave_the_order_as_it_was():
     assert render.lead_first(text, ("户口", "外地")) == render.lead_first(text)
     # the same words said twice: the first says them
     assert render.lead(render.lead_first(text, ("居住证",))).endswith("外地户籍居民持居住证办理登记。")
+
+
+def test_one_of_a_sentences_conditions_never_leads_alone():
+    text = (
+        "【威海市 2024年度】18周岁以下（含）在校学生，通过“居民医疗”缴费" + "细" * 60 + "；" "18周岁以上的高中在校学生，通过“社保费补缴”缴费。\n来源：甲"
+    )
+    assert "社保费补缴" not in render.lead(render.lead_first(text, ("18", "高中")))

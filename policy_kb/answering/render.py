@@ -245,6 +245,12 @@ def _units(body: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _whole_sentence(paragraph: str, start: int, skip: int) -> bool:
+    """Whether the unit at ``start`` begins a sentence (not a clause after a ；)."""
+    before = paragraph[:start].rstrip()
+    return start <= skip or not before or before[-1] in "。！？】\n"
+
+
 def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
     """The reply with the sentence (or clause) that says most of the asked words first, after
     its paragraph's short verdict (可以。/不能。) when it has one; moved, not copied: it leaves its
@@ -265,6 +271,8 @@ def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
             unit = paragraph[start:end].strip()
             if unit.startswith(("【", "·")) or _LABEL.match(unit):
                 continue  # a heading, a list's item, a card's "发布单位：…" or 来源 line
+            if not _whole_sentence(paragraph, start, skip) and "，" in unit:
+                continue  # one of a sentence's conditions ("18周岁以上的…，需…"): not alone
             score = _says(unit, asked)
             if score <= than or (best is not None and score < best[0]):
                 continue
