@@ -147,7 +147,7 @@ def lead_first(text: str, asked: tuple[str, ...] = ()) -> str:
     """The reply with a lead of at most LEAD_MAX_CHARS: a longer first paragraph is cut after
     its last whole sentence that fits (after a clause when one sentence is longer); the rest of
     it, and its 来源 lines, follow as the details. ``asked``: the question's distinctive words
-    (relevance.distinctive_tokens); when the lead says none of them and a later sentence does,
+    (relevance.distinctive_tokens); when a later sentence says more of them than the lead,
     that sentence leads (asked_lead)."""
     shaped = _short_lead(text)
     if asked and not _NUMBERED.match(shaped):  # several answers lead together (numbered_lead)
