@@ -166,3 +166,11 @@ def test_one_of_a_sentences_conditions_never_leads_alone():
         "【威海市 2024年度】18周岁以下（含）在校学生，通过“居民医疗”缴费" + "细" * 60 + "；" "18周岁以上的高中在校学生，通过“社保费补缴”缴费。\n来源：甲"
     )
     assert "社保费补缴" not in render.lead(render.lead_first(text, ("18", "高中")))
+
+
+def test_a_condition_saying_the_asked_words_keeps_a_neighbour_from_leading():
+    text = (
+        "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。"
+        "本地户籍居民持户口本，到户籍地办理登记；外地户籍居民持居住证，到居住地办理登记。\n来源：甲"
+    )
+    assert render.lead_first(text, ("户口", "外地", "登记")) == render.lead_first(text)

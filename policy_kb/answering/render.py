@@ -261,8 +261,7 @@ def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
     paragraphs = text.strip().split("\n\n")
     if not paragraphs[0].startswith("【"):
         return None  # a lead said before the facts ("不要转。", "还需要知道：…") stays first
-    best = None  # (score, paragraph, start, end)
-    rivals: set[frozenset] = set()  # the asked words the best sentences say
+    found = []  # (score, the asked words said, may lead alone, paragraph, start, end)
     for n, paragraph in enumerate(paragraphs):
         heading = _HEADING.match(paragraph)
         skip = heading.end() if heading else 0
@@ -271,21 +270,18 @@ def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
             unit = paragraph[start:end].strip()
             if unit.startswith(("【", "·")) or _LABEL.match(unit):
                 continue  # a heading, a list's item, a card's "发布单位：…" or 来源 line
-            if not _whole_sentence(paragraph, start, skip) and "，" in unit:
-                continue  # one of a sentence's conditions ("18周岁以上的…，需…"): not alone
-            score = _says(unit, asked)
-            if score <= than or (best is not None and score < best[0]):
-                continue
+            # one of a sentence's conditions ("18周岁以上的…，需…") never leads alone
+            alone = _whole_sentence(paragraph, start, skip) or "，" not in unit
             words = frozenset(w for w in asked if w.lower() in unit.lower())
-            if best is None or score > best[0]:
-                best, rivals = (score, n, start, end), {words}
-            else:
-                rivals.add(words)
-    # two sentences saying as much but different asked words ("外地户口": 户口本 or 外地):
-    # which one answers is not clear, and the reply's own order stands
-    if best is None or len(rivals) > 1:
+            found.append((len(words), words, alone, n, start, end))
+    top = max((f[0] for f in found), default=0)
+    best = [f for f in found if f[0] == top]
+    # the best sentences saying different asked words ("外地户口": 户口本 or 外地), or the
+    # best one a condition that cannot lead alone: which one answers is not clear, and the
+    # reply's own order stands
+    if top <= than or len({f[1] for f in best}) > 1 or not best[0][2]:
         return None
-    _score, n, start, end = best
+    _score, _words, _alone, n, start, end = best[0]
     paragraph = paragraphs[n]
     heading = _HEADING.match(paragraph)
     head = heading.group(0) if heading else ""
