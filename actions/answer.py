@@ -28,11 +28,18 @@ from actions.context import (
     turn_state,
 )
 from actions.question import asked_text, latest_text, question_from
-from actions.replies import ask_buttons, ask_region_text, region_buttons, topic_buttons
+from actions.replies import (
+    ask_buttons,
+    ask_region_text,
+    region_buttons,
+    topic_buttons,
+    without_repeats,
+)
 from policy_kb import calculate, calculate_household
 from policy_kb.answering import introduction, render
 from policy_kb.answering.answers import adult_tiers
 from policy_kb.answering.compose import compose
+from policy_kb.answering.relevance import distinctive_tokens
 from policy_kb.answering.state import Waiting
 from policy_kb.answering.turn import (
     MEMBERS_QUESTION,
@@ -177,6 +184,7 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
+    @without_repeats
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
@@ -254,7 +262,8 @@ class ActionAnswer(Action):
         # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
         # staff console shows those facts with their citations
         fact_ids = list(dict.fromkeys(f.id for f in used))
-        dispatcher.utter_message(text=render.lead_first(text), fact_ids=fact_ids)
+        asked = distinctive_tokens(knowledge_base(), asked_text(tracker))
+        dispatcher.utter_message(text=render.lead_first(text, tuple(asked)), fact_ids=fact_ids)
         events = [SlotSet("asked", asked_text(tracker))]
         question = question_from(tracker)
         question.topic = question.topic or tracker.get_slot("topic")

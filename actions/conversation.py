@@ -50,7 +50,10 @@ def leave_form(tracker: Tracker) -> list[dict]:
 def channels_text(tracker: Tracker, purposes: tuple[str, ...] = ()) -> str:
     kb = knowledge_base()
     regions = regions_in_play(tracker) or list(kb.regions)
-    return "\n".join(render.hotline_summary(kb, r, purposes) for r in regions)
+    details = "\n".join(render.hotline_summary(kb, r, purposes) for r in regions)
+    # the numbers lead (answer first), each channel's details follow
+    phones = render.phones_lead(kb, regions, purposes)
+    return phones + "\n\n" + details if phones else details
 
 
 def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from actions.context import knowledge_base
+from policy_kb.answering.repeats import unsent
 from policy_kb.data import vocabulary
 
 
@@ -76,3 +78,20 @@ def ask_buttons(pieces: list[str], region: str | None, scheme: str | None) -> li
     if pieces == ["tier"] and region:
         return tier_buttons(region, scheme or "medical")
     return []
+
+
+def without_repeats(run):
+    """Decorates an action's ``run``: its messages leave out the bubbles already sent in the
+    conversation (policy_kb.answering.repeats.unsent; the answer and its source always stay)."""
+
+    def wrapped(self, dispatcher, tracker, domain):
+        start = len(dispatcher.messages)
+        result = run(self, dispatcher, tracker, domain)
+        earlier = [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+        for message in dispatcher.messages[start:]:
+            if message.get("text"):
+                message["text"] = unsent(earlier, message["text"])
+                earlier.append(message["text"])
+        return result
+
+    return functools.wraps(run)(wrapped)

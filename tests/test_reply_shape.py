@@ -102,3 +102,75 @@ def test_the_spoken_version_has_no_headers_sources_or_digits():
     assert said == (
         "二〇二四年度成年居民一档每年四百六十二元，集中缴费期二〇二三年九月一日至十二月三十一日，" "电话幺二三三三。\n合计：四百六十二加三百九十五等于八百五十七元。"
     )
+
+
+def test_several_answers_lead_together_each_with_its_first_words():
+    blocks = [
+        "1）【山亭区 2024年度】不能，除非是重度残疾人：100元档次只适用于他们。" + "档" * 40 + "。\n来源：x",
+        "2）【山亭区 2024年度】补贴：缴费标准为350元的，补贴30元；500元的，补贴60元" + "元" * 30 + "。",
+    ]
+    said = render.numbered_lead(blocks)
+    assert said == "1）不能，除非是重度残疾人：100元档次只适用于他们。2）补贴：缴费标准为350元的，补贴30元。"
+    assert len(said) <= render.LEAD_MAX_CHARS
+    # a block whose first line is a long title has no short first words: no joint lead
+    assert render.numbered_lead(["1）" + "《" + "长" * 80 + "》", blocks[1]]) is None
+
+
+def test_the_sentence_that_says_what_was_asked_leads_moved_not_copied():
+    text = (
+        "【山亭区 2024年度】可以。代办员上门收费；" + "也" * 110 + "。使用移动POS机收费的，按步骤操作。\n来源：甲"
+        "\n\n【山亭区 2024年度】会。缴费后在村居公示。\n来源：乙"
+    )
+    shaped = render.lead_first(text, ("pos", "移动"))
+    assert render.lead(shaped) == "【山亭区 2024年度】可以。使用移动POS机收费的，按步骤操作。"
+    assert shaped.count("POS") == 1 and "代办员上门收费；" + "也" * 110 + "。" in shaped
+    # a whole paragraph moved keeps its 来源 line and its own verdict, never another fact's
+    shaped = render.lead_first(text, ("公示",))
+    assert render.lead(shaped) == "【山亭区 2024年度】会。缴费后在村居公示。"
+    assert shaped.split("\n\n")[0].endswith("来源：乙") and shaped.count("会。") == 1
+    # a lead said before the facts (a safety verdict) stays first; so does a list's item
+    assert render.lead_first("不要转。\n\n" + text, ("公示",)).startswith("不要转。")
+    listed = "【青岛市】合计800元。\n· 孩子：公示395元\n来源：丙"
+    assert render.lead_first(listed, ("公示",)) == listed
+
+
+def test_a_whole_topic_comes_with_the_fact_asked_for_first(kb):
+    from policy_kb.answering.relevance import asked_first
+
+    ordered = asked_first(kb, kb.hotlines("山亭"), "山亭区缴费问题找谁咨询")
+    assert (ordered[0].value or {})["purpose"] == "payment" and len(ordered) == 3
+    ordered = asked_first(kb, kb.hotlines("山亭"), "山亭社保咨询电话")
+    assert ordered == kb.hotlines("山亭")  # nothing tells them apart: the topic's order
+
+
+def test_a_list_of_hotlines_leads_with_the_numbers(kb):
+    said = render.phones_lead(kb, list(kb.regions))
+    for region in kb.regions:
+        assert kb.region_name(region) in said
+        for fact in kb.hotlines(region):
+            for phone in (fact.value or {}).get("phones") or []:
+                if (fact.value or {}).get("purpose"):
+                    assert phone in said
+    assert len(said) <= render.LEAD_MAX_CHARS
+
+
+def test_sentences_saying_different_asked_words_leave_the_order_as_it_was():
+    text = "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。" "本地户籍居民持户口本办理登记；外地户籍居民持居住证办理登记。\n来源：甲"
+    assert render.lead_first(text, ("户口", "外地")) == render.lead_first(text)
+    # the same words said twice: the first says them
+    assert render.lead(render.lead_first(text, ("居住证",))).endswith("外地户籍居民持居住证办理登记。")
+
+
+def test_one_of_a_sentences_conditions_never_leads_alone():
+    text = (
+        "【威海市 2024年度】18周岁以下（含）在校学生，通过“居民医疗”缴费" + "细" * 60 + "；" "18周岁以上的高中在校学生，通过“社保费补缴”缴费。\n来源：甲"
+    )
+    assert "社保费补缴" not in render.lead(render.lead_first(text, ("18", "高中")))
+
+
+def test_a_condition_saying_the_asked_words_keeps_a_neighbour_from_leading():
+    text = (
+        "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。"
+        "本地户籍居民持户口本，到户籍地办理登记；外地户籍居民持居住证，到居住地办理登记。\n来源：甲"
+    )
+    assert render.lead_first(text, ("户口", "外地", "登记")) == render.lead_first(text)

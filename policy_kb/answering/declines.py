@@ -22,7 +22,14 @@ import yaml
 
 from policy_kb.answering import introduction
 from policy_kb.answering.answers import Answer, unique
-from policy_kb.answering.render import NOT_STATED_PHRASE, hotline_summary
+from policy_kb.answering.relevance import asked_first
+from policy_kb.answering.render import (
+    LEAD_MAX_CHARS,
+    NOT_STATED_PHRASE,
+    hotline_summary,
+    phones_lead,
+    short_answer,
+)
 from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.data.vocabulary import SOURCES_DIR
@@ -135,12 +142,37 @@ def _route(kb: KnowledgeBase, region: str) -> tuple[str, list[Fact]]:
     return f"{kb.region_name(region)}的文件没有写投诉或监督的渠道，请向这里反映或咨询：\n" + office, used
 
 
+# a fact's verdict before its rule ("不正常。山亭区方案明确：…"): the refusal has its own
+_VERDICT = re.compile(r"^[^。，,]{1,4}[。，,]")
+
+
+def _route_lead(kb: KnowledgeBase, region: str, found: list[dict], text: str, room: int) -> str:
+    """Where to turn, in a few words for the lead: the route fact that fits the payment asked
+    about ("多收钱": 审计局 supervises), else the office that takes payment questions."""
+    spec = rules()["safety"]
+    route = [
+        f
+        for t in spec["route_topics"]
+        for f in kb.facts(region, topic=t)
+        if f.status != "not_stated"
+    ]
+    if route:
+        best = asked_first(kb, route, "".join(e["label"] for e in found) + text)[0]
+        return short_answer(_VERDICT.sub("", best.answer), room) or ""
+    phones = phones_lead(kb, [region], tuple(spec["ask"]))
+    said = f"有疑问请咨询{phones}" if phones else ""
+    return said if len(said) <= room else ""
+
+
 def safety(kb: KnowledgeBase, question: Question) -> Answer | None:
     """Never yes: the documents' channels, that this is not one, and where to report it."""
     found = unsafe_in(question.text)
     if not found:
         return None
     lead = found[0]["lead"] + "".join(e["said"] for e in found)
+    if len(question.regions) == 1:  # answer first: whom to turn to is part of the answer
+        room = LEAD_MAX_CHARS - len(lead)
+        lead += _route_lead(kb, question.regions[0], found, question.text, room)
     blocks, facts = [lead], []
     named = bool(question.regions)
     for region in _regions(kb, question):

@@ -143,10 +143,21 @@ def lead(text: str) -> str:
     return "\n".join(line for line in first.split("\n") if not line.startswith(SOURCE_PREFIX))
 
 
-def lead_first(text: str) -> str:
+def lead_first(text: str, asked: tuple[str, ...] = ()) -> str:
     """The reply with a lead of at most LEAD_MAX_CHARS: a longer first paragraph is cut after
     its last whole sentence that fits (after a clause when one sentence is longer); the rest of
-    it, and its 来源 lines, follow as the details."""
+    it, and its 来源 lines, follow as the details. ``asked``: the question's distinctive words
+    (relevance.distinctive_tokens); when a later sentence says more of them than the lead,
+    that sentence leads (asked_lead)."""
+    shaped = _short_lead(text)
+    if asked and not _NUMBERED.match(shaped):  # several answers lead together (numbered_lead)
+        moved = asked_lead(text, asked, than=_says(lead(shaped), asked))
+        if moved is not None:
+            return _short_lead(moved)
+    return shaped
+
+
+def _short_lead(text: str) -> str:
     first, blank, rest = text.strip().partition("\n\n")
     body = lead(first)
     if len(body) <= LEAD_MAX_CHARS:
@@ -162,17 +173,17 @@ def lead_first(text: str) -> str:
 LEAD_MIN_CHARS = 12  # "可以。" alone is a verdict without its reason: the lead goes on
 
 
-def _lead_end(body: str) -> int | None:
-    """Where the lead ends: after the last sentence within LEAD_MAX_CHARS, or after the last
-    clause when sentences leave less than LEAD_MIN_CHARS after the 【heading】; never inside
-    brackets or quotation marks."""
+def _lead_end(body: str, most: int = LEAD_MAX_CHARS) -> int | None:
+    """Where the lead ends: after the last sentence within ``most`` characters, or after the
+    last clause when sentences leave less than LEAD_MIN_CHARS after the 【heading】; never
+    inside brackets or quotation marks."""
     start = body.find("】") + 1 if body.startswith("【") else 0
 
     def ends(pattern: re.Pattern) -> list[int]:
         return [
             m.end()
             for m in pattern.finditer(body, start)
-            if m.end() <= LEAD_MAX_CHARS and _outside_brackets(body[: m.end()])
+            if m.end() <= most and _outside_brackets(body[: m.end()])
         ]
 
     sentences, clauses = ends(_SENTENCE_ENDS), ends(_CLAUSE_ENDS)
@@ -184,3 +195,129 @@ def _lead_end(body: str) -> int | None:
 
 def _outside_brackets(head: str) -> bool:
     return head.count("（") == head.count("）") and head.count("“") == head.count("”")
+
+
+_NUMBERED = re.compile(r"^\d+）")
+_HEADING = re.compile(r"^【[^】]*】")
+
+
+def short_answer(text: str, most: int) -> str | None:
+    """One answer's first words, for a lead that gives several answers at once: its first
+    line after the number and the 【heading】, cut after the last sentence (or clause) within
+    ``most`` characters; None when not even a clause fits (a heading-only line, a title)."""
+    body = _HEADING.sub("", _NUMBERED.sub("", lead(text).strip()))
+    first = next((line for line in body.split("\n") if line and not line.startswith("【")), "")
+    if len(first) <= most:
+        return first
+    cut = _lead_end(first, most)
+    # a lead cut after a clause still ends as a sentence
+    return re.sub("；$", "。", first[:cut]) if cut else None
+
+
+def numbered_lead(answers: list[str]) -> str | None:
+    """The lead of several numbered answers: "1）不能，…。2）补贴30元。" — each answer's first
+    words, all within LEAD_MAX_CHARS; None when they do not fit."""
+    most = LEAD_MAX_CHARS // max(len(answers), 1) - 2
+    parts = [short_answer(a, most) for a in answers]
+    if not all(parts):
+        return None
+    return "".join(f"{n}）{p}" for n, p in enumerate(parts, 1))
+
+
+# a sentence or a clause of a paragraph, with its end mark
+_UNIT = re.compile(r"[^。！？；\n]+[。！？；]?")
+_LABEL = re.compile(r"^[^，。：；]{1,6}：")
+_VERDICT = re.compile(r"(?:不|没|原则上不)?(?:可以|能|会|用|要|需要|应该|是|行|有)\w?[。，]")
+
+
+def _says(text: str, asked: tuple[str, ...]) -> int:
+    """How many of the asked words a text says."""
+    return sum(w.lower() in text.lower() for w in asked)
+
+
+def _units(body: str) -> list[tuple[int, int]]:
+    """Where a paragraph's sentences and clauses are, never cut inside brackets or quotes."""
+    spans, start = [], 0
+    for m in _UNIT.finditer(body):
+        if _outside_brackets(body[: m.end()]) and body[start : m.end()].strip():
+            spans.append((start, m.end()))
+            start = m.end()
+    return spans
+
+
+def _whole_sentence(paragraph: str, start: int, skip: int) -> bool:
+    """Whether the unit at ``start`` begins a sentence (not a clause after a ；)."""
+    before = paragraph[:start].rstrip()
+    return start <= skip or not before or before[-1] in "。！？】\n"
+
+
+def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
+    """The reply with the sentence (or clause) that says most of the asked words first, after
+    its paragraph's short verdict (可以。/不能。) when it has one; moved, not copied: it leaves its
+    paragraph, which keeps its other sentences and its 来源 lines. None when no sentence says
+    more asked words than ``than`` (what the lead says already), when the best ones say
+    different asked words, or when the best one is too long to lead; of sentences saying the
+    same words, the first."""
+    paragraphs = text.strip().split("\n\n")
+    if not paragraphs[0].startswith("【"):
+        return None  # a lead said before the facts ("不要转。", "还需要知道：…") stays first
+    found = []  # (score, the asked words said, may lead alone, paragraph, start, end)
+    for n, paragraph in enumerate(paragraphs):
+        heading = _HEADING.match(paragraph)
+        skip = heading.end() if heading else 0
+        for start, end in _units(paragraph[skip:]):
+            start, end = start + skip, end + skip
+            unit = paragraph[start:end].strip()
+            if unit.startswith(("【", "·")) or _LABEL.match(unit):
+                continue  # a heading, a list's item, a card's "发布单位：…" or 来源 line
+            # one of a sentence's conditions ("18周岁以上的…，需…") never leads alone
+            alone = _whole_sentence(paragraph, start, skip) or "，" not in unit
+            words = frozenset(w for w in asked if w.lower() in unit.lower())
+            found.append((len(words), words, alone, n, start, end))
+    top = max((f[0] for f in found), default=0)
+    best = [f for f in found if f[0] == top]
+    # the best sentences saying different asked words ("外地户口": 户口本 or 外地), or the
+    # best one a condition that cannot lead alone: which one answers is not clear, and the
+    # reply's own order stands
+    if top <= than or len({f[1] for f in best}) > 1 or not best[0][2]:
+        return None
+    _score, _words, _alone, n, start, end = best[0]
+    paragraph = paragraphs[n]
+    heading = _HEADING.match(paragraph)
+    head = heading.group(0) if heading else ""
+    # the paragraph's own verdict (可以。) goes with it; another fact's verdict never does
+    verdict = _VERDICT.match(paragraph[len(head) :])
+    said = verdict.group(0) if verdict and len(head) + verdict.end() <= start else ""
+    unit = re.sub("；$", "。", paragraph[start:end].strip())
+    if len(head + said + unit) > LEAD_MAX_CHARS:
+        return None
+    left = paragraph[:start] + paragraph[end:]
+    if said:
+        left = head + left[len(head) + len(said) :]
+    left = re.sub(r"\n{2,}", "\n", left).strip()
+    rest = paragraphs[:n] + paragraphs[n + 1 :]
+    said_lead = head + said + unit
+    if _HEADING.sub("", lead(left)).strip():
+        rest.insert(n, left)
+    else:  # nothing left but the heading: its 来源 lines go with the lead
+        sources = [line for line in left.split("\n") if line.startswith(SOURCE_PREFIX)]
+        said_lead = "\n".join([said_lead, *sources])
+    return said_lead + "".join("\n\n" + p for p in rest if p.strip())
+
+
+def phones_lead(kb: KnowledgeBase, regions: list[str], purposes: tuple[str, ...] = ()) -> str:
+    """The numbers to call, region by region, in one short line ("青岛市：电话12333、12366。"):
+    a list of hotlines leads with the numbers; a region whose documents give no number names
+    its offices (山亭). The accounts and what each number is for follow in hotline_summary."""
+    parts = []
+    for region in regions:
+        values = [f.value or {} for f in kb.hotlines(region)]
+        values = [
+            v for v in values if v.get("purpose") and (not purposes or v["purpose"] in purposes)
+        ]
+        phones = list(dict.fromkeys(p for v in values for p in v.get("phones") or []))
+        offices = [v["department"] for v in values if v.get("department") and not v.get("phones")]
+        said = ("电话" + "、".join(phones) if phones else "") or "、".join(offices)
+        if said:
+            parts.append(f"{kb.region_name(region)}：{said}")
+    return "；".join(parts) + "。" if parts else ""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from policy_kb.answering.answers import Answer, unique
 from policy_kb.answering.relevance import relevant
-from policy_kb.answering.render import facts_text
+from policy_kb.answering.render import facts_text, numbered_lead
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
 from policy_kb.reading.question import Question, read_question, words
@@ -83,4 +83,7 @@ def answer(
     # numbered, the first answer first: a "you asked N things" preamble would push it out of
     # the lead (answer first, issue 20)
     blocks = [f"{n}）{a.text}" for n, a in enumerate(answers, 1)]
-    return Answer("\n\n".join(blocks), unique([f for a in answers for f in a.facts]))
+    # each answer's first words lead together, the numbered answers follow as the details
+    said = numbered_lead(blocks)
+    text = "\n\n".join(([said] if said else []) + blocks)
+    return Answer(text, unique([f for a in answers for f in a.facts]))

@@ -19,7 +19,7 @@ import re
 from policy_kb.answering import render
 from policy_kb.answering.answers import adult_tiers, facts_naming
 from policy_kb.answering.compose import compose
-from policy_kb.answering.relevance import relevant
+from policy_kb.answering.relevance import asked_first, relevant
 from policy_kb.answering.state import TurnState, Waiting, build_profile, iso
 from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
@@ -427,6 +427,8 @@ def topic_facts(
         return render.not_stated_text(kb, region, kb.topic(topic).title), kb.hotlines(region)
     if not kb.topic(topic).whole:
         facts = relevant(kb, facts, asked)  # "怎么用支付宝交": that channel
+    else:
+        facts = asked_first(kb, facts, asked)  # "缴费问题找谁": the tax office first
     return render.facts_text(facts, kb), facts
 
 
