@@ -6,22 +6,20 @@ Each of these ends an open ``answer_form``: a resident who asks something else h
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, say_turn, turn_reply
+from actions.answer import answer, turn_reply
 from actions.context import (
     knowledge_base,
     latest_intent,
     out_of_scope,
     regions_in_play,
-    turn_state,
 )
 from actions.question import question_from
 from actions.replies import intent_label, topic_buttons
 from policy_kb.answering import declines, documents_answer, introduction, render
 from policy_kb.answering.compose import compose
-from policy_kb.answering.turn import answer_turn
 from policy_kb.reading.question import words
 
 SMALLTALK = {
@@ -73,23 +71,18 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
         return None
     if not (question.regions or question.all_regions or declined):
         details = question.members or question.med_tiers or question.amounts
-        if question.schemes and (details or question.wants("amount", "must_pay")):
-            # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
-            state = turn_state(tracker)
-            text = (tracker.latest_message or {}).get("text") or ""
-            return say_turn(dispatcher, answer_turn(knowledge_base(), text, state))
-        return None
-    composed = compose(knowledge_base(), question)
-    if composed is not None:
-        return ActionAnswer.say(dispatcher, tracker, composed.text, composed.facts) + [
-            SlotSet("fallback_count", 0)
-        ]
+        if not (question.schemes and (details or question.wants("amount", "must_pay"))):
+            return None
+        # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
+        return answer(dispatcher, tracker)
+    if compose(knowledge_base(), question) is not None:
+        return answer(dispatcher, tracker)
     # "山亭医保还交不" names no topic word but asks what one pays: the amounts
     topic = question.topic or (
         "tiers" if question.schemes and question.wants("must_pay", "amount") else None
     )
     if topic and (question.schemes or question.members or topic != "tiers"):
-        return [SlotSet("topic", topic), FollowupAction("answer_form")]
+        return answer(dispatcher, tracker)
     return None
 
 

@@ -16,7 +16,7 @@ import copy
 import dataclasses
 import re
 
-from policy_kb.answering import render
+from policy_kb.answering import declines, documents_answer, render
 from policy_kb.answering.answers import adult_tiers, facts_naming
 from policy_kb.answering.compose import compose
 from policy_kb.answering.relevance import relevant
@@ -39,6 +39,8 @@ STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "�
 # groups that pay one rate whatever the tier: a tier said after them is another person's
 FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
 _BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
+# a policy year named ("2024年", "2025年度"), not a date's year ("2024年3月10号")
+_YEAR = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
 
 
@@ -361,7 +363,9 @@ def _person(question: Question) -> dict:
     return question.members[0] if len(question.members) == 1 else {}
 
 
-def profile_for(kb, question: Question, state: TurnState, region: str, scheme: str | None):
+def profile_for(
+    kb, question: Question, state: TurnState, region: str, scheme: str | None, year=None
+):
     """The one person this question is about, as the calculator's profile."""
     person = _person(question)
     tier = person.get("tier") or (question.med_tiers[0] if len(question.med_tiers) == 1 else None)
@@ -372,6 +376,7 @@ def profile_for(kb, question: Question, state: TurnState, region: str, scheme: s
         kb,
         region,
         scheme,
+        year=year,
         age=person.get("age", state.age),
         group=STAGE_GROUPS.get(person.get("stage")) or state.group,
         tier=tier,
@@ -456,6 +461,28 @@ def _region_question(kb: KnowledgeBase) -> str:
     return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
 
 
+def _district(kb: KnowledgeBase, text: str) -> str | None:
+    """The district a question names ("莱西的医保电话"): its own hotline when it has one."""
+    place = kb.resolve_place(text) if text else None
+    return place.district if place else None
+
+
+def _year_for(kb: KnowledgeBase, state: TurnState, region: str, parts: list) -> int | None:
+    """The asked policy year when the region has it; else a note that it has not, and None
+    (the region's latest year answers)."""
+    if state.year is None:
+        return None
+    if state.year in kb.region_years(region):
+        return state.year
+    parts.append(
+        (
+            f"{kb.region_name(region)}还没有{state.year}年度的资料，" f"下面是{kb.year_for(region)}年度的规定。",
+            [],
+        )
+    )
+    return None
+
+
 def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Waiting | None:
     """An ordinary topic question: the person's figure when the calculator can say it, the
     region's facts otherwise; asks for the scheme or the tier when that is all that is missing."""
@@ -463,6 +490,7 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
     spec = kb.topic(topic)
     waiting = None
     for region in question.regions:
+        year = _year_for(kb, state, region, parts)
         person = _person(question)
         scheme = _scheme(kb, question, person, state)
         personal = None
@@ -473,7 +501,8 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
                 if asked:
                     return asked
             elif scheme:
-                result = calculate(kb, profile_for(kb, question, state, region, scheme))
+                profile = profile_for(kb, question, state, region, scheme, year)
+                result = calculate(kb, profile)
                 if result.status in ("ok", "invalid", "not_covered"):
                     personal = (render.result_text(result), result.facts)
                 elif result.benefit_start and not spec.asks_amount:
@@ -485,7 +514,16 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
         if personal and spec.asks_amount:
             parts.append(personal)
             continue
-        facts = topic_facts(kb, topic, region, scheme, said=question.text, asked=question.text)
+        facts = topic_facts(
+            kb,
+            topic,
+            region,
+            scheme,
+            year=year,
+            said=question.text,
+            asked=question.text,
+            district=_district(kb, question.text),
+        )
         parts.extend([p for p in (personal, facts) if p])
     return waiting
 
@@ -497,8 +535,13 @@ def household_waiting(question: Question) -> Waiting:
     return Waiting(pieces_ + (["amount"] if "pension" in question.schemes else []))
 
 
+def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
+    """A look-alike, unsafe or documents question: answered for every region, none asked."""
+    return declines.asked(question) or documents_answer.asked(kb, question)
+
+
 def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
-    if not question.regions and not question.all_regions:
+    if not question.regions and not question.all_regions and not _needs_no_region(kb, question):
         waiting = _ask(parts, state, "region", _region_question(kb))
         if waiting:
             return waiting
@@ -549,7 +592,10 @@ def answer_turn(
         if question.topic == "household":
             question.topic = "tiers"  # a household's question is what it pays
         state.asked_for = []
+        state.year = asked_year(kb, text)
         _personal_details(kb, text, message, state)
+    elif asked_year(kb, text):
+        state.year = asked_year(kb, text)  # "那2024年呢"
     parts: list = []
     state.waiting = None
     waiting = _answer(kb, question, state, parts)
@@ -558,6 +604,12 @@ def answer_turn(
     if waiting:
         state.asked_for = list(dict.fromkeys(state.asked_for + waiting.pieces))
     return Turn(parts, state, move, waiting.pieces if waiting else [])
+
+
+def asked_year(kb: KnowledgeBase, text: str) -> int | None:
+    """A policy year the message names that the knowledge base holds, else None."""
+    years = [int(y) for y in _YEAR.findall(normalize_text(text)) if int(y) in kb.years]
+    return years[0] if years else None
 
 
 def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> None:
