@@ -25,7 +25,7 @@ from actions.context import (
 )
 from actions.question import asked_text, latest_text
 from actions.replies import ask_buttons, topic_buttons
-from policy_kb.answering import introduction, render
+from policy_kb.answering import documents_answer, introduction, render
 from policy_kb.answering.state import TurnState
 from policy_kb.answering.turn import Turn, answer_turn, read_move, topic_facts
 from policy_kb.reading.question import read_question
@@ -91,10 +91,11 @@ def heard_note(tracker: Tracker) -> str:
 
 
 def year_note(question) -> str:
-    """ "青岛明年医保多少钱": say which year the answer gives, and that it is the only one."""
-    if question is None or not question.other_year:
-        return ""
+    """ "青岛明年医保多少钱": say which year the answer gives, and that it is the only one (a
+    document's own answer says which year it covers)."""
     kb = knowledge_base()
+    if question is None or not question.other_year or documents_answer.asked(kb, question):
+        return ""
     have = introduction.years(kb)
     return (
         f"我只有{introduction.places(kb)}{have}的缴费政策，下面是{have}的规定；" "其他年度的标准请以当地税务、人社、医保部门发布的通告为准。\n"

@@ -50,6 +50,7 @@ class TurnState:
     group: str | None = None
     birth_date: str | None = None  # ISO
     payment_date: str | None = None  # ISO
+    district: str | None = None  # a district named ("莱西"): its own hotline
     year: int | None = None  # a policy year the question named ("2024年威海医保多少钱")
 
     # ---------------------------------------------------------------- the previous question

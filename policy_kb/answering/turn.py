@@ -84,6 +84,7 @@ def _bare_number(text: str) -> int | None:
     return cn_to_int(match.group(1)) if match else None
 
 
+_AGE_YEARS = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:周岁|岁)")
 _SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
 _PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
 
@@ -126,6 +127,8 @@ def pieces(
     ages = [p["age"] for p in message.members if p.get("age") is not None]
     if ages:
         found["age"] = ages[0]
+    elif _AGE_YEARS.search(text) and not message.members[1:]:
+        found["age"] = int(_AGE_YEARS.search(text).group(1))  # "山亭72岁医保个人交多少"
     elif _SAID_AGE.search(text) and not message.members[1:]:
         found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
     elif number is not None and 0 <= number <= 120 and "amount" not in found:
@@ -138,11 +141,22 @@ def pieces(
         found["stage"] = stage
     if [p for p in message.members if p["role"] != "self"]:
         found["members"] = message.members
-    day = read_date(text, kb.default_year)
-    if day is not None and not isinstance(day, str):
-        found["date"] = day
+    found.update(said_dates(kb, text))
     if text.strip("，。！!~ ") in words()["turn"]["confirmations"]:
         found["yes"] = True
+    return found
+
+
+def said_dates(kb: KnowledgeBase, text: str) -> dict:
+    """The dates a message says, clause by clause: a birth date where the clause says so
+    ("2024年3月10日出生"), else the payment date ("11月15日交的")."""
+    found: dict = {}
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        day = read_date(clause, kb.default_year) if clause else None
+        if day is None or isinstance(day, str):
+            continue
+        key = "born" if any(w in clause for w in ("出生", "生的", "生于")) else "date"
+        found.setdefault(key, day)
     return found
 
 
@@ -150,6 +164,17 @@ def _names_new_topic(message: Question, previous: Question) -> bool:
     """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
     topic = message.topic
     return topic is not None and topic not in (previous.topic, "tiers", "household")
+
+
+def awaited(state: TurnState) -> Waiting | None:
+    """What the next message may answer: the assistant's question, else the age of the one
+    person the previous question named without it ("俺娘" then "六十八")."""
+    if state.waiting:
+        return state.waiting
+    members = state.members
+    if len(members) == 1 and members[0]["role"] != "self" and members[0].get("age") is None:
+        return Waiting(["age"], member=0)
+    return None
 
 
 def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> str:
@@ -160,12 +185,13 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
     said = normalize_text(text)
     if any(w in said for w in _turn_words("corrections")) or _NOT_BUT.search(said):
         return "correct"
-    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
+    waiting = awaited(state)
+    given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if any(w in said for w in _turn_words("additions")) and "members" in given:
         return "add"
-    if state.waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
-        wanted = set(state.waiting.pieces)
-        if wanted & set(given) or (given.get("yes") and state.waiting.offer):
+    if waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
+        wanted = set(waiting.pieces)
+        if wanted & set(given) or (given.get("yes") and waiting.offer):
             return "answer"
     changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
     parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
@@ -240,7 +266,7 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
     """Writes what the message gives into the question, part by part."""
     if "region" in given:
         question.regions, question.all_regions = list(given["region"]), False
-    if "scheme" in given:
+    if "scheme" in given and not _names_a_part(question, given):
         question.schemes = list(given["scheme"])
     if "tier" in given:
         _set_tier(question, message, waiting)
@@ -261,12 +287,21 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
         _set_age(question, given["age"], waiting, state)
     if "date" in given:
         state.payment_date = iso(given["date"])
+    if "born" in given:
+        state.birth_date = iso(given["born"])
     if given.get("yes") and waiting and waiting.offer:
         offer = waiting.offer
         if offer.get("region"):
             question.regions = [offer["region"]]
         if offer.get("scheme"):
             question.schemes = [offer["scheme"]]
+
+
+def _names_a_part(question: Question, given: dict) -> bool:
+    """ "医保换成二档呢" after both schemes added up: the scheme names the part that changes,
+    the total stays."""
+    both = len(question.schemes) > 1 and len(given["scheme"]) == 1
+    return both and bool({"tier", "amount"} & set(given))
 
 
 def _replace_members(question: Question, people: list[dict], dropped_roles: set[str]) -> None:
@@ -281,13 +316,14 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         return message
     question = copy.deepcopy(previous)
     said = normalize_text(text)
-    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
+    waiting = awaited(state)
+    given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if move == "answer":
         if "members" in given and any(m["role"] == "unknown" for m in question.members):
             _replace_members(question, given.pop("members"), {"unknown"})
         elif "members" in given:
             _merge_people(question, given.pop("members"))
-        _apply(kb, question, message, given, state.waiting, state)
+        _apply(kb, question, message, given, waiting, state)
         return question
     if move == "correct":
         not_but = _NOT_BUT.search(said)
@@ -441,7 +477,11 @@ def _tier_question(kb: KnowledgeBase, region: str, scheme: str) -> str:
         tiers = adult_tiers(kb, region)
         options = "、".join(f"{k}{rates[k]}元" for k in tiers)
         name = vocabulary.scheme("medical").name
-        return f"{kb.region_name(region)}成年{name}分{'、'.join(tiers)}（{options}），您选的是哪一档？"
+        count = "两" if len(tiers) == 2 else str(len(tiers))
+        return (
+            f"{kb.region_name(region)}{kb.year_for(region)}年度成年{name}分{count}档"
+            f"（{options}），您选的是哪一档？"
+        )
     tiers = kb.fact(region, "pension.tiers").value["tiers"]
     options = "、".join(f"{t}元" for t in tiers)
     name = vocabulary.scheme("pension").name
@@ -459,12 +499,6 @@ def _ask(turn_parts, state: TurnState, piece: str, text: str, **waiting) -> Wait
 def _region_question(kb: KnowledgeBase) -> str:
     names = list(kb.regions.values())
     return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
-
-
-def _district(kb: KnowledgeBase, text: str) -> str | None:
-    """The district a question names ("莱西的医保电话"): its own hotline when it has one."""
-    place = kb.resolve_place(text) if text else None
-    return place.district if place else None
 
 
 def _year_for(kb: KnowledgeBase, state: TurnState, region: str, parts: list) -> int | None:
@@ -522,9 +556,11 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
             year=year,
             said=question.text,
             asked=question.text,
-            district=_district(kb, question.text),
+            district=state.district,
         )
-        parts.extend([p for p in (personal, facts) if p])
+        dated = bool(state.birth_date or state.payment_date)
+        first, then = (personal, facts) if dated else (facts, personal)
+        parts.extend([p for p in (first, then) if p])
     return waiting
 
 
@@ -573,6 +609,11 @@ def answer_turn(
     message = read_question(kb, text)
     said_ages(text, message.members)
     move = read_move(kb, text, message, state)
+    place = kb.resolve_place(text) if text else None
+    if place:
+        # "莱西的医保电话": its own hotline; "那即墨呢": 即墨's, not 莱西's; a question that
+        # names no place keeps the region, and the district with it ("电话呢")
+        state.district = place.district
     question = merge(kb, text, message, state, move)
     if move == "new":
         previous = state.previous()
@@ -619,6 +660,8 @@ def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: Tu
         state.age = given["age"]
     if "date" in given:
         state.payment_date = iso(given["date"])
+    if "born" in given:
+        state.birth_date = iso(given["born"])
 
 
 def source_of(turn: Turn) -> str:
