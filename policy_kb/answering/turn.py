@@ -100,6 +100,11 @@ def said_ages(text: str, members: list[dict]) -> None:
     if together and len(members) > 1:
         for member in members:
             member.setdefault("age", int(together.group(1)))
+    for member in members:
+        label = member.get("label")
+        after = re.search(re.escape(label) + r"\s*(\d{1,3})(?![\d元块档])", text) if label else None
+        if after and member.get("age") is None:
+            member["age"] = int(after.group(1))  # "再加上俺 俺61"
     said = _SAID_AGE.search(text)
     if said and len(members) == 1:
         members[0].setdefault("age", int(said.group(1)))
@@ -142,9 +147,17 @@ def pieces(
     if [p for p in message.members if p["role"] != "self"]:
         found["members"] = message.members
     found.update(said_dates(kb, text))
-    if text.strip("，。！!~ ") in words()["turn"]["confirmations"]:
+    if is_yes(text):
         found["yes"] = True
     return found
+
+
+def is_yes(text: str) -> bool:
+    """A message that only confirms: "对", "是的", "嗯对", "对对对 是的"."""
+    rest = normalize_text(text)
+    for word in _turn_words("confirmations"):
+        rest = rest.replace(word, "")
+    return bool(text.strip()) and not re.sub(r"[\s，。！!~,.、]", "", rest)
 
 
 def said_dates(kb: KnowledgeBase, text: str) -> dict:
@@ -172,7 +185,8 @@ def awaited(state: TurnState) -> Waiting | None:
     if state.waiting:
         return state.waiting
     members = state.members
-    if len(members) == 1 and members[0]["role"] != "self" and members[0].get("age") is None:
+    person = members[0] if len(members) == 1 else {}
+    if person and person["role"] != "self" and not (person.get("age") or person.get("stage")):
         return Waiting(["age"], member=0)
     return None
 
@@ -187,8 +201,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
         return "correct"
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
-    if any(w in said for w in _turn_words("additions")) and "members" in given:
-        return "add"
+    if any(w in said for w in _turn_words("additions")) and message.members:
+        return "add"  # "再加上我老伴", "再加上俺 俺61"
     if waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
         wanted = set(waiting.pieces)
         if wanted & set(given) or (given.get("yes") and waiting.offer):
@@ -201,6 +215,10 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
             return "change"
     if is_follow_up(kb, said):
         return "change"
+    if waiting and not (message.topic or message.kinds or message.regions or message.schemes):
+        # "对", "嗯" after the assistant asked: its question stands, answered with what is
+        # known (a piece asked once is not asked again), never a new "您想了解什么？"
+        return "answer"
     return "new"
 
 
@@ -305,8 +323,22 @@ def _names_a_part(question: Question, given: dict) -> bool:
 
 
 def _replace_members(question: Question, people: list[dict], dropped_roles: set[str]) -> None:
+    """The people a correction names take the place of those it means: the member of the
+    same name ("说错了 俺爹83了": 俺爹 only, 俺娘 stays), else every member of the role."""
+    labels = {m.get("label") for m in question.members}
+    named = [p for p in people if p.get("label") and p["label"] in labels]
+    if named and len(named) == len(people):
+        for person in named:
+            member = next(m for m in question.members if m.get("label") == person["label"])
+            member.update({k: v for k, v in person.items() if k != "role"})
+        return
     kept = [m for m in question.members if m["role"] not in dropped_roles]
     question.members = kept + [dict(p) for p in people]
+
+
+def _answered(kb, question: Question, message: Question, given: dict, waiting, state):
+    _apply(kb, question, message, given, waiting, state)
+    return question
 
 
 def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, move: str):
@@ -323,8 +355,12 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             _replace_members(question, given.pop("members"), {"unknown"})
         elif "members" in given:
             _merge_people(question, given.pop("members"))
-        _apply(kb, question, message, given, waiting, state)
-        return question
+        else:
+            return _answered(kb, question, message, given, waiting, state)
+        # "俺娘70了": the age and stage are that person's, told with them
+        given.pop("age", None)
+        given.pop("stage", None)
+        return _answered(kb, question, message, given, waiting, state)
     if move == "correct":
         not_but = _NOT_BUT.search(said)
         if not_but:
@@ -336,8 +372,12 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
                 given.pop("members", None)
                 given.pop("age", None)
             message = right
-            given = {**pieces(kb, not_but.group(2), right, None), **given}
+            # "不是1000 是3000": what follows 是 wins over the whole message's reading
+            pension = "pension" in previous.schemes
+            given = {**given, **pieces(kb, not_but.group(2), right, None, pension)}
             given.pop("members", None)
+    if move == "add" and message.members:
+        given["members"] = message.members  # the speaker added too ("再加上俺")
     if "members" in given:
         people = given.pop("members")
         if move == "add":
@@ -572,8 +612,10 @@ def household_waiting(question: Question) -> Waiting:
 
 
 def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
-    """A look-alike, unsafe or documents question: answered for every region, none asked."""
-    return declines.asked(question) or documents_answer.asked(kb, question)
+    """A look-alike, unsafe or documents question the classifier gave no topic of: answered
+    for every region, none asked (a topic's question, "防骗", asks the place first)."""
+    declined = declines.asked(question) or documents_answer.asked(kb, question)
+    return declined and not question.topic
 
 
 def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
@@ -589,7 +631,8 @@ def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list
     if question.all_regions and len(question.regions) < 2:
         question.regions = list(kb.regions)
     if not question.topic:
-        if _has_details(question, state) or question.schemes:
+        if _has_details(question, state) or question.schemes or state.asked_for:
+            # after the assistant's own question the reply answers it: what one pays
             question.topic = "tiers"
         else:
             names = "、".join(kb.region_name(r) for r in question.regions)
