@@ -215,7 +215,7 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
             return "change"
     if is_follow_up(kb, said):
         return "change"
-    if waiting and not (message.topic or message.kinds or message.regions or message.schemes):
+    if waiting and is_yes(said):
         # "对", "嗯" after the assistant asked: its question stands, answered with what is
         # known (a piece asked once is not asked again), never a new "您想了解什么？"
         return "answer"
@@ -324,13 +324,11 @@ def _names_a_part(question: Question, given: dict) -> bool:
 
 def _replace_members(question: Question, people: list[dict], dropped_roles: set[str]) -> None:
     """The people a correction names take the place of those it means: the member of the
-    same name ("说错了 俺爹83了": 俺爹 only, 俺娘 stays), else every member of the role."""
-    labels = {m.get("label") for m in question.members}
-    named = [p for p in people if p.get("label") and p["label"] in labels]
-    if named and len(named) == len(people):
-        for person in named:
-            member = next(m for m in question.members if m.get("label") == person["label"])
-            member.update({k: v for k, v in person.items() if k != "role"})
+    same name ("说错了 俺爹83了": 俺爹 only, 俺娘 stays), else every member of the role
+    ("说错了 是俩孩子": both children instead of the one)."""
+    same = [m for m in question.members if people[:1] and m.get("label") == people[0].get("label")]
+    if len(people) == 1 and len(same) == 1 and people[0].get("label"):
+        same[0].update({k: v for k, v in people[0].items() if k != "role"})
         return
     kept = [m for m in question.members if m["role"] not in dropped_roles]
     question.members = kept + [dict(p) for p in people]
@@ -612,10 +610,12 @@ def household_waiting(question: Question) -> Waiting:
 
 
 def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
-    """A look-alike, unsafe or documents question the classifier gave no topic of: answered
-    for every region, none asked (a topic's question, "防骗", asks the place first)."""
-    declined = declines.asked(question) or documents_answer.asked(kb, question)
-    return declined and not question.topic
+    """A look-alike question ("职工医保", outside what the documents cover) or one about the
+    documents: answered for every region, none asked. An unsafe payment asks the place
+    first when it is a topic's question ("防骗": each region's rule differs)."""
+    if declines.unanswered_in(question.text) or documents_answer.asked(kb, question):
+        return True
+    return declines.asked(question) and not question.topic
 
 
 def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
