@@ -27,7 +27,7 @@ from actions.question import asked_text, latest_text
 from actions.replies import ask_buttons, topic_buttons
 from policy_kb.answering import documents_answer, introduction, render
 from policy_kb.answering.state import TurnState
-from policy_kb.answering.turn import Turn, answer_turn, read_move, topic_facts
+from policy_kb.answering.turn import Turn, answer_turn, read_move, set_aside, topic_facts
 from policy_kb.reading.question import read_question
 from policy_kb.reading.spoken import read_spoken
 
@@ -170,5 +170,7 @@ class ActionAnswer(Action):
             # the marker travels as message metadata into the tracker store (channels ignore
             # it): the policy team's review counts this reply as an out-of-scope answer
             dispatcher.utter_message(text=scope.problem, out_of_scope=True)
-            return [SlotSet("fallback_count", 0)]
+            # kept as asked: "打错了 是威海" after "潍坊医保一档多少" corrects the place
+            state = set_aside(knowledge_base(), message_text(tracker), state_from(tracker))
+            return [SlotSet("fallback_count", 0), SlotSet("turn_state", state.to_json())]
         return answer(dispatcher, tracker)

@@ -26,6 +26,7 @@ from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.data.vocabulary import latest_fact_values, words
 from policy_kb.reading.household import read_members
 from policy_kb.reading.question import Question, answer_topic, is_follow_up, read_question
+from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import calculate
 from policy_kb.text.dates import read_date
 from policy_kb.text.normalize import cn_to_int, normalize_text
@@ -408,7 +409,9 @@ def _merge_people(question: Question, people: list[dict], add: bool = False) -> 
     """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
     of that role, the open one first), or added ("再加上我老伴")."""
     for person in people:
-        same = [m for m in question.members if m["role"] == person["role"]]
+        # the member of that name first ("婆婆68" is not 公公), else of that role
+        same = [m for m in question.members if m.get("label") == person.get("label")]
+        same = same or [m for m in question.members if m["role"] == person["role"]]
         same.sort(key=lambda m: not m.get("unclear"))
         if same and (person["role"] == "self" or not add):
             same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
@@ -572,6 +575,9 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
                 asked = _ask(parts, state, "scheme", f"您问的是{names}？")
                 if asked:
                     return asked
+            elif scheme == "pension" and len(question.amounts) > 1:
+                # "交八百 补多少 交一千呢": each amount said, not a question which one
+                personal = _each_amount(kb, question, state, region, year)
             elif scheme:
                 profile = profile_for(kb, question, state, region, scheme, year)
                 result = calculate(kb, profile)
@@ -600,6 +606,18 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
         first, then = (personal, facts) if dated else (facts, personal)
         parts.extend([p for p in (first, then) if p])
     return waiting
+
+
+def _each_amount(kb, question: Question, state: TurnState, region: str, year):
+    """The calculator's answer for each pension amount the message said, one after another."""
+    texts, facts = [], []
+    for amount in question.amounts:
+        one = dataclasses.replace(question, amounts=[amount])
+        result = calculate(kb, profile_for(kb, one, state, region, "pension", year))
+        if result.status in ("ok", "invalid", "not_covered"):
+            texts.append(render.result_text(result))
+            facts += [f for f in result.facts if f not in facts]
+    return ("\n\n".join(texts), facts) if texts else None
 
 
 def household_waiting(question: Question) -> Waiting:
@@ -652,7 +670,7 @@ def answer_turn(
     message = read_question(kb, text)
     said_ages(text, message.members)
     move = read_move(kb, text, message, state)
-    place = kb.resolve_place(text) if text else None
+    place = kb.resolve_place(read_spoken(text).text) if text else None
     if place:
         # "莱西的医保电话": its own hotline; "那即墨呢": 即墨's, not 莱西's; a question that
         # names no place keeps the region, and the district with it ("电话呢")
@@ -665,10 +683,14 @@ def answer_turn(
         if previous and not question.schemes and previous.scheme:
             question.schemes = [previous.scheme]
         question.topic = answer_topic(question, topic) or question.topic
+        if previous and not question.topic and _asks_again(text):
+            # "那交钱的事呢", "养老政策呢", "那给俺老丈人交呢": the previous question's topic
+            question.topic = previous.topic
         family = (
             question.topic == "household" or question.wants("family") and question.wants("total")
         )
-        if family and not question.members and question.regions:
+        both = len(question.schemes) > 1 and (question.amounts or question.med_tiers)
+        if family and not question.members and question.regions and not both:
             parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
             state.remember(question)
             state.waiting, state.asked_for = Waiting(["members"]), ["members"]
@@ -694,6 +716,21 @@ def asked_year(kb: KnowledgeBase, text: str) -> int | None:
     """A policy year the message names that the knowledge base holds, else None."""
     years = [int(y) for y in _YEAR.findall(normalize_text(text)) if int(y) in kb.years]
     return years[0] if years else None
+
+
+def _asks_again(text: str) -> bool:
+    """A short "…呢" that names no topic of its own asks the previous one about something else."""
+    said = re.sub(r"[\s，,。.？?！!~～]", "", normalize_text(text))
+    return len(said) <= 14 and said.endswith("呢")
+
+
+def set_aside(kb: KnowledgeBase, text: str, state: TurnState | None = None) -> TurnState:
+    """The state after a message answered outside the turn (another place, another year):
+    the question is kept as asked, so "打错了 是威海" corrects it; nothing is waited for."""
+    state = copy.deepcopy(state) if state else TurnState()
+    state.remember(read_question(kb, text))
+    state.waiting, state.asked_for = None, []
+    return state
 
 
 def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> None:
