@@ -28,6 +28,7 @@ from policy_kb.reading.household import read_members
 from policy_kb.reading.question import Question, answer_topic, is_follow_up, read_question
 from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import calculate
+from policy_kb.rules.groups import GROUP_PROFILE
 from policy_kb.text.dates import read_date
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
@@ -150,7 +151,18 @@ def pieces(
     found.update(said_dates(kb, text))
     if is_yes(text):
         found["yes"] = True
+    group = _hardship_group(text)
+    if message.not_hardship:
+        found["group"] = ""  # "家里不是低保户": no group any more
+    elif group:
+        found["group"] = group
     return found
+
+
+def _hardship_group(text: str) -> str | None:
+    """The hardship group a message names ("低保", "特困"), the longest name first."""
+    names = [g for g, fields in GROUP_PROFILE.items() if "hardship" in fields]
+    return next((g for g in sorted(names, key=len, reverse=True) if g in text), None)
 
 
 def is_yes(text: str) -> bool:
@@ -208,6 +220,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
         wanted = set(waiting.pieces)
         if wanted & set(given) or (given.get("yes") and waiting.offer):
             return "answer"
+    if "group" in given and not message.kinds - {"family"} and len(said) <= 12:
+        return "change"  # "家里不是低保户", "俺是低保户": the same question for that group
     changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
     parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
     if parts and not _names_new_topic(message, previous):
@@ -308,6 +322,8 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
         state.payment_date = iso(given["date"])
     if "born" in given:
         state.birth_date = iso(given["born"])
+    if "group" in given:
+        state.group = given["group"] or None
     if given.get("yes") and waiting and waiting.offer:
         offer = waiting.offer
         if offer.get("region"):
@@ -393,7 +409,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
-    if message.topic in words()["word_topics"] and message.topic != previous.topic:
+    said_topic = message.topic in words()["word_topics"] and message.topic != previous.topic
+    if said_topic and "group" not in given:  # "不是低保户" names the group, not a topic
         question.topic = message.topic
     return question
 
@@ -627,17 +644,19 @@ def household_waiting(question: Question) -> Waiting:
     return Waiting(pieces_ + (["amount"] if "pension" in question.schemes else []))
 
 
-def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
+def _needs_no_region(kb: KnowledgeBase, question: Question, classified: bool) -> bool:
     """A look-alike question ("职工医保", outside what the documents cover) or one about the
-    documents: answered for every region, none asked. An unsafe payment asks the place
-    first when it is a topic's question ("防骗": each region's rule differs)."""
+    documents: answered for every region, none asked. An unsafe payment is answered for
+    every region too, unless the classifier placed it in a topic ("防骗"): then each region's
+    own rule is wanted and the place is asked."""
     if declines.unanswered_in(question.text) or documents_answer.asked(kb, question):
         return True
-    return declines.asked(question) and not question.topic
+    return declines.asked(question) and not classified
 
 
-def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
-    if not question.regions and not question.all_regions and not _needs_no_region(kb, question):
+def _answer(kb, question: Question, state: TurnState, parts: list, classified: bool = False):
+    no_region = _needs_no_region(kb, question, classified)
+    if not question.regions and not question.all_regions and not no_region:
         waiting = _ask(parts, state, "region", _region_question(kb))
         if waiting:
             return waiting
@@ -704,7 +723,7 @@ def answer_turn(
         state.year = asked_year(kb, text)  # "那2024年呢"
     parts: list = []
     state.waiting = None
-    waiting = _answer(kb, question, state, parts)
+    waiting = _answer(kb, question, state, parts, classified=topic is not None)
     state.remember(question)
     state.waiting = waiting
     if waiting:
@@ -742,6 +761,8 @@ def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: Tu
         state.payment_date = iso(given["date"])
     if "born" in given:
         state.birth_date = iso(given["born"])
+    if "group" in given:
+        state.group = given["group"] or None
 
 
 def source_of(turn: Turn) -> str:
