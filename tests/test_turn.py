@@ -170,3 +170,10 @@ def test_a_birth_date_and_a_payment_date_in_one_message(kb):
 def test_a_district_named_keeps_its_hotline_for_a_follow_up(kb):
     turns = play(kb, ["莱西医保一档多少", "电话呢"])
     assert turns[1].state.district == "莱西" or "莱西" in turns[1].text
+
+
+def test_a_corrected_scheme_or_place_is_the_question_asked_again(kb):
+    turns = play(kb, ["青岛居民医保分几个档 都多少钱", "不对 我问的是养老"])
+    assert str(rate(kb, "青岛", "一档")) not in turns[1].text
+    turns = play(kb, ["威海 两个大人交一档 加一个孩子 医保一共多钱", "说错了 是青岛 不是威海"])
+    assert turns[1].state.previous().regions == ["青岛"] and "各地对比" not in turns[1].text

@@ -25,7 +25,13 @@ from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.data.vocabulary import latest_fact_values, words
 from policy_kb.reading.household import read_members
-from policy_kb.reading.question import Question, answer_topic, is_follow_up, read_question
+from policy_kb.reading.question import (
+    Question,
+    answer_topic,
+    ask_again,
+    is_follow_up,
+    read_question,
+)
 from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import calculate
 from policy_kb.rules.groups import GROUP_PROFILE
@@ -43,6 +49,7 @@ FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
 _BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
 # a policy year named ("2024年", "2025年度"), not a date's year ("2024年3月10号")
 _YEAR = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_NOT_X = re.compile(r"不是([^，,。\s]{1,8})")
 _NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
 
 
@@ -376,9 +383,17 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
         return _answered(kb, question, message, given, waiting, state)
+    names = said
     if move == "correct":
         not_but = _NOT_BUT.search(said)
+        denied = _NOT_X.search(said)
+        if denied and not not_but and "region" in given:
+            # "说错了 是青岛 不是威海": the place after 不是 is the wrong one
+            wrong = read_question(kb, denied.group(1)).regions
+            given["region"] = [r for r in given["region"] if r not in wrong] or given["region"]
+            names = _NOT_X.sub("", said)
         if not_but:
+            names = not_but.group(2)
             wrong = read_members(not_but.group(1))
             roles = {p["role"] for p in wrong}
             right = read_question(kb, not_but.group(2))
@@ -412,6 +427,11 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     said_topic = message.topic in words()["word_topics"] and message.topic != previous.topic
     if said_topic and "group" not in given:  # "不是低保户" names the group, not a topic
         question.topic = message.topic
+    part = "scheme" in given and _names_a_part(previous, given)
+    if {"region", "scheme"} & set(given) and not part:
+        # the previous words asked again with the place or scheme now named ("不对 我问的是
+        # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
+        question.text = question.typed = ask_again(kb, previous.text, names)
     return question
 
 
