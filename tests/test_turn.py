@@ -177,3 +177,9 @@ def test_a_corrected_scheme_or_place_is_the_question_asked_again(kb):
     assert str(rate(kb, "青岛", "一档")) not in turns[1].text
     turns = play(kb, ["威海 两个大人交一档 加一个孩子 医保一共多钱", "说错了 是青岛 不是威海"])
     assert turns[1].state.previous().regions == ["青岛"] and "各地对比" not in turns[1].text
+
+
+def test_members_taken_out_of_a_household(kb):
+    turns = play(kb, ["山亭 一家四口 俩大人俩孩子 医保一共多少", "去掉孩子呢"])
+    assert turns[1].move == "remove"
+    assert [m["role"] for m in turns[1].state.members] == ["adult", "adult"]

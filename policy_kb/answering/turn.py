@@ -56,7 +56,7 @@ _NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
 @dataclasses.dataclass
 class Turn:
     """One turn's reply: its parts (text with the facts behind each), the new state, and how
-    the message was read (``new``, ``answer``, ``correct``, ``change`` or ``add``)."""
+    the message was read (``new``, ``answer``, ``correct``, ``change``, ``add`` or ``remove``)."""
 
     parts: list[tuple[str, list[Fact]]]
     state: TurnState
@@ -221,6 +221,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
         return "correct"
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
+    if _removed(said, message, previous):
+        return "remove"
     if any(w in said for w in _turn_words("additions")) and message.members:
         return "add"  # "再加上我老伴", "再加上俺 俺61"
     if waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
@@ -358,6 +360,16 @@ def _replace_members(question: Question, people: list[dict], dropped_roles: set[
     question.members = kept + [dict(p) for p in people]
 
 
+def _removed(said: str, message: Question, previous: Question) -> list[dict]:
+    """The members a message takes out of the previous household ("去掉孩子呢"): those of the
+    name or role it names; none when it would take out nobody or everybody."""
+    if not any(w in said for w in _turn_words("removals")) or len(previous.members) < 2:
+        return []
+    named = {p["label"] for p in message.members} | {p["role"] for p in message.members}
+    gone = [m for m in previous.members if m.get("label") in named or m["role"] in named]
+    return gone if 0 < len(gone) < len(previous.members) else []
+
+
 def _answered(kb, question: Question, message: Question, given: dict, waiting, state):
     _apply(kb, question, message, given, waiting, state)
     return question
@@ -372,6 +384,10 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     said = normalize_text(text)
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
+    if move == "remove":
+        gone = _removed(said, message, previous)
+        question.members = [m for m in question.members if m not in gone]
+        return question
     if move == "answer":
         if "members" in given and any(m["role"] == "unknown" for m in question.members):
             _replace_members(question, given.pop("members"), {"unknown"})
