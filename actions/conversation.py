@@ -6,22 +6,20 @@ Each of these ends an open ``answer_form``: a resident who asks something else h
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, say_turn, turn_reply
+from actions.answer import answer, turn_reply
 from actions.context import (
     knowledge_base,
     latest_intent,
     out_of_scope,
     regions_in_play,
-    turn_state,
 )
 from actions.question import question_from
-from actions.replies import intent_label, topic_buttons
+from actions.replies import intent_label, topic_buttons, without_repeats
 from policy_kb.answering import declines, documents_answer, introduction, render
 from policy_kb.answering.compose import compose
-from policy_kb.answering.turn import answer_turn
 from policy_kb.reading.question import words
 
 SMALLTALK = {
@@ -76,23 +74,18 @@ def policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list 
         return None
     if not (question.regions or question.all_regions or declined):
         details = question.members or question.med_tiers or question.amounts
-        if question.schemes and (details or question.wants("amount", "must_pay")):
-            # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
-            state = turn_state(tracker)
-            text = (tracker.latest_message or {}).get("text") or ""
-            return say_turn(dispatcher, answer_turn(knowledge_base(), text, state))
-        return None
-    composed = compose(knowledge_base(), question)
-    if composed is not None:
-        return ActionAnswer.say(dispatcher, tracker, composed.text, composed.facts) + [
-            SlotSet("fallback_count", 0)
-        ]
+        if not (question.schemes and (details or question.wants("amount", "must_pay"))):
+            return None
+        # "我今年50 想交医保" without a place: the turn asks for it and remembers the rest
+        return answer(dispatcher, tracker)
+    if compose(knowledge_base(), question) is not None:
+        return answer(dispatcher, tracker)
     # "山亭医保还交不" names no topic word but asks what one pays: the amounts
     topic = question.topic or (
         "tiers" if question.schemes and question.wants("must_pay", "amount") else None
     )
     if topic and (question.schemes or question.members or topic != "tiers"):
-        return [SlotSet("topic", topic), FollowupAction("answer_form")]
+        return answer(dispatcher, tracker)
     return None
 
 
@@ -100,6 +93,7 @@ class ActionSmalltalk(Action):
     def name(self) -> str:
         return "action_smalltalk"
 
+    @without_repeats
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         replied = turn_reply(dispatcher, tracker)  # "对", "是的" after the assistant asked
         if replied is not None:
@@ -122,6 +116,7 @@ class ActionHumanHandoff(Action):
     def name(self) -> str:
         return "action_human_handoff"
 
+    @without_repeats
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         dispatcher.utter_message(
             text=render.lead_first("我是自动助手，不能转接人工。可以通过下面的官方渠道找工作人员：\n" + channels_text(tracker))
@@ -135,6 +130,7 @@ class ActionCheckRecord(Action):
     def name(self) -> str:
         return "action_check_record"
 
+    @without_repeats
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         if question_from(tracker).topic in words()["not_a_record"]:
             rescued = policy_question(dispatcher, tracker)
@@ -155,6 +151,7 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
+    @without_repeats
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         kb = knowledge_base()
         scope = out_of_scope(tracker)
@@ -181,6 +178,7 @@ class ActionSuggestTopics(Action):
     def name(self) -> str:
         return "action_suggest_topics"
 
+    @without_repeats
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
         rescued = policy_question(dispatcher, tracker)
         if rescued is not None:

@@ -34,7 +34,7 @@ from policy_kb.data import store, vocabulary
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 from policy_kb.reading.spoken import read_spoken
-from policy_kb.rules.calculator import Profile, calculate, calculate_household
+from policy_kb.rules.calculator import calculate, calculate_household
 
 
 def _kb(args) -> KnowledgeBase:
@@ -76,7 +76,7 @@ def _number(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def _member(spec: str) -> Profile:
+def _member(spec: str) -> dict:
     """A household member, one or more parts joined by commas: "一档", "school:8" (a pupil of 8),
     "college", "age:65", "hardship:低保", "disability:1" — e.g. "age:40,一档"."""
     fields: dict = {}
@@ -94,7 +94,12 @@ def _member(spec: str) -> Profile:
             fields["disability_grade"] = int(arg) if arg.isdigit() else None
         else:
             fields["tier"] = _number(kind)
-    return Profile(**fields)
+    return fields  # built by build_profile, with the region, as every profile
+
+
+def _region(kb: KnowledgeBase, name: str) -> str:
+    place = kb.resolve_place(name)
+    return place.region if place else name
 
 
 def cmd_calc(args) -> int:
@@ -104,7 +109,12 @@ def cmd_calc(args) -> int:
         result = calculate_household(
             kb,
             args.region,
-            [_member(m) for m in args.member],
+            [
+                build_profile(
+                    kb, _region(kb, args.region), scheme or "medical", year=args.year, **_member(m)
+                )
+                for m in args.member
+            ],
             scheme=scheme or "medical",
             year=args.year,
         )
@@ -208,7 +218,7 @@ def cmd_bench(args) -> int:
     started = time.perf_counter()
     calc_n = max(1, args.n // 4)
     for _ in range(calc_n):
-        calculate(kb, Profile(region=list(kb.regions)[-1], scheme="medical", age=65))
+        calculate(kb, build_profile(kb, list(kb.regions)[-1], "medical", age=65))
     calc_ms = (time.perf_counter() - started) * 1000 / calc_n
     timings.sort()
     print(

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from actions.conversation import ActionCheckRecord, ActionSuggestTopics
 from actions.form import ValidateAnswerForm
+from policy_kb.answering.state import TurnState
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "trackers"
 DOMAIN: dict = {"forms": {"answer_form": {"required_slots": ["region"]}}, "slots": {}}
@@ -65,20 +66,26 @@ def test_second_fallback_offers_the_human_channels():
 
 
 @pytest.mark.parametrize(
-    "fixture, expected",
+    "fixture, asked, buttons",
     [
-        # region unknown: ask it first
-        ("no_region_pension_tiers", ["region"]),
+        # region unknown: the turn asks it, with the regions as quick replies
+        ("no_region_pension_tiers", "哪个地区", ["青岛市", "威海市", "枣庄市山亭区"]),
         # a Qingdao adult's medical sum depends on the tier, which is missing
-        ("qingdao_adult_no_tier", ["region", "med_tier"]),
+        ("qingdao_adult_no_tier", "您选的是哪一档", ["一档（462元）", "二档（395元）"]),
     ],
 )
-def test_answer_form_asks_only_what_is_missing(fixture, expected):
+def test_the_turn_asks_only_what_is_missing_and_remembers_it(fixture, asked, buttons):
+    text, events, messages = run(ActionAnswer(), fixture)
+    assert asked in text, text
+    assert [b["title"] for b in messages[-1]["buttons"]] == buttons
+    state = TurnState.from_json(next(e["value"] for e in events if e["name"] == "turn_state"))
+    assert state.waiting is not None and state.waiting.pieces
+
+
+def test_the_form_asks_for_nothing_the_turn_asks_instead():
     form = ValidateAnswerForm()
-    t = tracker(fixture)
-    t.add_slots(asyncio.run(form.run(CollectingDispatcher(), t, DOMAIN)))
-    got = asyncio.run(form.required_slots(["region"], CollectingDispatcher(), t, DOMAIN))
-    assert got == expected
+    t = tracker("no_region_pension_tiers")
+    assert asyncio.run(form.required_slots(["region"], CollectingDispatcher(), t, DOMAIN)) == []
 
 
 @pytest.mark.parametrize(

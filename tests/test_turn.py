@@ -116,3 +116,70 @@ def test_a_family_question_without_its_members_asks_who_they_are(kb):
 def test_the_state_never_keeps_a_personal_number(kb):
     turn = answer_turn(kb, "青岛医保一档多少 我身份证370203199001011234", TurnState())
     assert "370203199001011234" not in turn.state.to_json()
+
+
+# the thread kept across turns: one part changed, corrected or added, the rest kept
+THREADS = [
+    # "医保换成二档呢" after both schemes added up: the total stays, its medical part changes
+    (["在青岛 养老想交500 医保交一档 一年自己一共掏多少", "医保换成二档呢"], ["＝895元"], []),
+    (["威海 养老交2000 医保二档 一年一共交多少", "养老换成3000呢"], ["＝3650元"], []),
+    (["俺在山亭 俺45 想养老交1000 医保也交 一年总共多少", "不是1000 是3000"], ["＝3380元"], ["1380"]),
+    # a person named without an age: the next bare number is their age
+    (["山亭 老人医保交多少", "俺娘", "六十八"], ["190"], []),
+    # a correction names one member: the others stay
+    (["俺家在山亭 俺爹67 俺娘64 俺40 仨人医保加一块多少钱", "说错了 俺爹83了"], ["＝570元"], []),
+    # "再加上俺 俺61": the speaker added, with their age
+    (["山亭 俺孙女上小学 医保交多少", "再加上俺 俺61"], ["＝570元"], []),
+    # "N岁" anywhere is an age
+    (["山亭72岁医保个人交多少"], ["个人缴费：0元"], []),
+]
+
+
+@pytest.mark.parametrize("messages,must,must_not", THREADS, ids=lambda v: str(v)[:30])
+def test_the_thread_is_kept(kb, messages, must, must_not):
+    test_a_conversation_ends_in_the_answer(kb, messages, must, must_not)
+
+
+def test_an_answer_about_one_member_is_not_written_into_another(kb):
+    turns = play(kb, ["青岛 我和俺娘 还有孩子 医保一共交多少", "孩子上初中", "俺娘70了", "一档"])
+    assert "孩子（在校中小学生/幼儿，70岁）" not in turns[2].text
+    # each piece asked about once: a member whose piece was given is not asked about again
+    assert "孩子在上幼儿园" not in turns[2].text and "还需要知道" not in turns[3].text
+    total = rate(kb, "青岛", "一档") * 2 + rate(kb, "青岛", "少年儿童")
+    assert f"＝{total}元" in turns[3].text
+
+
+@pytest.mark.parametrize("yes", ["对", "是的", "嗯对", "对对 是的"])
+def test_a_bare_yes_after_the_assistant_asked_answers_its_question(kb, yes):
+    asked, turn = play(kb, ["威海医保交多少 我今年40", yes])
+    assert asked.asks == ["tier"]
+    assert turn.move == "answer" and "您想了解什么" not in turn.text
+    assert str(rate(kb, "威海", "一档")) in turn.text and "哪一档" not in turn.text
+
+
+def test_never_what_do_you_want_to_know_after_the_assistant_asked(kb):
+    turns = play(kb, ["我想问问", "青岛"])
+    assert turns[0].asks == ["region"] and "您想了解什么" not in turns[1].text
+
+
+def test_a_birth_date_and_a_payment_date_in_one_message(kb):
+    turn = answer_turn(kb, "威海宝宝2024年3月10日出生，2024年11月15日交的医保，从什么时候开始享受")
+    assert (turn.state.birth_date, turn.state.payment_date) == ("2024-03-10", "2024-11-15")
+
+
+def test_a_district_named_keeps_its_hotline_for_a_follow_up(kb):
+    turns = play(kb, ["莱西医保一档多少", "电话呢"])
+    assert turns[1].state.district == "莱西" or "莱西" in turns[1].text
+
+
+def test_a_corrected_scheme_or_place_is_the_question_asked_again(kb):
+    turns = play(kb, ["青岛居民医保分几个档 都多少钱", "不对 我问的是养老"])
+    assert str(rate(kb, "青岛", "一档")) not in turns[1].text
+    turns = play(kb, ["威海 两个大人交一档 加一个孩子 医保一共多钱", "说错了 是青岛 不是威海"])
+    assert turns[1].state.previous().regions == ["青岛"] and "各地对比" not in turns[1].text
+
+
+def test_members_taken_out_of_a_household(kb):
+    turns = play(kb, ["山亭 一家四口 俩大人俩孩子 医保一共多少", "去掉孩子呢"])
+    assert turns[1].move == "remove"
+    assert [m["role"] for m in turns[1].state.members] == ["adult", "adult"]

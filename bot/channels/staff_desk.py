@@ -18,7 +18,7 @@ from policy_kb.answering.lookup import lookup
 from policy_kb.answering.read_aloud import read_aloud
 from policy_kb.answering.state import build_profile
 from policy_kb.data import vocabulary
-from policy_kb.reading.household import member_profiles, parse_household
+from policy_kb.reading.household import parse_household
 from policy_kb.reading.question import read_question
 from policy_kb.rules.groups import GROUP_PROFILE
 from policy_kb.text.dates import read_date
@@ -152,7 +152,19 @@ def calculate_case(form: dict) -> dict[str, Any]:
         members = parse_household(household)
         if not members:
             return {"error": ERRORS["household"]}
-        profiles = member_profiles(members, form.get("tier") or None)
+        tier = form.get("tier") or None
+        # each member from the one builder; adults without their own tier take the form's
+        profiles = [
+            build_profile(
+                kb,
+                region,
+                "medical",
+                age=m.get("age"),
+                student=m.get("student"),
+                tier=m.get("tier") or (tier if m.get("role") in ("adult", "elderly") else None),
+            )
+            for m in members
+        ]
         result = calculate_household(kb, region, profiles, scheme="medical")
         text = render.household_text(members, result)
     else:

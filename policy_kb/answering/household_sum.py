@@ -15,6 +15,7 @@ from policy_kb.data.kb import KnowledgeBase, source_line
 from policy_kb.reading.household import describe_member
 from policy_kb.reading.question import Question
 from policy_kb.rules.calculator import Profile, Result, calculate
+from policy_kb.rules.profile import build_profile
 
 ADULT_ROLES = ("self", "adult", "elderly")
 
@@ -34,23 +35,31 @@ def _wanted(question: Question) -> bool:
     return bool(both and question.wants("total"))
 
 
-def _med_profile(question: Question, member: dict, student: str | None = None) -> Profile:
+def _med_profile(
+    kb: KnowledgeBase, question: Question, member: dict, student: str | None = None
+) -> Profile:
+    """A member's medical profile, from the one builder (``build_profile``)."""
     tiers = set(question.med_tiers)
     tier = member.get("tier") or (tiers.pop() if len(tiers) == 1 else None)
     stage = student or member.get("stage")
-    return Profile(
-        region=question.regions[0],
-        scheme="medical",
-        age=0 if stage == "newborn" and member.get("age") is None else member.get("age"),
+    adult = member["role"] in ADULT_ROLES or member.get("age", 0) >= 18
+    return build_profile(
+        kb,
+        question.regions[0],
+        "medical",
+        age=member.get("age"),
+        # a newborn pays the children's rate: a pupil's profile, aged 0 unless said
+        group="新生儿" if stage == "newborn" else None,
         student="school" if stage == "newborn" else stage,
-        tier=tier if member["role"] in ADULT_ROLES or member.get("age", 0) >= 18 else None,
+        tier=tier if adult else None,
     )
 
 
-def _pension_profile(question: Question, member: dict) -> Profile:
+def _pension_profile(kb: KnowledgeBase, question: Question, member: dict) -> Profile:
     amounts = question.amounts
     amount = member.get("amount") or (amounts[0] if len(amounts) == 1 else None)
-    return Profile(region=question.regions[0], scheme="pension", age=member.get("age"), tier=amount)
+    region = question.regions[0]
+    return build_profile(kb, region, "pension", age=member.get("age"), tier=amount)
 
 
 def _age_matters(kb: KnowledgeBase, region: str) -> dict | None:
@@ -73,13 +82,13 @@ def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tupl
         )
     if member.get("unclear"):
         options = {
-            s: calculate(kb, _med_profile(question, member, s)) for s in ("school", "college")
+            s: calculate(kb, _med_profile(kb, question, member, s)) for s in ("school", "college")
         }
         amounts = {r.personal_amount for r in options.values()}
         if len(amounts) == 1 and None not in amounts:
             return options["school"], ""
         return Result(status="need_more"), f"{describe_member(member)}在上幼儿园到高中，还是上大学"
-    return calculate(kb, _med_profile(question, member)), ""
+    return calculate(kb, _med_profile(kb, question, member)), ""
 
 
 def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
@@ -101,7 +110,7 @@ def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], l
             if member["role"] not in ADULT_ROLES:
                 lines.append(f"· {describe_member(member)}：只计算医保")
                 continue
-            result, ask = calculate(kb, _pension_profile(question, member)), ""
+            result, ask = calculate(kb, _pension_profile(kb, question, member)), ""
         else:
             result, ask = _medical_member(kb, question, member)
         facts += result.facts

@@ -5,8 +5,9 @@ since), what the assistant is waiting for (the pieces its last question asked), 
 has asked about already (never the same twice), and the person's own details said so far (age,
 group, dates). The chat keeps it in one slot, the CLI and the tests as a plain value.
 
-``build_profile`` is the one builder of a calculator ``Profile`` from loose input (the chat's
-state, the staff console's form, the CLI's options).
+``build_profile`` (``policy_kb.rules.profile``, re-exported here) is the one builder of a
+calculator ``Profile`` from loose input: the chat's state, a household's members, the staff
+console's form, the CLI's options.
 """
 
 from __future__ import annotations
@@ -16,12 +17,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from policy_kb.data.kb import KnowledgeBase
 from policy_kb.reading.question import Question
-from policy_kb.rules.groups import GROUP_PROFILE
-from policy_kb.rules.profile import Profile
-from policy_kb.text.dates import read_date
-from policy_kb.text.normalize import cn_to_int
+from policy_kb.rules.profile import build_profile
 from policy_kb.text.personal_data import mask_personal_data
 
 # the pieces a question of the assistant can wait for
@@ -50,6 +47,8 @@ class TurnState:
     group: str | None = None
     birth_date: str | None = None  # ISO
     payment_date: str | None = None  # ISO
+    district: str | None = None  # a district named ("莱西"): its own hotline
+    year: int | None = None  # a policy year the question named ("2024年威海医保多少钱")
 
     # ---------------------------------------------------------------- the previous question
     def previous(self) -> Question | None:
@@ -101,51 +100,9 @@ class TurnState:
         return cls(**data)
 
 
-def _number(value: Any) -> int | None:
-    if value is None or isinstance(value, int):
-        return value
-    return cn_to_int(str(value).strip())
-
-
-def build_profile(
-    kb: KnowledgeBase,
-    region: str,
-    scheme: str | None,
-    *,
-    year: int | None = None,
-    age: Any = None,
-    group: str | None = None,
-    tier: Any = None,
-    birth_date: Any = None,
-    payment_date: Any = None,
-    **extra: Any,
-) -> Profile:
-    """The calculator's profile from loose input: ages and pension amounts as said ("65",
-    "六十五"), a group's name (大学生, 低保…), dates in any form ``read_date`` reads (read in the
-    policy year when the year is left out). Unreadable values are passed on as said: the
-    calculator explains what it cannot read."""
-    year = year or kb.year_for(region)
-    fields = {**GROUP_PROFILE.get(group or "", {}), **{k: v for k, v in extra.items() if v}}
-    newborn = fields.pop("newborn", False)
-    number = _number(age)
-    age = number if number is not None else (age if age not in (None, "") else None)
-    if scheme == "pension" and tier is not None and _number(tier) is not None:
-        tier = _number(tier)
-    born = read_date(birth_date, year)
-    if newborn and age is None and born is None:
-        age = 0  # a newborn without a birth date: the children's rate applies
-    return Profile(
-        region=region,
-        scheme=scheme,
-        year=year,
-        age=age,
-        birth_date=born,
-        payment_date=read_date(payment_date, year),
-        tier=tier or None,
-        **fields,
-    )
-
-
 def iso(day: Any) -> str | None:
     """A date kept in the state (ISO), or None for anything else."""
     return day.isoformat() if isinstance(day, dt.date) else None
+
+
+__all__ = ["PIECES", "TurnState", "Waiting", "build_profile", "iso"]

@@ -16,7 +16,7 @@ import copy
 import dataclasses
 import re
 
-from policy_kb.answering import render
+from policy_kb.answering import declines, documents_answer, render
 from policy_kb.answering.answers import adult_tiers, facts_naming
 from policy_kb.answering.compose import compose
 from policy_kb.answering.relevance import asked_first, relevant
@@ -25,8 +25,16 @@ from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.data.vocabulary import latest_fact_values, words
 from policy_kb.reading.household import read_members
-from policy_kb.reading.question import Question, answer_topic, is_follow_up, read_question
+from policy_kb.reading.question import (
+    Question,
+    answer_topic,
+    ask_again,
+    is_follow_up,
+    read_question,
+)
+from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import calculate
+from policy_kb.rules.groups import GROUP_PROFILE
 from policy_kb.text.dates import read_date
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
@@ -39,13 +47,16 @@ STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "�
 # groups that pay one rate whatever the tier: a tier said after them is another person's
 FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
 _BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
+# a policy year named ("2024年", "2025年度"), not a date's year ("2024年3月10号")
+_YEAR = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_NOT_X = re.compile(r"不是([^，,。\s]{1,8})")
 _NOT_BUT = re.compile(r"不是(.{1,12}?)[，,\s]*(?:而)?是(.+)")
 
 
 @dataclasses.dataclass
 class Turn:
     """One turn's reply: its parts (text with the facts behind each), the new state, and how
-    the message was read (``new``, ``answer``, ``correct``, ``change`` or ``add``)."""
+    the message was read (``new``, ``answer``, ``correct``, ``change``, ``add`` or ``remove``)."""
 
     parts: list[tuple[str, list[Fact]]]
     state: TurnState
@@ -82,6 +93,7 @@ def _bare_number(text: str) -> int | None:
     return cn_to_int(match.group(1)) if match else None
 
 
+_AGE_YEARS = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:周岁|岁)")
 _SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
 _PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
 
@@ -97,6 +109,11 @@ def said_ages(text: str, members: list[dict]) -> None:
     if together and len(members) > 1:
         for member in members:
             member.setdefault("age", int(together.group(1)))
+    for member in members:
+        label = member.get("label")
+        after = re.search(re.escape(label) + r"\s*(\d{1,3})(?![\d元块档])", text) if label else None
+        if after and member.get("age") is None:
+            member["age"] = int(after.group(1))  # "再加上俺 俺61"
     said = _SAID_AGE.search(text)
     if said and len(members) == 1:
         members[0].setdefault("age", int(said.group(1)))
@@ -124,6 +141,8 @@ def pieces(
     ages = [p["age"] for p in message.members if p.get("age") is not None]
     if ages:
         found["age"] = ages[0]
+    elif _AGE_YEARS.search(text) and not message.members[1:]:
+        found["age"] = int(_AGE_YEARS.search(text).group(1))  # "山亭72岁医保个人交多少"
     elif _SAID_AGE.search(text) and not message.members[1:]:
         found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
     elif number is not None and 0 <= number <= 120 and "amount" not in found:
@@ -136,11 +155,41 @@ def pieces(
         found["stage"] = stage
     if [p for p in message.members if p["role"] != "self"]:
         found["members"] = message.members
-    day = read_date(text, kb.default_year)
-    if day is not None and not isinstance(day, str):
-        found["date"] = day
-    if text.strip("，。！!~ ") in words()["turn"]["confirmations"]:
+    found.update(said_dates(kb, text))
+    if is_yes(text):
         found["yes"] = True
+    group = _hardship_group(text)
+    if message.not_hardship:
+        found["group"] = ""  # "家里不是低保户": no group any more
+    elif group:
+        found["group"] = group
+    return found
+
+
+def _hardship_group(text: str) -> str | None:
+    """The hardship group a message names ("低保", "特困"), the longest name first."""
+    names = [g for g, fields in GROUP_PROFILE.items() if "hardship" in fields]
+    return next((g for g in sorted(names, key=len, reverse=True) if g in text), None)
+
+
+def is_yes(text: str) -> bool:
+    """A message that only confirms: "对", "是的", "嗯对", "对对对 是的"."""
+    rest = normalize_text(text)
+    for word in _turn_words("confirmations"):
+        rest = rest.replace(word, "")
+    return bool(text.strip()) and not re.sub(r"[\s，。！!~,.、]", "", rest)
+
+
+def said_dates(kb: KnowledgeBase, text: str) -> dict:
+    """The dates a message says, clause by clause: a birth date where the clause says so
+    ("2024年3月10日出生"), else the payment date ("11月15日交的")."""
+    found: dict = {}
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        day = read_date(clause, kb.default_year) if clause else None
+        if day is None or isinstance(day, str):
+            continue
+        key = "born" if any(w in clause for w in ("出生", "生的", "生于")) else "date"
+        found.setdefault(key, day)
     return found
 
 
@@ -148,6 +197,18 @@ def _names_new_topic(message: Question, previous: Question) -> bool:
     """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
     topic = message.topic
     return topic is not None and topic not in (previous.topic, "tiers", "household")
+
+
+def awaited(state: TurnState) -> Waiting | None:
+    """What the next message may answer: the assistant's question, else the age of the one
+    person the previous question named without it ("俺娘" then "六十八")."""
+    if state.waiting:
+        return state.waiting
+    members = state.members
+    person = members[0] if len(members) == 1 else {}
+    if person and person["role"] != "self" and not (person.get("age") or person.get("stage")):
+        return Waiting(["age"], member=0)
+    return None
 
 
 def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> str:
@@ -158,13 +219,18 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
     said = normalize_text(text)
     if any(w in said for w in _turn_words("corrections")) or _NOT_BUT.search(said):
         return "correct"
-    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
-    if any(w in said for w in _turn_words("additions")) and "members" in given:
-        return "add"
-    if state.waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
-        wanted = set(state.waiting.pieces)
-        if wanted & set(given) or (given.get("yes") and state.waiting.offer):
+    waiting = awaited(state)
+    given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
+    if _removed(said, message, previous):
+        return "remove"
+    if any(w in said for w in _turn_words("additions")) and message.members:
+        return "add"  # "再加上我老伴", "再加上俺 俺61"
+    if waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
+        wanted = set(waiting.pieces)
+        if wanted & set(given) or (given.get("yes") and waiting.offer):
             return "answer"
+    if "group" in given and not message.kinds - {"family"} and len(said) <= 12:
+        return "change"  # "家里不是低保户", "俺是低保户": the same question for that group
     changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
     parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
     if parts and not _names_new_topic(message, previous):
@@ -173,6 +239,10 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
             return "change"
     if is_follow_up(kb, said):
         return "change"
+    if waiting and is_yes(said):
+        # "对", "嗯" after the assistant asked: its question stands, answered with what is
+        # known (a piece asked once is not asked again), never a new "您想了解什么？"
+        return "answer"
     return "new"
 
 
@@ -238,7 +308,7 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
     """Writes what the message gives into the question, part by part."""
     if "region" in given:
         question.regions, question.all_regions = list(given["region"]), False
-    if "scheme" in given:
+    if "scheme" in given and not _names_a_part(question, given):
         question.schemes = list(given["scheme"])
     if "tier" in given:
         _set_tier(question, message, waiting)
@@ -259,6 +329,10 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
         _set_age(question, given["age"], waiting, state)
     if "date" in given:
         state.payment_date = iso(given["date"])
+    if "born" in given:
+        state.birth_date = iso(given["born"])
+    if "group" in given:
+        state.group = given["group"] or None
     if given.get("yes") and waiting and waiting.offer:
         offer = waiting.offer
         if offer.get("region"):
@@ -267,9 +341,38 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
             question.schemes = [offer["scheme"]]
 
 
+def _names_a_part(question: Question, given: dict) -> bool:
+    """ "医保换成二档呢" after both schemes added up: the scheme names the part that changes,
+    the total stays."""
+    both = len(question.schemes) > 1 and len(given["scheme"]) == 1
+    return both and bool({"tier", "amount"} & set(given))
+
+
 def _replace_members(question: Question, people: list[dict], dropped_roles: set[str]) -> None:
+    """The people a correction names take the place of those it means: the member of the
+    same name ("说错了 俺爹83了": 俺爹 only, 俺娘 stays), else every member of the role
+    ("说错了 是俩孩子": both children instead of the one)."""
+    same = [m for m in question.members if people[:1] and m.get("label") == people[0].get("label")]
+    if len(people) == 1 and len(same) == 1 and people[0].get("label"):
+        same[0].update({k: v for k, v in people[0].items() if k != "role"})
+        return
     kept = [m for m in question.members if m["role"] not in dropped_roles]
     question.members = kept + [dict(p) for p in people]
+
+
+def _removed(said: str, message: Question, previous: Question) -> list[dict]:
+    """The members a message takes out of the previous household ("去掉孩子呢"): those of the
+    name or role it names; none when it would take out nobody or everybody."""
+    if not any(w in said for w in _turn_words("removals")) or len(previous.members) < 2:
+        return []
+    named = {p["label"] for p in message.members} | {p["role"] for p in message.members}
+    gone = [m for m in previous.members if m.get("label") in named or m["role"] in named]
+    return gone if 0 < len(gone) < len(previous.members) else []
+
+
+def _answered(kb, question: Question, message: Question, given: dict, waiting, state):
+    _apply(kb, question, message, given, waiting, state)
+    return question
 
 
 def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, move: str):
@@ -279,17 +382,34 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         return message
     question = copy.deepcopy(previous)
     said = normalize_text(text)
-    given = pieces(kb, said, message, state.waiting, previous.scheme == "pension")
+    waiting = awaited(state)
+    given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
+    if move == "remove":
+        gone = _removed(said, message, previous)
+        question.members = [m for m in question.members if m not in gone]
+        return question
     if move == "answer":
         if "members" in given and any(m["role"] == "unknown" for m in question.members):
             _replace_members(question, given.pop("members"), {"unknown"})
         elif "members" in given:
             _merge_people(question, given.pop("members"))
-        _apply(kb, question, message, given, state.waiting, state)
-        return question
+        else:
+            return _answered(kb, question, message, given, waiting, state)
+        # "俺娘70了": the age and stage are that person's, told with them
+        given.pop("age", None)
+        given.pop("stage", None)
+        return _answered(kb, question, message, given, waiting, state)
+    names = said
     if move == "correct":
         not_but = _NOT_BUT.search(said)
+        denied = _NOT_X.search(said)
+        if denied and not not_but and "region" in given:
+            # "说错了 是青岛 不是威海": the place after 不是 is the wrong one
+            wrong = read_question(kb, denied.group(1)).regions
+            given["region"] = [r for r in given["region"] if r not in wrong] or given["region"]
+            names = _NOT_X.sub("", said)
         if not_but:
+            names = not_but.group(2)
             wrong = read_members(not_but.group(1))
             roles = {p["role"] for p in wrong}
             right = read_question(kb, not_but.group(2))
@@ -298,8 +418,12 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
                 given.pop("members", None)
                 given.pop("age", None)
             message = right
-            given = {**pieces(kb, not_but.group(2), right, None), **given}
+            # "不是1000 是3000": what follows 是 wins over the whole message's reading
+            pension = "pension" in previous.schemes
+            given = {**given, **pieces(kb, not_but.group(2), right, None, pension)}
             given.pop("members", None)
+    if move == "add" and message.members:
+        given["members"] = message.members  # the speaker added too ("再加上俺")
     if "members" in given:
         people = given.pop("members")
         if move == "add":
@@ -316,8 +440,14 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
-    if message.topic in words()["word_topics"] and message.topic != previous.topic:
+    said_topic = message.topic in words()["word_topics"] and message.topic != previous.topic
+    if said_topic and "group" not in given:  # "不是低保户" names the group, not a topic
         question.topic = message.topic
+    part = "scheme" in given and _names_a_part(previous, given)
+    if {"region", "scheme"} & set(given) and not part:
+        # the previous words asked again with the place or scheme now named ("不对 我问的是
+        # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
+        question.text = question.typed = ask_again(kb, previous.text, names)
     return question
 
 
@@ -332,7 +462,9 @@ def _merge_people(question: Question, people: list[dict], add: bool = False) -> 
     """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
     of that role, the open one first), or added ("再加上我老伴")."""
     for person in people:
-        same = [m for m in question.members if m["role"] == person["role"]]
+        # the member of that name first ("婆婆68" is not 公公), else of that role
+        same = [m for m in question.members if m.get("label") == person.get("label")]
+        same = same or [m for m in question.members if m["role"] == person["role"]]
         same.sort(key=lambda m: not m.get("unclear"))
         if same and (person["role"] == "self" or not add):
             same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
@@ -361,7 +493,9 @@ def _person(question: Question) -> dict:
     return question.members[0] if len(question.members) == 1 else {}
 
 
-def profile_for(kb, question: Question, state: TurnState, region: str, scheme: str | None):
+def profile_for(
+    kb, question: Question, state: TurnState, region: str, scheme: str | None, year=None
+):
     """The one person this question is about, as the calculator's profile."""
     person = _person(question)
     tier = person.get("tier") or (question.med_tiers[0] if len(question.med_tiers) == 1 else None)
@@ -372,6 +506,7 @@ def profile_for(kb, question: Question, state: TurnState, region: str, scheme: s
         kb,
         region,
         scheme,
+        year=year,
         age=person.get("age", state.age),
         group=STAGE_GROUPS.get(person.get("stage")) or state.group,
         tier=tier,
@@ -438,7 +573,11 @@ def _tier_question(kb: KnowledgeBase, region: str, scheme: str) -> str:
         tiers = adult_tiers(kb, region)
         options = "、".join(f"{k}{rates[k]}元" for k in tiers)
         name = vocabulary.scheme("medical").name
-        return f"{kb.region_name(region)}成年{name}分{'、'.join(tiers)}（{options}），您选的是哪一档？"
+        count = "两" if len(tiers) == 2 else str(len(tiers))
+        return (
+            f"{kb.region_name(region)}{kb.year_for(region)}年度成年{name}分{count}档"
+            f"（{options}），您选的是哪一档？"
+        )
     tiers = kb.fact(region, "pension.tiers").value["tiers"]
     options = "、".join(f"{t}元" for t in tiers)
     name = vocabulary.scheme("pension").name
@@ -458,6 +597,22 @@ def _region_question(kb: KnowledgeBase) -> str:
     return f"请问您问的是哪个地区？{'、'.join(names[:-1])}还是{names[-1]}？"
 
 
+def _year_for(kb: KnowledgeBase, state: TurnState, region: str, parts: list) -> int | None:
+    """The asked policy year when the region has it; else a note that it has not, and None
+    (the region's latest year answers)."""
+    if state.year is None:
+        return None
+    if state.year in kb.region_years(region):
+        return state.year
+    parts.append(
+        (
+            f"{kb.region_name(region)}还没有{state.year}年度的资料，" f"下面是{kb.year_for(region)}年度的规定。",
+            [],
+        )
+    )
+    return None
+
+
 def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Waiting | None:
     """An ordinary topic question: the person's figure when the calculator can say it, the
     region's facts otherwise; asks for the scheme or the tier when that is all that is missing."""
@@ -465,6 +620,7 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
     spec = kb.topic(topic)
     waiting = None
     for region in question.regions:
+        year = _year_for(kb, state, region, parts)
         person = _person(question)
         scheme = _scheme(kb, question, person, state)
         personal = None
@@ -474,8 +630,12 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
                 asked = _ask(parts, state, "scheme", f"您问的是{names}？")
                 if asked:
                     return asked
+            elif scheme == "pension" and len(question.amounts) > 1:
+                # "交八百 补多少 交一千呢": each amount said, not a question which one
+                personal = _each_amount(kb, question, state, region, year)
             elif scheme:
-                result = calculate(kb, profile_for(kb, question, state, region, scheme))
+                profile = profile_for(kb, question, state, region, scheme, year)
+                result = calculate(kb, profile)
                 if result.status in ("ok", "invalid", "not_covered"):
                     personal = (render.result_text(result), result.facts)
                 elif result.benefit_start and not spec.asks_amount:
@@ -487,9 +647,32 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
         if personal and spec.asks_amount:
             parts.append(personal)
             continue
-        facts = topic_facts(kb, topic, region, scheme, said=question.text, asked=question.text)
-        parts.extend([p for p in (personal, facts) if p])
+        facts = topic_facts(
+            kb,
+            topic,
+            region,
+            scheme,
+            year=year,
+            said=question.text,
+            asked=question.text,
+            district=state.district,
+        )
+        dated = bool(state.birth_date or state.payment_date)
+        first, then = (personal, facts) if dated else (facts, personal)
+        parts.extend([p for p in (first, then) if p])
     return waiting
+
+
+def _each_amount(kb, question: Question, state: TurnState, region: str, year):
+    """The calculator's answer for each pension amount the message said, one after another."""
+    texts, facts = [], []
+    for amount in question.amounts:
+        one = dataclasses.replace(question, amounts=[amount])
+        result = calculate(kb, profile_for(kb, one, state, region, "pension", year))
+        if result.status in ("ok", "invalid", "not_covered"):
+            texts.append(render.result_text(result))
+            facts += [f for f in result.facts if f not in facts]
+    return ("\n\n".join(texts), facts) if texts else None
 
 
 def household_waiting(question: Question) -> Waiting:
@@ -499,8 +682,19 @@ def household_waiting(question: Question) -> Waiting:
     return Waiting(pieces_ + (["amount"] if "pension" in question.schemes else []))
 
 
-def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list):
-    if not question.regions and not question.all_regions:
+def _needs_no_region(kb: KnowledgeBase, question: Question, classified: bool) -> bool:
+    """A look-alike question ("职工医保", outside what the documents cover) or one about the
+    documents: answered for every region, none asked. An unsafe payment is answered for
+    every region too, unless the classifier placed it in a topic ("防骗"): then each region's
+    own rule is wanted and the place is asked."""
+    if declines.unanswered_in(question.text) or documents_answer.asked(kb, question):
+        return True
+    return declines.asked(question) and not classified
+
+
+def _answer(kb, question: Question, state: TurnState, parts: list, classified: bool = False):
+    no_region = _needs_no_region(kb, question, classified)
+    if not question.regions and not question.all_regions and not no_region:
         waiting = _ask(parts, state, "region", _region_question(kb))
         if waiting:
             return waiting
@@ -512,7 +706,8 @@ def _answer(kb: KnowledgeBase, question: Question, state: TurnState, parts: list
     if question.all_regions and len(question.regions) < 2:
         question.regions = list(kb.regions)
     if not question.topic:
-        if _has_details(question, state) or question.schemes:
+        if _has_details(question, state) or question.schemes or state.asked_for:
+            # after the assistant's own question the reply answers it: what one pays
             question.topic = "tiers"
         else:
             names = "、".join(kb.region_name(r) for r in question.regions)
@@ -532,6 +727,11 @@ def answer_turn(
     message = read_question(kb, text)
     said_ages(text, message.members)
     move = read_move(kb, text, message, state)
+    place = kb.resolve_place(read_spoken(text).text) if text else None
+    if place:
+        # "莱西的医保电话": its own hotline; "那即墨呢": 即墨's, not 莱西's; a question that
+        # names no place keeps the region, and the district with it ("电话呢")
+        state.district = place.district
     question = merge(kb, text, message, state, move)
     if move == "new":
         previous = state.previous()
@@ -540,10 +740,14 @@ def answer_turn(
         if previous and not question.schemes and previous.scheme:
             question.schemes = [previous.scheme]
         question.topic = answer_topic(question, topic) or question.topic
+        if previous and not question.topic and _asks_again(text):
+            # "那交钱的事呢", "养老政策呢", "那给俺老丈人交呢": the previous question's topic
+            question.topic = previous.topic
         family = (
             question.topic == "household" or question.wants("family") and question.wants("total")
         )
-        if family and not question.members and question.regions:
+        both = len(question.schemes) > 1 and (question.amounts or question.med_tiers)
+        if family and not question.members and question.regions and not both:
             parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
             state.remember(question)
             state.waiting, state.asked_for = Waiting(["members"]), ["members"]
@@ -551,15 +755,39 @@ def answer_turn(
         if question.topic == "household":
             question.topic = "tiers"  # a household's question is what it pays
         state.asked_for = []
+        state.year = asked_year(kb, text)
         _personal_details(kb, text, message, state)
+    elif asked_year(kb, text):
+        state.year = asked_year(kb, text)  # "那2024年呢"
     parts: list = []
     state.waiting = None
-    waiting = _answer(kb, question, state, parts)
+    waiting = _answer(kb, question, state, parts, classified=topic is not None)
     state.remember(question)
     state.waiting = waiting
     if waiting:
         state.asked_for = list(dict.fromkeys(state.asked_for + waiting.pieces))
     return Turn(parts, state, move, waiting.pieces if waiting else [])
+
+
+def asked_year(kb: KnowledgeBase, text: str) -> int | None:
+    """A policy year the message names that the knowledge base holds, else None."""
+    years = [int(y) for y in _YEAR.findall(normalize_text(text)) if int(y) in kb.years]
+    return years[0] if years else None
+
+
+def _asks_again(text: str) -> bool:
+    """A short "…呢" that names no topic of its own asks the previous one about something else."""
+    said = re.sub(r"[\s，,。.？?！!~～]", "", normalize_text(text))
+    return len(said) <= 14 and said.endswith("呢")
+
+
+def set_aside(kb: KnowledgeBase, text: str, state: TurnState | None = None) -> TurnState:
+    """The state after a message answered outside the turn (another place, another year):
+    the question is kept as asked, so "打错了 是威海" corrects it; nothing is waited for."""
+    state = copy.deepcopy(state) if state else TurnState()
+    state.remember(read_question(kb, text))
+    state.waiting, state.asked_for = None, []
+    return state
 
 
 def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: TurnState) -> None:
@@ -569,6 +797,10 @@ def _personal_details(kb: KnowledgeBase, text: str, message: Question, state: Tu
         state.age = given["age"]
     if "date" in given:
         state.payment_date = iso(given["date"])
+    if "born" in given:
+        state.birth_date = iso(given["born"])
+    if "group" in given:
+        state.group = given["group"] or None
 
 
 def source_of(turn: Turn) -> str:

@@ -15,7 +15,8 @@ from policy_kb.answering.answers import Answer, heading, unique
 from policy_kb.answering.render import NOT_STATED_PHRASE, hotline_summary, result_text
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.reading.question import Question, words
-from policy_kb.rules.calculator import Profile, calculate
+from policy_kb.rules.calculator import calculate
+from policy_kb.rules.profile import build_profile
 from policy_kb.text.dates import cn_date
 
 
@@ -123,7 +124,7 @@ def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(days) < 2:
         return None
     paid, happened = days[0], days[-1]
-    result = calculate(kb, Profile(region=region, scheme="medical", payment_date=paid))
+    result = calculate(kb, build_profile(kb, region, "medical", payment_date=paid))
     start = result.benefit_start
     if not start:
         return None
@@ -146,9 +147,10 @@ def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(question.regions) != 1 or not asked or len(people) != 1 or len(named) > 1:
         return None
     person = people[0]
-    profile = Profile(
-        region=question.regions[0],
-        scheme=question.scheme or "medical",
+    profile = build_profile(
+        kb,
+        question.regions[0],
+        question.scheme or "medical",
         age=person["age"],
         tier=person.get("tier") or (question.med_tiers[0] if question.med_tiers else None),
     )

@@ -446,18 +446,3 @@ def describe(members: list[dict]) -> str:
             label = "成年人"
         counts[label] = counts.get(label, 0) + 1
     return "、".join(f"{k}{v}人" for k, v in counts.items())
-
-
-def member_profiles(members: list[dict], tier: str | None = None) -> list:
-    """Calculator profiles for the members; adults without their own tier take ``tier``."""
-    from policy_kb.rules.calculator import Profile
-
-    return [
-        Profile(
-            student=member.get("student"),
-            age=member.get("age"),
-            tier=member.get("tier")
-            or (tier if member.get("role") in ("adult", "elderly") else None),
-        )
-        for member in members
-    ]

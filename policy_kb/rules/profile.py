@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from policy_kb.data.kb import Citation, Fact, KnowledgeBase, source_line
-from policy_kb.text.dates import cn_date, parse_date
+from policy_kb.rules.groups import GROUP_PROFILE
+from policy_kb.text.dates import cn_date, parse_date, read_date
 from policy_kb.text.normalize import cn_to_int
 
 MIN_AGE, MAX_AGE = 0, 120
@@ -180,3 +181,48 @@ def check_payment_date(
         f"（集中缴费期从{cn_date(start)}开始，{result.year}年度到{cn_date(year_end)}结束{why}）。"
     )
     return False
+
+
+def _number(value: Any) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return cn_to_int(str(value).strip())
+
+
+def build_profile(
+    kb: KnowledgeBase,
+    region: str,
+    scheme: str | None,
+    *,
+    year: int | None = None,
+    age: Any = None,
+    group: str | None = None,
+    tier: Any = None,
+    birth_date: Any = None,
+    payment_date: Any = None,
+    **extra: Any,
+) -> Profile:
+    """The calculator's profile from loose input: ages and pension amounts as said ("65",
+    "六十五"), a group's name (大学生, 低保…), dates in any form ``read_date`` reads (read in the
+    policy year when the year is left out). Unreadable values are passed on as said: the
+    calculator explains what it cannot read."""
+    year = year or kb.year_for(region)
+    fields = {**GROUP_PROFILE.get(group or "", {}), **{k: v for k, v in extra.items() if v}}
+    newborn = fields.pop("newborn", False)
+    number = _number(age)
+    age = number if number is not None else (age if age not in (None, "") else None)
+    if scheme == "pension" and tier is not None and _number(tier) is not None:
+        tier = _number(tier)
+    born = read_date(birth_date, year)
+    if newborn and age is None and born is None:
+        age = 0  # a newborn without a birth date: the children's rate applies
+    return Profile(
+        region=region,
+        scheme=scheme,
+        year=year,
+        age=age,
+        birth_date=born,
+        payment_date=read_date(payment_date, year),
+        tier=tier or None,
+        **fields,
+    )
