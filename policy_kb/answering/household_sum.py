@@ -44,13 +44,22 @@ def _med_profile(question: Question, member: dict, student: str | None = None) -
         age=0 if stage == "newborn" and member.get("age") is None else member.get("age"),
         student="school" if stage == "newborn" else stage,
         tier=tier if member["role"] in ADULT_ROLES or member.get("age", 0) >= 18 else None,
+        hardship=member.get("group"),
+        disability_grade=member.get("disability_grade"),
     )
 
 
 def _pension_profile(question: Question, member: dict) -> Profile:
     amounts = question.amounts
     amount = member.get("amount") or (amounts[0] if len(amounts) == 1 else None)
-    return Profile(region=question.regions[0], scheme="pension", age=member.get("age"), tier=amount)
+    return Profile(
+        region=question.regions[0],
+        scheme="pension",
+        age=member.get("age"),
+        tier=amount,
+        hardship=member.get("group"),
+        disability_grade=member.get("disability_grade"),
+    )
 
 
 def _age_matters(kb: KnowledgeBase, region: str) -> dict | None:
@@ -71,6 +80,8 @@ def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tupl
             f"{describe_member(member)}多大年纪（{kb.region_name(region)}{rule['half_from_age']}岁以上"
             f"老年人个人缴费有减免）"
         )
+    if member.get("unclear") and member.get("not_student"):
+        return Result(status="need_more"), f"{describe_member(member)}多大年纪"
     if member.get("unclear"):
         options = {
             s: calculate(kb, _med_profile(question, member, s)) for s in ("school", "college")

@@ -18,6 +18,7 @@ import functools
 import re
 
 from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, regions, words
+from policy_kb.rules.groups import UNKNOWN, parse_group
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
@@ -28,10 +29,12 @@ _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
 # a bare number straight after the person is their age ("爸67", "俺娘七十二")
 _AGE_RIGHT_AFTER = re.compile(
     r"(?:今年|已经|都|也|才)?(\d{1,3}|[二三四五六七八九十][一二三四五六七八九十]{0,2})"
-    r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])"
+    r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多级])"
 )
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
+# what is said of several people only with 都/也/各 ("老两口都65了", "我和老伴都是低保户")
+_PERSONAL = ("age", "group", "disability_grade")
 _HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
 _DENIED_BEFORE = re.compile(r"(不是|不属于|也不是|并非|非)$")
 # "我" before a relative or 们/的/家 is possessive ("我爱人", "我们家"), not a member.
@@ -86,6 +89,45 @@ def _stages_in_order(text: str) -> list[str]:
             kept.append(stage)
             covered = start + len(word) - 1
     return kept
+
+
+_BLANK = "＿"  # stands for a word the sentence denies: it matches no vocabulary
+_NUMBER_BETWEEN = re.compile(r"[\d一二三四五六七八九十两岁]")  # "不到7岁上小学" denies no stage
+
+
+def _denial_targets(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every stage, group and disability grade word, left to right."""
+    _, stages = _vocabulary()
+    found = []
+    for kind, vocabulary in (("stage", [w for ws in stages.values() for w in ws]),):
+        for word in vocabulary:
+            found += [(m.start(), m.end(), kind) for m in re.finditer(re.escape(word), text)]
+    for word in words()["person_groups"]:
+        found += [(m.start(), m.end(), "group") for m in re.finditer(re.escape(word), text)]
+    found += [(m.start(), m.end(), "group") for m in re.finditer(words()["disability_grade"], text)]
+    return sorted(found, key=lambda f: (f[0], -f[1]))
+
+
+def _unsay(clause: str) -> tuple[str, list[tuple[int, str]]]:
+    """The clause with what it says a person is not blanked out ("不是一二级", "没残疾",
+    "不上学了", "高中毕业了"), and (position, kind) of each denial."""
+    targets = _denial_targets(clause)
+    negations = sorted(words()["person_negations"], key=len, reverse=True)
+    denied: list[tuple[int, int, str]] = []
+    pattern = "|".join(re.escape(n) for n in negations)
+    for negation in re.finditer(pattern, clause):
+        reach = clause[negation.end() : negation.end() + int(words()["negation_reach"]) + 1]
+        first = next((t for t in targets if t[0] >= negation.end()), None)
+        gap = clause[negation.end() : first[0]] if first else ""
+        if first and len(gap) < len(reach) and not _NUMBER_BETWEEN.search(gap):
+            denied.append(first)
+    finished = "|".join(re.escape(w) for w in words()["finished_stage"])
+    for start, end, kind in targets:
+        if kind == "stage" and re.match(r"[已经刚都也早就]{0,2}(?:" + finished + ")", clause[end:]):
+            denied.append((start, end, kind))  # "高中毕业了": no longer at school
+    for start, end, _kind in denied:
+        clause = clause[:start] + _BLANK * (end - start) + clause[end:]
+    return clause, [(start, kind) for start, _end, kind in denied]
 
 
 def _mentions(text: str) -> list[tuple[int, int, dict]]:
@@ -161,6 +203,22 @@ def _attributes(span: str) -> dict:
     amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
+    return found | _groups(span)
+
+
+def _groups(span: str) -> dict:
+    """The group a stretch says a person belongs to ("是低保户", "二级残疾"), as the documents'
+    group id (or the resident's word when no id fits) and the disability grade."""
+    found: dict = {}
+    grade = re.search(words()["disability_grade"], span)
+    if grade:
+        found["disability_grade"] = cn_to_int(grade.group(1))
+    for word in sorted(words()["person_groups"], key=len, reverse=True):
+        if word not in span or (grade and word == "残疾"):
+            continue  # "二级残疾" is said by its grade
+        group = parse_group(word)
+        found["group"] = word if group == UNKNOWN else group
+        break
     return found
 
 
@@ -214,7 +272,8 @@ def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
     """ "我跟我爱人都交二档": a tier or amount said once in a clause applies to all its adults;
     an age only when said with 都 ("老两口都65了")."""
     # One tier (or amount) in a clause is everyone's choice: "我和老婆选二档" names it once.
-    keys = ("tier", "amount", "age") if _TOGETHER.search(clause) else ("tier", "amount")
+    together = _TOGETHER.search(clause)
+    keys = ("tier", "amount") + (_PERSONAL if together else ())
     for key in keys:
         values = {p[key] for p in clause_people if key in p}
         if len(values) != 1:
@@ -222,7 +281,7 @@ def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
         value = values.pop()
         said = next((p.get("age_said") for p in clause_people if p.get(key) == value), None)
         for person in clause_people:
-            if (person["role"] != "child" or key == "age") and key not in person:
+            if (person["role"] != "child" or key in _PERSONAL) and key not in person:
                 person[key] = value
                 if key == "age" and said:
                     person["age_said"] = said
@@ -249,6 +308,7 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
         people[-1].pop("age_said")
     if not _back_reference(people, clause):
         _said_after(people, clause)
+    _said_of_last(people, clause)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
     if len(ages) >= 2 and len(people) >= len(ages):
         last = people[-len(ages) :]
@@ -264,6 +324,43 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
         elif len(stages) == 1:
             for person in children:
                 person["stage"] = stages[0]
+
+
+def _last_clause(people: list[dict]) -> list[dict]:
+    return [p for p in people if p.get("_clause") == people[-1].get("_clause")] if people else []
+
+
+def _said_of_last(people: list[dict], clause: str) -> None:
+    """ "儿子不上学了 今年28", "俺爹66 是低保户": an exact age or a group in a clause of its own
+    is the person just named (everyone named in that clause with 都); a group said of the
+    family ("家里是低保户") is everyone's."""
+    found = _groups(clause)
+    if not people and found and any(w in clause for w in words()["whole_family"]):
+        people.append({"role": "family", "_clause": -1, **found})  # "家里是低保户 俺爹66"
+        return
+    last = _last_clause(people)
+    if not last:
+        return
+    age, said = _age(clause)
+    if age is not None and not said:
+        found["age"] = age
+    if not found:
+        return
+    if any(w in clause for w in words()["whole_family"]):
+        them = people if "age" not in found else []
+    else:
+        them = last if len(last) == 1 or _TOGETHER.search(clause) else []
+    for person in them:
+        for key, value in found.items():
+            person.setdefault(key, value)
+
+
+def _denied_for_previous(people: list[dict], denials: list[tuple[int, str]]) -> None:
+    """ "儿子 不上学了": a stage denied in a clause of its own is the person just named."""
+    last = _last_clause(people)
+    if len(last) == 1 and any(kind == "stage" for _at, kind in denials):
+        last[0]["not_student"] = True
+        last[0].pop("stage", None)
 
 
 def _without_summaries(people: list[dict]) -> list[dict]:
@@ -337,11 +434,13 @@ def read_members(text: str) -> list[dict]:
     text = normalize_text(text)
     people: list[dict] = []
     place = None
-    for number, clause in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
+    for number, said in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
+        clause, denials = _unsay(said)
         mentions = _mentions(clause)
         if not mentions:
             place = _region_in(clause) or place
             _details_for_previous(people, clause)
+            _denied_for_previous(people, denials)
             continue
         clause_people, named_again = [], []
         for i, (start, _end, entry) in enumerate(mentions):
@@ -354,15 +453,24 @@ def read_members(text: str) -> list[dict]:
                     speaker.setdefault(key, value)
                 named_again.append(speaker)
                 continue
-            clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
+            expanded = _expand(clause, start, clause[start:stop], clause[since:start], entry)
+            if any(start <= at < stop and kind == "stage" for at, kind in denials):
+                for person in expanded:
+                    person["not_student"] = True  # "儿子不上学了", "闺女高中毕业了"
+            clause_people += expanded
         _share_clause_attributes(clause_people + named_again, clause)
         place = _region_in(clause) or place
         for person in clause_people + named_again:
             person["region"] = place  # kept only when people live in two regions (_places)
             person["_clause"] = number
         people += clause_people
+    family = next((p for p in people if p["role"] == "family"), None)
+    people = [p for p in people if p["role"] != "family"]
     for person in people:
         person.pop("_clause", None)
+        for key in _PERSONAL[1:] if family else ():
+            if key in family:
+                person.setdefault(key, family[key])
     people = _without_summaries(people)
     people = _one_speaker(people)
     _places(people)
@@ -382,6 +490,12 @@ def _unclear(person: dict) -> bool:
         return True
     if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
         person["role"] = "adult"  # "儿子四十多了" is an adult
+    if person["role"] == "child" and person.get("not_student"):
+        adult_age = _adult_age()
+        if adult_age is not None and person.get("age", 0) >= adult_age:
+            person["role"] = "adult"  # "儿子不上学了 今年19": an adult, tiers apply
+            return False
+        return person.get("age") is None  # how old decides it: asked
     if person["role"] == "child":
         adult_age = _adult_age()
         minor = adult_age is not None and person.get("age", adult_age) < adult_age
@@ -397,6 +511,8 @@ def describe_member(person: dict) -> str:
     details = []
     if person.get("stage"):
         details.append({"school": "在校中小学生/幼儿", "college": "大学生", "newborn": "新生儿"}[person["stage"]])
+    if person.get("not_student") and not person.get("stage"):
+        details.append("不在上学")
     if person.get("age") is not None:
         details.append(f"{person.get('age_said') or person['age']}岁")
     return label + (f"（{'，'.join(details)}）" if details else "")
@@ -419,6 +535,9 @@ def _as_member(person: dict) -> dict | None:
             member["tier"] = person["tier"]
     if person.get("age") is not None:
         member["age"] = person["age"]
+    for key in ("group", "disability_grade"):
+        if person.get(key):
+            member[key] = person[key]
     return member
 
 
@@ -458,6 +577,8 @@ def member_profiles(members: list[dict], tier: str | None = None) -> list:
             age=member.get("age"),
             tier=member.get("tier")
             or (tier if member.get("role") in ("adult", "elderly") else None),
+            hardship=member.get("group"),
+            disability_grade=member.get("disability_grade"),
         )
         for member in members
     ]
