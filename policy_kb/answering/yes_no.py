@@ -137,22 +137,39 @@ def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     return Answer(text + "\n" + source_line(result.facts), list(result.facts))
 
 
+# what about a person decides their share: said of them, they can be computed
+_DECIDING = ("age", "stage", "group", "disability_grade")
+
+
+def _one_person(question: Question) -> dict | None:
+    """The one person a yes/no is about, when something said of them decides their share.
+    "还用自己交吗": the 自己 there is the person asked about, not one more member."""
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    people = [m for m in named if any(m.get(k) is not None for k in _DECIDING)]
+    return people[0] if len(people) == 1 and len(named) == 1 else None
+
+
+def _person_result(kb: KnowledgeBase, question: Question, person: dict, scheme: str):
+    stage = person.get("stage")
+    profile = Profile(
+        region=question.regions[0],
+        scheme=scheme,
+        age=0 if stage == "newborn" and person.get("age") is None else person.get("age"),
+        student="school" if stage == "newborn" else stage,
+        hardship=person.get("group"),
+        disability_grade=person.get("disability_grade"),
+        tier=person.get("tier") or (question.med_tiers[0] if question.med_tiers else None),
+    )
+    return calculate(kb, profile)
+
+
 def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     """ "俺娘72了 还用自己交吗" → 不用 first when the computed personal share is 0."""
     asked = question.wants("must_pay") or any(w in question.text for w in words()["must_pay_more"])
-    # "还用自己交吗": the 自己 there is the person asked about, not one more member
-    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
-    people = [m for m in named if m.get("age") is not None]
-    if len(question.regions) != 1 or not asked or len(people) != 1 or len(named) > 1:
+    person = _one_person(question)
+    if len(question.regions) != 1 or not asked or person is None:
         return None
-    person = people[0]
-    profile = Profile(
-        region=question.regions[0],
-        scheme=question.scheme or "medical",
-        age=person["age"],
-        tier=person.get("tier") or (question.med_tiers[0] if question.med_tiers else None),
-    )
-    result = calculate(kb, profile)
+    result = _person_result(kb, question, person, question.scheme or "medical")
     if result.status != "ok" or result.personal_amount is None:
         return None
     lead = "不用自己交。" if result.personal_amount == 0 else f"要交，个人缴费{result.personal_amount}元。"
@@ -217,3 +234,35 @@ def late_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         return Answer(heading(kb, region, scheme) + text + "\n" + hotline_summary(kb, region), [])
     text = heading(kb, region, scheme) + lead + "".join(f.answer for f in facts)
     return Answer(text + "\n" + source_line(facts), facts)
+
+
+def _checked_amount(text: str) -> int | None:
+    """The figure a message puts for confirmation ("也是交380吗" → 380), else None."""
+    text = re.sub(r"[？?。.!！~～\s]+$", "", text)
+    if any(re.search(p, text) for p in words()["tier_choice"]):
+        return None  # "能交300吗" asks whether a tier may be chosen (tier_answer)
+    for pattern in words()["amount_check"]:
+        found = re.search(pattern, text)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭 我60了 也是交380吗" → 不是 first when the person's computed medical share differs
+    from the figure asked, 是 when it is the same; the computed figure and its reasons follow."""
+    asked = _checked_amount(question.typed or question.text)
+    person = _one_person(question)
+    if asked is None or len(question.regions) != 1 or question.scheme == "pension":
+        return None
+    if person is None:
+        return None
+    result = _person_result(kb, question, person, "medical")
+    if result.status != "ok" or result.personal_amount is None:
+        return None
+    share = result.personal_amount
+    if share == asked:
+        lead = f"是，个人缴费{share}元。"
+    else:
+        lead = f"不是。按您说的情况，个人缴费是{share}元，不是{asked}元。"
+    return Answer(lead + "\n" + result_text(result), list(result.facts))
