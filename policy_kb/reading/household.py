@@ -21,8 +21,8 @@ from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, regi
 from policy_kb.rules.groups import UNKNOWN, parse_group
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
-_COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
-_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
+_COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩仨])\s*(?:个|位|口|名)?$")
+_AGE = re.compile(r"(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
@@ -228,7 +228,7 @@ def _count(text: str, start: int, entry: dict) -> int:
     match = _COUNT_BEFORE.search(text[max(0, start - 4) : start])
     if not match:
         return entry["count"]
-    value = 2 if match.group(1) == "俩" else cn_to_int(match.group(1))
+    value = {"俩": 2, "仨": 3}.get(match.group(1)) or cn_to_int(match.group(1))
     return value if value and 0 < value <= 12 else entry["count"]
 
 
@@ -253,6 +253,7 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     if not stages and entry["role"] == "child":
         stages = _stages_in_order(prefix)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(span)) if a is not None]
+    each = _each(span, count)
     people = []
     for n in range(count):
         person = {"role": entry["role"], "label": word, **attrs}
@@ -264,8 +265,33 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
             stage = stages[n] if len(stages) == count else (stages[0] if len(stages) == 1 else None)
             if stage:
                 person["stage"] = stage
+        if each:  # "俩孩子一个六岁上一年级 一个两岁还没上幼儿园": each one's own words
+            person.pop("stage", None)
+            person.update(each[n])
         people.append(person)
     return people
+
+
+_EACH_AGE = re.compile(r"^(\d{1,3}|[一两二三四五六七八九十]{1,3})(?:周岁|岁|了)?(?![\d元块档年月日号个级])")
+
+
+def _each(span: str, count: int) -> list[dict]:
+    """ "一个…一个…": what each of ``count`` people is, in order, when each is described."""
+    parts = span.split("一个")[1:]
+    if count < 2 or len(parts) != count:
+        return []
+    found = []
+    for part in parts:
+        own: dict = {}
+        age = _EACH_AGE.match(part)
+        value = cn_to_int(age.group(1)) if age else None
+        if value is not None and 0 <= value <= 120:
+            own["age"] = value
+        stages = _stages_in_order(part)
+        if stages:
+            own["stage"] = stages[0]
+        found.append(own)
+    return found if any(found) else []
 
 
 def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
@@ -326,6 +352,51 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
                 person["stage"] = stages[0]
 
 
+_ENUMERATION = re.compile(r"[，,、\s]+(?=一个(?:\d|[一两二三四五六七八九十]|上|读|念|在|刚|还|没|不))")
+
+
+def _like_the_next(before: list[dict], span: str, people: list[dict]) -> None:
+    """ "老大老二都上幼儿园了": children named with nothing said of them, straight before
+    children said to be (都/也) at a school stage, are at that stage too."""
+    stage = people[0].get("stage") if people else None
+    if not stage or not _TOGETHER.search(span):
+        return
+    for person in reversed(before):
+        if person["role"] != "child" or set(person) - {"role", "label", "region", "_clause"}:
+            break
+        person["stage"] = stage
+
+
+def _named_again(people: list[dict], clause_people: list[dict], span: str, entry: dict):
+    """People named before, named again: "爸妈在山亭老家 爸71妈66" (each of a pair, told
+    more), "闺女上大学 我交一档 俺俩一共多少" (the speaker and the one named last). The people
+    told more, or [] when the mention is somebody new."""
+    word = max((w for w in entry["words"] if span.startswith(w)), key=len)
+    told = {
+        k: v for k, v in _expand(span, 0, span, "", entry)[0].items() if k not in ("role", "label")
+    }
+    parts = words()["pair_parts"]
+    pair = next(
+        (p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])), None
+    )
+    if pair is not None and entry["count"] == 1:
+        pair.update(told, label=word, _pair=True)
+        return [pair]
+    others = [p for p in people + clause_people if p["role"] != "self"]
+    if not entry.get("with_self") or not others:
+        return []
+    speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
+    if speaker is None:
+        speaker = {"role": "self", "label": "本人"}
+        clause_people.append(speaker)
+    them = [speaker, others[-1]]
+    for person in them:
+        for key in ("tier", "amount"):
+            if key in told:
+                person.setdefault(key, told[key])
+    return them
+
+
 def _last_clause(people: list[dict]) -> list[dict]:
     return [p for p in people if p.get("_clause") == people[-1].get("_clause")] if people else []
 
@@ -342,8 +413,8 @@ def _said_of_last(people: list[dict], clause: str) -> None:
     if not last:
         return
     age, said = _age(clause)
-    if age is not None and not said:
-        found["age"] = age
+    if age is not None:
+        found["age"] = age  # "俺娘 低保 七十出头": the range is said with the age
     if not found:
         return
     if any(w in clause for w in words()["whole_family"]):
@@ -351,6 +422,8 @@ def _said_of_last(people: list[dict], clause: str) -> None:
     else:
         them = last if len(last) == 1 or _TOGETHER.search(clause) else []
     for person in them:
+        if said and "age" not in person:
+            person["age_said"] = said
         for key, value in found.items():
             person.setdefault(key, value)
 
@@ -431,7 +504,7 @@ def _said_after(people: list[dict], clause: str) -> None:
 
 def read_members(text: str) -> list[dict]:
     """The people a message names, in order; [] when it names nobody."""
-    text = normalize_text(text)
+    text = _ENUMERATION.sub("", normalize_text(text))  # "俩孩子 一个六岁 一个两岁": one clause
     people: list[dict] = []
     place = None
     for number, said in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
@@ -453,21 +526,30 @@ def read_members(text: str) -> list[dict]:
                     speaker.setdefault(key, value)
                 named_again.append(speaker)
                 continue
+            again = _named_again(people, clause_people, clause[start:stop], entry)
+            if again:
+                named_again += again
+                continue
             expanded = _expand(clause, start, clause[start:stop], clause[since:start], entry)
             if any(start <= at < stop and kind == "stage" for at, kind in denials):
                 for person in expanded:
-                    person["not_student"] = True  # "儿子不上学了", "闺女高中毕业了"
+                    if "stage" not in person:
+                        person["not_student"] = True  # "儿子不上学了", "闺女高中毕业了"
+            _like_the_next(clause_people, clause[start:stop], expanded)
             clause_people += expanded
         _share_clause_attributes(clause_people + named_again, clause)
-        place = _region_in(clause) or place
+        here = _region_in(clause)
+        place = here or place
         for person in clause_people + named_again:
-            person["region"] = place  # kept only when people live in two regions (_places)
+            if here or person in clause_people or "region" not in person:
+                person["region"] = place  # kept only when people live in two regions (_places)
             person["_clause"] = number
         people += clause_people
     family = next((p for p in people if p["role"] == "family"), None)
     people = [p for p in people if p["role"] != "family"]
     for person in people:
         person.pop("_clause", None)
+        person.pop("_pair", None)
         for key in _PERSONAL[1:] if family else ():
             if key in family:
                 person.setdefault(key, family[key])
@@ -490,6 +572,11 @@ def _unclear(person: dict) -> bool:
         return True
     if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
         person["role"] = "adult"  # "儿子四十多了" is an adult
+    if person["role"] == "child" and person.get("tier") and not person.get("stage"):
+        adult_age = _adult_age()
+        if adult_age is None or person.get("age", adult_age) >= adult_age:
+            person["role"] = "adult"  # "儿子二档": a tier is an adult's choice
+            return False
     if person["role"] == "child" and person.get("not_student"):
         adult_age = _adult_age()
         if adult_age is not None and person.get("age", 0) >= adult_age:
