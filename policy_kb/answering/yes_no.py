@@ -14,6 +14,7 @@ import re
 from policy_kb.answering.answers import Answer, heading, unique
 from policy_kb.answering.render import NOT_STATED_PHRASE, hotline_summary, result_text
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
+from policy_kb.reading.household import describe_member
 from policy_kb.reading.question import Question, words
 from policy_kb.rules.calculator import Profile, calculate
 from policy_kb.text.dates import cn_date
@@ -163,17 +164,61 @@ def _person_result(kb: KnowledgeBase, question: Question, person: dict, scheme: 
     return calculate(kb, profile)
 
 
+def _people(question: Question) -> list[dict]:
+    """Everyone a yes/no is about whose share something said of them decides (the bare 自己
+    of "还用自己交吗" is the person asked about, not one more)."""
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    people = [m for m in named if any(m.get(k) is not None for k in _DECIDING)]
+    return people if len(people) == len(named) else []
+
+
+def _group_silence(kb: KnowledgeBase, region: str, scheme: str, person: dict) -> str:
+    """A person said to be in a group whose share still needs a tier: the group is not among
+    those the documents have the government pay for, or the documents name none at all."""
+    fact = kb.fact(region, f"{scheme}.government_pays")
+    label = kb.scheme_label(scheme)
+    if fact is None or fact.status == "not_stated":
+        return (
+            f"{kb.region_name(region)}的文件没有写{label}个人缴费由政府代缴的对象，"
+            f"{describe_member(person)}要不要自己交，{NOT_STATED_PHRASE}。"
+        )
+    return f"{describe_member(person)}不在{kb.region_name(region)}文件列出的{label}政府代缴对象里，要按档次自己交。"
+
+
 def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """ "俺娘72了 还用自己交吗" → 不用 first when the computed personal share is 0."""
+    """ "俺娘72了 还用自己交吗", "爸妈都是低保 养老用自己交不", "政府给代缴不" → 不用 / 要交
+    first, from each person's computed personal share."""
     asked = question.wants("must_pay") or any(w in question.text for w in words()["must_pay_more"])
-    person = _one_person(question)
-    if len(question.regions) != 1 or not asked or person is None:
+    people = _people(question)
+    if len(question.regions) != 1 or not asked or not people:
         return None
-    result = _person_result(kb, question, person, question.scheme or "medical")
-    if result.status != "ok" or result.personal_amount is None:
-        return None
-    lead = "不用自己交。" if result.personal_amount == 0 else f"要交，个人缴费{result.personal_amount}元。"
-    return Answer(lead + "\n" + result_text(result), list(result.facts))
+    region, scheme = question.regions[0], question.scheme or "medical"
+    results = [_person_result(kb, question, p, scheme) for p in people]
+    leads = []
+    for person, result in zip(people, results):
+        if result.status == "ok" and result.personal_amount is not None:
+            share = result.personal_amount
+            leads.append("不用自己交" if share == 0 else f"要交，个人缴费{share}元")
+        elif result.status == "need_more" and (
+            person.get("group") or person.get("disability_grade")
+        ):
+            leads.append(_group_silence(kb, region, scheme, person))
+        else:
+            return None
+    facts = unique([f for r in results for f in r.facts])
+    if len(people) == 1:
+        lead = leads[0] if leads[0].endswith("。") else leads[0] + "。"
+        if results[0].status == "ok":
+            return Answer(lead + "\n" + result_text(results[0]), facts)  # it ends with its source
+        body = "\n".join(results[0].reasoning) + "\n" + hotline_summary(kb, region)
+        return Answer(lead + "\n" + body + "\n" + source_line(facts), facts)
+    if len(set(leads)) == 1 and not leads[0].endswith("。"):
+        text = f"都{leads[0]}。"  # "爸妈都是低保": one answer for both
+    else:
+        text = "\n".join(f"· {describe_member(p)}：{lead}" for p, lead in zip(people, leads))
+    lines = [f"· {describe_member(p)}：" + "".join(r.reasoning) for p, r in zip(people, results)]
+    body = heading(kb, region, scheme) + "\n" + "\n".join(lines)
+    return Answer(text + "\n" + body + "\n" + source_line(facts), facts)
 
 
 def tier_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
