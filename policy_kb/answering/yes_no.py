@@ -293,21 +293,42 @@ def _checked_amount(text: str) -> int | None:
     return None
 
 
-def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """ "山亭 我60了 也是交380吗" → 不是 first when the person's computed medical share differs
-    from the figure asked, 是 when it is the same; the computed figure and its reasons follow."""
-    asked = _checked_amount(question.typed or question.text)
+def _checked_result(kb: KnowledgeBase, question: Question):
+    """The computed medical result the figure is checked against: the one person's, or, when
+    nobody is described, the one adult tier's ("二档650是吧"); a child whose stage is not said
+    only when every stage costs the same ("孩子是300不" in 威海)."""
     person = _one_person(question)
+    if person is not None:
+        return _person_result(kb, question, person, "medical")
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    region = question.regions[0]
+    if not named and len(question.med_tiers) == 1:
+        return calculate(kb, Profile(region=region, scheme="medical", tier=question.med_tiers[0]))
+    if len(named) == 1 and named[0]["role"] == "child" and named[0].get("unclear"):
+        results = [
+            calculate(kb, Profile(region=region, scheme="medical", student=stage))
+            for stage in ("school", "college")
+        ]
+        if len({r.personal_amount for r in results}) == 1:
+            return results[0]
+    return None
+
+
+def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭 我60了 也是交380吗", "二档今年要交800 这对吗" → 不是/不对 first when the computed
+    medical share differs from the figure asked, 是/对 when it is the same; the computed figure
+    and its reasons follow."""
+    text = question.typed or question.text
+    asked = _checked_amount(text)
     if asked is None or len(question.regions) != 1 or question.scheme == "pension":
         return None
-    if person is None:
-        return None
-    result = _person_result(kb, question, person, "medical")
-    if result.status != "ok" or result.personal_amount is None:
+    result = _checked_result(kb, question)
+    if result is None or result.status != "ok" or result.personal_amount is None:
         return None
     share = result.personal_amount
+    yes, no = ("对", "不对") if re.search(r"对(吗|吧|不对)|是真的", text) else ("是", "不是")
     if share == asked:
-        lead = f"是，个人缴费{share}元。"
+        lead = f"{yes}，个人缴费{share}元。"
     else:
-        lead = f"不是。按您说的情况，个人缴费是{share}元，不是{asked}元。"
+        lead = f"{no}。按文件，个人缴费是{share}元，不是{asked}元。"
     return Answer(lead + "\n" + result_text(result), list(result.facts))
