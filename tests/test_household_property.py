@@ -140,6 +140,52 @@ def _pair(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
     ]
 
 
+# a pair named, then each of them: the same two people ("爸妈在老家 爸71妈66")
+PAIRS = [("爸妈", "爸", "妈"), ("公婆", "公公", "婆婆"), ("岳父母", "岳父", "岳母"), ("爹娘", "爹", "娘")]
+SIBLINGS = ["俺哥", "我姐", "弟弟", "妹妹", "嫂子", "大哥", "二姐"]
+
+
+def _pair_then_each(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
+    pair, a, b = rng.choice([p for p in PAIRS if not used & set(p)] or PAIRS)
+    used |= {pair, a, b}
+    (pa, age_a), (pb, age_b) = _age_phrase(rng, 71), _age_phrase(rng, 66)
+    where = rng.choice(["在老家", "都在村里", "", "身体还行"])
+    text = f"{pair}{where}{rng.choice([' ', '，'])}{a}{pa}{rng.choice(['', ' ', '，'])}{b}{pb}"
+    return text, [
+        {"role": "elderly", "word": a, "age": age_a},
+        {"role": "elderly", "word": b, "age": age_b},
+    ]
+
+
+def _children_together(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
+    """ "老大老二都上幼儿园了", "俩孩子一个六岁上一年级 一个两岁还没上幼儿园"."""
+    if rng.random() < 0.5:
+        phrase, stage = rng.choice([s for s in STAGES if s[1] != "newborn"])
+        used |= {"老大", "老二"}
+        text = f"老大老二{rng.choice(['都', '也都'])}{phrase}"
+        return text, [{"role": "child", "word": w, "stage": stage} for w in ("老大", "老二")]
+    used.add("孩子")
+    sep = rng.choice(["", " ", "，"])
+    text = f"俩孩子一个六岁上一年级{sep}一个{rng.choice(['两岁', '2岁', '三岁'])}还没上幼儿园"
+    young = 3 if "三" in text else 2
+    return text, [
+        {"role": "child", "word": "孩子", "age": 6, "stage": "school"},
+        {"role": "child", "word": "孩子", "age": young, "stage": None},
+    ]
+
+
+def _sibling(rng: random.Random, used: set[str]) -> tuple[str, dict]:
+    word = rng.choice([w for w in SIBLINGS if w not in used] or SIBLINGS)
+    used.add(word)
+    tier = rng.choice(["一档", "二档"])
+    return f"{word}四十五 {_tier_phrase(rng, tier)}", {
+        "role": "adult",
+        "word": word,
+        "age": 45,
+        "tier": tier,
+    }
+
+
 def sentence(rng: random.Random) -> tuple[str, list[dict], str | None]:
     """A household sentence, the people it names (in order) and the region it is about."""
     used: set[str] = set()
@@ -150,6 +196,15 @@ def sentence(rng: random.Random) -> tuple[str, list[dict], str | None]:
         people += pair
     for _ in range(rng.randint(1 if people else 2, 3)):
         text, person = _person(rng, used)
+        parts.append(text)
+        people.append(person)
+    for chance, make in ((0.15, _pair_then_each), (0.15, _children_together)):
+        if rng.random() < chance:
+            text, more = make(rng, used)
+            parts.append(text)
+            people += more
+    if rng.random() < 0.1:
+        text, person = _sibling(rng, used)
         parts.append(text)
         people.append(person)
     in_a_group = any(p.get("group") or p.get("disability_grade") for p in people)

@@ -79,6 +79,11 @@ YES_NO = [
     ("山亭 俺娘65 不是低保户 医保还用自己交吗", "要交", "190元"),
     ("山亭 俺爹66 不是一二级 医保还用自己交吗", "要交", "190元"),
     ("山亭 俺不是残疾人 养老能交100的不", "不能", "重度残疾人"),
+    # a tier's figure put for confirmation: 威海 二档 650
+    ("有人说威海医保二档今年要交800 这对吗", "不对", "650元"),
+    ("威海医保二档是650吗", "是", "650元"),
+    # the yes/no asked first, the reason after it
+    ("威海 养老能交300的不 我身体好好的", "原则上不能", "重度残疾人"),
     # several people, each computed (青岛 低保: pension paid by the government at 100)
     ("青岛 爸妈都是低保 养老用自己交不", "都不用", "低保对象"),
     ("山亭 俺娘72 俺爹65 医保还用自己交吗", "· 俺娘（72岁）：不用", "190元"),
@@ -133,3 +138,21 @@ def test_english_and_pinyin_words_are_read_as_chinese(kb, text, word):
     question = read_question(kb, text)
     assert question.regions and question.schemes == ["medical"]
     assert word in question.text
+
+
+SEVERAL = [
+    # each question of the message answered, in order (威海 二档 650, 少年儿童 300)
+    ("威海二档650是吧 孩子是300不", ["1）是", "650元", "2）是", "300元"]),
+    # how many tiers, then the highest (青岛: 10 tiers, up to 12000)
+    ("青岛养老几个档次啊 最高多少", ["1）", "10个", "2）", "12000"]),
+]
+
+
+@pytest.mark.parametrize("text, parts", SEVERAL)
+def test_several_questions_are_each_answered_in_order(kb, text, parts):
+    answer = _answer(kb, text)
+    at = 0
+    for part in parts:
+        found = answer.find(part, at)
+        assert found >= 0, (part, answer)
+        at = found
