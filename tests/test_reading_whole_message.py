@@ -156,3 +156,21 @@ def test_several_questions_are_each_answered_in_order(kb, text, parts):
         found = answer.find(part, at)
         assert found >= 0, (part, answer)
         at = found
+
+
+def test_a_bare_question_after_one_the_documents_do_not_answer_is_declined_with_it(kb):
+    # "一年多少钱" asks about 灵活就业 too: never the residents' tiers (威海 450/650)
+    answer = _answer(kb, "威海灵活就业人员医保咋交 一年多少钱")
+    assert "灵活就业" in answer and not re.search(r"(?<!\d)(450|650)(?!\d)", answer)
+    # a question with its own subject is still answered beside the decline
+    answer = _answer(kb, "威海医保二档多少 报销比例多少")
+    assert answer.startswith("1）") and "650" in answer and "报销比例" in answer
+
+
+def test_a_correction_names_the_speakers_group(kb):
+    # "不是低保 是重度残疾": the speaker's own group, what the turn replaces the wrong one with
+    members = read_question(kb, "不是低保 是重度残疾").members
+    assert [(m["role"], m.get("group")) for m in members] == [("self", "重度残疾")]
+    # said before the family is named: the family's
+    members = read_question(kb, "是低保户 俺爹66").members
+    assert [(m["label"], m.get("group")) for m in members] == [("俺爹", "低保")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from policy_kb.answering import declines
 from policy_kb.answering.answers import Answer, unique
 from policy_kb.answering.relevance import relevant
 from policy_kb.answering.render import facts_text
@@ -50,6 +51,20 @@ def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     return texts
 
 
+def _follows_a_decline(kb: KnowledgeBase, question: Question) -> bool:
+    """Whether a question the documents do not answer is followed by one that names nothing of
+    its own ("一年多少钱"): that one asks about the same thing, and is declined with it."""
+    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c and _asks(c)]
+    declined = False
+    for clause in clauses:
+        own = read_question(kb, clause)
+        if declines.asked(own):
+            declined = True
+        elif declined and not (own.members or own.med_tiers or own.amounts or own.schemes):
+            return True
+    return False
+
+
 def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     """An ordinary topic question: the facts of its topic its own words point at."""
     if not question.topic or not question.regions:
@@ -70,6 +85,8 @@ def answer(
 ) -> Answer | None:
     """Each question of the message answered in order, or None for a single question."""
     texts = sub_questions(kb, question)
+    if _follows_a_decline(kb, question):
+        return None  # "灵活就业人员医保咋交 一年多少钱": the second asks about the same thing
     answers = []
     for text in texts:
         sub = read_question(kb, text)

@@ -409,6 +409,9 @@ def _said_of_last(people: list[dict], clause: str) -> None:
     if not people and found and any(w in clause for w in words()["whole_family"]):
         people.append({"role": "family", "_clause": -1, **found})  # "家里是低保户 俺爹66"
         return
+    if not people and found:  # "是重度残疾", "低保户养老还用交吗": the speaker's own group
+        people.append({"role": "self", "label": "本人", "_clause": -1, "_implied": True, **found})
+        return
     last = _last_clause(people)
     if not last:
         return
@@ -519,7 +522,10 @@ def read_members(text: str) -> list[dict]:
         for i, (start, _end, entry) in enumerate(mentions):
             stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(clause)
             since = mentions[i - 1][1] if i else 0
-            speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
+            speaker = next(
+                (p for p in people + clause_people if p["role"] == "self" and "_implied" not in p),
+                None,
+            )
             if entry["role"] == "self" and speaker is not None:
                 # "俺在青岛 俺和老伴都一档", "我65岁……自己交多少": one person, told more
                 for key, value in _attributes(clause[start:stop]).items():
@@ -545,6 +551,9 @@ def read_members(text: str) -> list[dict]:
                 person["region"] = place  # kept only when people live in two regions (_places)
             person["_clause"] = number
         people += clause_people
+    implied = next((p for p in people if p.pop("_implied", None)), None)
+    if implied is not None and len(people) > 1:
+        implied["role"] = "family"  # "低保户 俺爹66 俺娘70": said of the family named after
     family = next((p for p in people if p["role"] == "family"), None)
     people = [p for p in people if p["role"] != "family"]
     for person in people:
