@@ -41,6 +41,8 @@ SUMS = [
     ("威海 俺闺女在威海上大学 20岁 医保多少 我交一档 俺俩一共多少", "750"),
     # 青岛 395 ×2 (老大老二都上幼儿园) + a newborn 395
     ("老大老二都上幼儿园了老三刚生的 仨孩子医保多少钱 青岛这边", "1185"),
+    # 小孩 is a minor (少年儿童 395 in 青岛), 大人 一档 462
+    ("小孩医保多少 大人一档多少？青岛市", "857"),
     # 威海 一档 450 + 二档 650 (儿子 with a tier is an adult) + a pupil 300
     ("威海 儿媳妇一档 儿子二档 孙子上小学 一共多少", "1400"),
     # 青岛 二档 395 ×2 (公婆) + 大学生 150
@@ -143,6 +145,8 @@ def test_english_and_pinyin_words_are_read_as_chinese(kb, text, word):
 SEVERAL = [
     # each question of the message answered, in order (威海 二档 650, 少年儿童 300)
     ("威海二档650是吧 孩子是300不", ["1）是", "650元", "2）是", "300元"]),
+    # the speaker's age said with nobody named: 山亭 63 → half of 380; then 350's subsidy (30)
+    ("山亭 63岁 医保交多少 养老交350补多少", ["1）", "190元", "2）", "补贴30元"]),
     # how many tiers, then the highest (青岛: 10 tiers, up to 12000)
     ("青岛养老几个档次啊 最高多少", ["1）", "10个", "2）", "12000"]),
 ]

@@ -38,6 +38,8 @@ def _med_profile(question: Question, member: dict, student: str | None = None) -
     tiers = set(question.med_tiers)
     tier = member.get("tier") or (tiers.pop() if len(tiers) == 1 else None)
     stage = student or member.get("stage")
+    if stage is None and member.get("minor") and member.get("age") is None:
+        stage = "school"  # "小孩": the minors' (少年儿童) rate, as for a pupil
     return Profile(
         region=question.regions[0],
         scheme="medical",

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from policy_kb.answering import declines
+from policy_kb.answering import declines, yes_no
 from policy_kb.answering.answers import Answer, unique
 from policy_kb.answering.relevance import relevant
-from policy_kb.answering.render import facts_text
+from policy_kb.answering.render import facts_text, result_text
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
+from policy_kb.reading.household import speaker_age
 from policy_kb.reading.question import Question, read_question, words
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
@@ -65,6 +66,25 @@ def _follows_a_decline(kb: KnowledgeBase, question: Question) -> bool:
     return False
 
 
+def _personal_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭 63岁 医保交多少" as one of several questions: the one person's medical share,
+    computed (a pension amount is chosen, not computed)."""
+    if len(question.regions) != 1 or question.scheme != "medical" or not question.wants("amount"):
+        return None
+    if len(question.members) > 1:
+        return None
+    person = question.members[0] if question.members else None
+    if person is None:
+        age = speaker_age(question.text)
+        person = {"role": "self", "age": age} if age is not None else None
+    if person is None:
+        return None
+    result = yes_no.person_result(kb, question, person, "medical")
+    if result.status != "ok" or result.personal_amount is None:
+        return None
+    return Answer(result_text(result), list(result.facts))
+
+
 def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     """An ordinary topic question: the facts of its topic its own words point at."""
     if not question.topic or not question.regions:
@@ -91,7 +111,7 @@ def answer(
     for text in texts:
         sub = read_question(kb, text)
         sub.regions = sub.regions or list(question.regions)
-        found = compose_one(kb, sub) or _topic_answer(kb, sub)
+        found = compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
         if found is None:
             return None  # one part not understood: the message is answered as before
         answers.append(found)

@@ -150,7 +150,8 @@ def _one_person(question: Question) -> dict | None:
     return people[0] if len(people) == 1 and len(named) == 1 else None
 
 
-def _person_result(kb: KnowledgeBase, question: Question, person: dict, scheme: str):
+def person_result(kb: KnowledgeBase, question: Question, person: dict, scheme: str):
+    """The calculator's result for one person read from the message (age, stage, group)."""
     stage = person.get("stage")
     profile = Profile(
         region=question.regions[0],
@@ -193,7 +194,7 @@ def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(question.regions) != 1 or not asked or not people:
         return None
     region, scheme = question.regions[0], question.scheme or "medical"
-    results = [_person_result(kb, question, p, scheme) for p in people]
+    results = [person_result(kb, question, p, scheme) for p in people]
     leads = []
     for person, result in zip(people, results):
         if result.status == "ok" and result.personal_amount is not None:
@@ -299,7 +300,7 @@ def _checked_result(kb: KnowledgeBase, question: Question):
     only when every stage costs the same ("孩子是300不" in 威海)."""
     person = _one_person(question)
     if person is not None:
-        return _person_result(kb, question, person, "medical")
+        return person_result(kb, question, person, "medical")
     named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
     region = question.regions[0]
     if not named and len(question.med_tiers) == 1:

@@ -259,6 +259,8 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
         person = {"role": entry["role"], "label": word, **attrs}
         if entry.get("generic") and count == 1:
             person["generic"] = True
+        if entry.get("minor"):
+            person["minor"] = True  # "小孩", "未成年": a minor, whatever the stage
         if count > 1 and len(ages) == count:
             person["age"] = ages[n]  # "爸妈一个66一个72"
         if entry["role"] == "child" or (stages and entry["role"] == "self"):
@@ -595,8 +597,20 @@ def _unclear(person: dict) -> bool:
     if person["role"] == "child":
         adult_age = _adult_age()
         minor = adult_age is not None and person.get("age", adult_age) < adult_age
+        minor = minor or (person.get("minor") and "age" not in person)
         return "stage" not in person and not minor
     return False
+
+
+def speaker_age(text: str) -> int | None:
+    """An age said in a clause that names nobody ("山亭 63岁 医保交多少"): the speaker's."""
+    for clause in re.split(r"[，,。；;！!？?\s]+", normalize_text(text)):
+        masked, _ = _unsay(clause)
+        if clause and not _mentions(masked):
+            age, said = _age(masked)
+            if age is not None and not said:
+                return age
+    return None
 
 
 def describe_member(person: dict) -> str:
@@ -609,6 +623,8 @@ def describe_member(person: dict) -> str:
         details.append({"school": "在校中小学生/幼儿", "college": "大学生", "newborn": "新生儿"}[person["stage"]])
     if person.get("not_student") and not person.get("stage"):
         details.append("不在上学")
+    elif person.get("minor") and not person.get("stage") and "age" not in person:
+        details += [] if "成年" in label else ["未成年"]  # not "未成年（未成年）"
     if person.get("age") is not None:
         details.append(f"{person.get('age_said') or person['age']}岁")
     return label + (f"（{'，'.join(details)}）" if details else "")
