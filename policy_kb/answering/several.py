@@ -107,6 +107,8 @@ def answer(
     texts = sub_questions(kb, question)
     if _follows_a_decline(kb, question):
         return None  # "灵活就业人员医保咋交 一年多少钱": the second asks about the same thing
+    if texts and all(declines.asked(read_question(kb, t)) for t in texts):
+        return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
     for text in texts:
         sub = read_question(kb, text)

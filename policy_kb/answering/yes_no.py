@@ -186,6 +186,14 @@ def _group_silence(kb: KnowledgeBase, region: str, scheme: str, person: dict) ->
     return f"{describe_member(person)}不在{kb.region_name(region)}文件列出的{label}政府代缴对象里，要按档次自己交。"
 
 
+def _share(result) -> str:
+    """ "个人缴费0元（政府承担380元）", or what is still open."""
+    if result.status != "ok" or result.personal_amount is None:
+        return "".join(result.reasoning)
+    why = "".join(line for line in result.reasoning if "政府" in line)  # the rule that applies
+    return why or f"个人缴费{result.personal_amount}元"
+
+
 def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     """ "俺娘72了 还用自己交吗", "爸妈都是低保 养老用自己交不", "政府给代缴不" → 不用 / 要交
     first, from each person's computed personal share."""
@@ -217,7 +225,7 @@ def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         text = f"都{leads[0]}。"  # "爸妈都是低保": one answer for both
     else:
         text = "\n".join(f"· {describe_member(p)}：{lead}" for p, lead in zip(people, leads))
-    lines = [f"· {describe_member(p)}：" + "".join(r.reasoning) for p, r in zip(people, results)]
+    lines = [f"· {describe_member(p)}：{_share(r)}" for p, r in zip(people, results)]
     body = heading(kb, region, scheme) + "\n" + "\n".join(lines)
     return Answer(text + "\n" + body + "\n" + source_line(facts), facts)
 

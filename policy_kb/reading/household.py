@@ -354,7 +354,19 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
                 person["stage"] = stages[0]
 
 
-_ENUMERATION = re.compile(r"[，,、\s]+(?=一个(?:\d|[一两二三四五六七八九十]|上|读|念|在|刚|还|没|不))")
+_ENUMERATION = re.compile(r"^一个(?:\d|[一两二三四五六七八九十]|上|读|念|在|刚|还|没|不)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The message's clauses; one that goes on describing the people just named ("俩孩子一个
+    六岁 一个两岁", "爸妈都在山亭，一个65一个71") joins the clause before it."""
+    clauses: list[str] = []
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        if clauses and _ENUMERATION.match(clause) and not _mentions(_unsay(clause)[0]):
+            clauses[-1] += clause
+        else:
+            clauses.append(clause)
+    return clauses
 
 
 def _like_the_next(before: list[dict], span: str, people: list[dict]) -> None:
@@ -509,10 +521,9 @@ def _said_after(people: list[dict], clause: str) -> None:
 
 def read_members(text: str) -> list[dict]:
     """The people a message names, in order; [] when it names nobody."""
-    text = _ENUMERATION.sub("", normalize_text(text))  # "俩孩子 一个六岁 一个两岁": one clause
     people: list[dict] = []
     place = None
-    for number, said in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
+    for number, said in enumerate(_clauses(normalize_text(text))):
         clause, denials = _unsay(said)
         mentions = _mentions(clause)
         if not mentions:
