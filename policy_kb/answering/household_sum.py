@@ -100,7 +100,9 @@ def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
     if result.category in adult_tiers(kb, result.region):
         category = f"成年居民{result.category}"
     extra = ""
-    if result.government_amount:
+    if result.government_amount and result.personal_amount == 0:
+        extra = f"（由政府代缴{result.government_amount}元，个人不用交）"
+    elif result.government_amount:
         extra = f"（政府承担{result.government_amount}元）"
     return f"· {describe_member(member)}：{category}个人缴费{result.personal_amount}元{extra}"
 

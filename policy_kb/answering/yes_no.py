@@ -183,7 +183,10 @@ def _group_silence(kb: KnowledgeBase, region: str, scheme: str, person: dict) ->
             f"{kb.region_name(region)}的文件没有写{label}个人缴费由政府代缴的对象，"
             f"{describe_member(person)}要不要自己交，{NOT_STATED_PHRASE}。"
         )
-    return f"{describe_member(person)}不在{kb.region_name(region)}文件列出的{label}政府代缴对象里，要按档次自己交。"
+    return (
+        f"{describe_member(person)}不在{kb.region_name(region)}文件列出的{label}政府代缴对象里，"
+        f"要按档次自己交。文件写的是：{fact.answer}"
+    )
 
 
 def _share(result) -> str:
@@ -340,4 +343,7 @@ def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         lead = f"{yes}，个人缴费{share}元。"
     else:
         lead = f"{no}。按文件，个人缴费是{share}元，不是{asked}元。"
+    if asked > share:  # asked for more than the standard: where to pay, and whom to tell
+        lead += "不要多交：请通过文件写明的渠道缴费；有人多收，可以向这里反映：\n"
+        lead += hotline_summary(kb, question.regions[0], ("payment",))
     return Answer(lead + "\n" + result_text(result), list(result.facts))

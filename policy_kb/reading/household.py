@@ -29,8 +29,8 @@ _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
 # a bare number straight after the person is their age ("爸67", "俺娘七十二")
 _AGE_RIGHT_AFTER = re.compile(
     r"(?:今年|已经|都|也|才)?(\d{1,3}|[二三四五六七八九十][一二三四五六七八九十]{0,2})"
-    r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多级])"
-)
+    r"(?:周岁|岁|了)?(?![\d二三四五六七八九十元块档年月日号个多级]|一(?!共|起|块|家|年|下))"
+)  # "妈70一共多少": the spoken reader joined the pause, 一共 is no digit
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 # what is said of several people only with 都/也/各 ("老两口都65了", "我和老伴都是低保户")
