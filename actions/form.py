@@ -32,6 +32,7 @@ from actions.context import (
 from actions.question import latest_text, question_from
 from actions.replies import ask_region_text, region_buttons, scheme_buttons
 from policy_kb import calculate
+from policy_kb.answering import declines
 from policy_kb.answering.answers import adult_tiers
 from policy_kb.answering.compose import compose
 from policy_kb.answering.state import Waiting
@@ -146,6 +147,8 @@ class ValidateAnswerForm(FormValidationAction):
         question = question_from(tracker)
         if question.all_regions or (question.regions and compose(knowledge_base(), question)):
             return []  # a comparison, a household, a yes/no: the composer needs nothing more
+        if declines.asked(question):
+            return []  # an unsafe payment or a look-alike: answered for every region, unasked
         if not topic:
             return []
         if not regions_in_play(tracker):

@@ -240,6 +240,9 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     """
     count = _count(text, start, entry)
     attrs = _attributes(span)
+    tier_at = span.find(attrs.get("tier", "\0"))
+    if entry["role"] == "child" and _TOGETHER.search(span[: max(tier_at, 0)]):
+        attrs["_tier_shared"] = True  # "两口子加一个孩子…都交一档": the adults' tier
     word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
     after = _AGE_RIGHT_AFTER.match(span[len(word) :])
     if after and "age" not in attrs and count == 1:
@@ -594,6 +597,9 @@ def _unclear(person: dict) -> bool:
         return True
     if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
         person["role"] = "adult"  # "儿子四十多了" is an adult
+    shared = person.pop("_tier_shared", False)
+    if person["role"] == "child" and shared:
+        person.pop("tier", None)
     if person["role"] == "child" and person.get("tier") and not person.get("stage"):
         adult_age = _adult_age()
         if adult_age is None or person.get("age", adult_age) >= adult_age:
