@@ -149,6 +149,8 @@ SEVERAL = [
     ("威海二档650是吧 孩子是300不", ["1）是", "650元", "2）是", "300元"]),
     # the speaker's age said with nobody named: 山亭 63 → half of 380; then 350's subsidy (30)
     ("山亭 63岁 医保交多少 养老交350补多少", ["1）", "190元", "2）", "补贴30元"]),
+    # age groups, the second asked the same way (山亭: 60–69 half of 380, 70+ paid in full)
+    ("山亭 60到69的医保交多少 70以上的呢", ["1）", "190元", "2）", "个人缴费：0元"]),
     # how many tiers, then the highest (青岛: 10 tiers, up to 12000)
     ("青岛养老几个档次啊 最高多少", ["1）", "10个", "2）", "12000"]),
 ]

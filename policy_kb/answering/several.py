@@ -22,6 +22,7 @@ from policy_kb.data.vocabulary import scheme
 from policy_kb.reading.household import speaker_age
 from policy_kb.reading.question import Question, read_question, words
 
+_SAME_AGAIN = re.compile(r"呢[？?]?$")
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
@@ -110,9 +111,13 @@ def answer(
     if texts and all(declines.asked(read_question(kb, t)) for t in texts):
         return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
+    previous = None
     for text in texts:
         sub = read_question(kb, text)
         sub.regions = sub.regions or list(question.regions)
+        if previous is not None and not sub.kinds and _SAME_AGAIN.search(text):
+            sub.kinds = set(previous.kinds)  # "…交多少 70以上的呢": asked the same way
+        previous = sub
         found = compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
         if found is None:
             return None  # one part not understood: the message is answered as before

@@ -619,14 +619,26 @@ def _unclear(person: dict) -> bool:
     return False
 
 
+# an age group asked about: "60到69的", "70以上的", "70岁及以上" (its youngest age stands for it)
+_AGE_GROUP = re.compile(
+    r"(\d{1,3})(?:周岁|岁)?(?:到|至|-|～|~)\d{1,3}(?:周岁|岁)?(?:的|之间)|"
+    r"(\d{1,3})(?:周岁|岁)?(?:及以上|以上|往上|开外)"
+)
+
+
 def speaker_age(text: str) -> int | None:
-    """An age said in a clause that names nobody ("山亭 63岁 医保交多少"): the speaker's."""
+    """An age said in a clause that names nobody ("山亭 63岁 医保交多少"): the speaker's; or
+    the youngest age of an age group asked about ("60到69的", "70以上的")."""
     for clause in re.split(r"[，,。；;！!？?\s]+", normalize_text(text)):
         masked, _ = _unsay(clause)
-        if clause and not _mentions(masked):
-            age, said = _age(masked)
-            if age is not None and not said:
-                return age
+        if not clause or _mentions(masked):
+            continue
+        group = _AGE_GROUP.search(masked)
+        if group:
+            return int(group.group(1) or group.group(2))
+        age, said = _age(masked)
+        if age is not None and not said:
+            return age
     return None
 
 
