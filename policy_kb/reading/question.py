@@ -144,7 +144,8 @@ def translate_mixed(text: str) -> str:
     for phrase in sorted(table, key=len, reverse=True):
         pattern = r"(?<![A-Za-z])" + re.escape(phrase).replace(r"\ ", r"\s*") + r"(?![A-Za-z])"
         text = re.sub(pattern, table[phrase], text, flags=re.IGNORECASE)
-    return text
+    # "65 sui" → "65岁", "300 吗" → "300吗": a translated word joins the number it follows
+    return re.sub(r"(\d)\s+(?=[岁吗档])", r"\1", text)
 
 
 @functools.lru_cache(maxsize=512)
