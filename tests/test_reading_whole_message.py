@@ -63,6 +63,8 @@ YES_NO = [
     # 威海: paid 6月18日 after the collection period → 3 months' wait, cover from 9月18日
     ("威海 俺2024年6月18号才补交的医保 8月5号住院了 能报不", "不能", "2024年9月18日"),
     ("威海 2024年3月1号交的医保 7月10号住院能报吗", "能", "2024年6月1日"),
+    # 山亭: paid after the collection period → 30 days' wait, cover from 2月9日 ("住的院")
+    ("俺是山亭的 1月10号才交上医保 3月15号住的院 能报不", "能", "2024年2月9日"),
     # 山亭 70+: the government pays the whole personal share
     ("山亭 俺娘72了 医保还用自己交吗", "不用", "0元"),
     ("山亭 俺爹65 医保还用交吗", "要交", "190元"),

@@ -119,6 +119,7 @@ def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     event = next((w for w in words()["cover_events"] if w in question.text), None)
     if len(question.regions) != 1 or not question.wants("yes_no") or not event:
         return None
+    event = "住院" if "院" in event else event  # "住的院", "进医院": said as 住院
     region = question.regions[0]
     days = _days(question.text, kb.year_for(region) or dt.date.today().year)
     if len(days) < 2:
