@@ -62,6 +62,25 @@ def _tier_phrase(rng: random.Random, tier: str) -> str:
     return rng.choice([f"交{tier}", f"选{tier}", f"医保交{tier}", f"想选{tier}", f"按{tier}交"])
 
 
+# What residents say someone is not, after the person or in a clause of its own: never a group.
+NOT_IN_A_GROUP = ["不是一二级", "不是一二级残疾", "没残疾", "也没有残疾", "不是残疾人", "也不是特困"]
+NOT_IN_A_GROUP += ["不是低保户", "也不是低保", "不属于低保", "不是特困户", "没评上低保", "不是脱贫户"]
+# ... and what they are: (phrase, group, disability grade)
+IN_A_GROUP = [
+    ("是低保户", "低保", None),
+    ("是特困人员", "特困", None),
+    ("低保", "低保", None),
+    ("是脱贫户", "脱贫", None),
+    ("二级残疾", None, 2),
+    ("是一级残疾", None, 1),
+    ("重度残疾", "重度残疾", None),
+]
+# said of the whole family: nobody in it joins the group
+FAMILY_NOT = ["家里也不是低保户", "俺家不是低保", "家里没有残疾人", "俺家也不是特困户"]
+# a child who is not at school: (phrase, age said, the age it means)
+NOT_AT_SCHOOL = ["不上学了", "没上学", "不念书了", "高中毕业了", "大学毕业了", "早就不上学了"]
+NOT_AT_SCHOOL_AGES = [("", None), (" 今年28", 28), ("，5岁", 5), (" 都20了", 20), (" 16岁", 16)]
+
 REGIONS = [("青岛", "在青岛"), ("威海", "在威海"), ("山亭", "在山亭")]
 TAILS = ["医保一共交多少", "医保一家多少钱", "一年医保得多少", "全家医保加起来多少"]
 
@@ -71,6 +90,8 @@ def _person(rng: random.Random, used: set[str]) -> tuple[str, dict]:
     pool = {"elder": ELDERS, "adult": ADULTS, "child": CHILDREN}[kind]
     word = rng.choice([w for w in pool if w not in used] or pool)
     used.add(word)
+    if kind == "child" and rng.random() < 0.25:
+        return _not_at_school(rng, word)
     if kind == "child":
         phrase, stage = rng.choice(STAGES)
         return word + phrase, {"role": "child", "stage": stage, "word": word}
@@ -84,7 +105,25 @@ def _person(rng: random.Random, used: set[str]) -> tuple[str, dict]:
         tier = rng.choice(["一档", "二档"])
         text += " " + _tier_phrase(rng, tier)
         expect["tier"] = tier
+    if rng.random() < 0.35:  # "俺爹66 不是一二级", "俺娘没残疾"
+        text += rng.choice(["", " ", "，"]) + rng.choice(NOT_IN_A_GROUP)
+        expect |= {"group": None, "disability_grade": None}
+    elif rng.random() < 0.2:  # "俺娘是低保户", "老伴二级残疾"
+        phrase, group, grade = rng.choice(IN_A_GROUP)
+        text += rng.choice([" ", "，"]) + phrase
+        expect |= {"group": group, "disability_grade": grade}
     return text, expect
+
+
+def _not_at_school(rng: random.Random, word: str) -> tuple[str, dict]:
+    """ "儿子不上学了 今年28", "闺女没上学，5岁": no school stage; the age says the rest."""
+    phrase = rng.choice(NOT_AT_SCHOOL)
+    said, age = rng.choice(NOT_AT_SCHOOL_AGES)
+    expect = {"role": "child", "word": word, "stage": None, "not_at_school": True}
+    if age is not None:
+        expect["age"] = age
+        expect["role"] = "adult" if age >= 18 else "child"
+    return word + rng.choice(["", " "]) + phrase + said, expect
 
 
 def _pair(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
@@ -101,6 +140,52 @@ def _pair(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
     ]
 
 
+# a pair named, then each of them: the same two people ("爸妈在老家 爸71妈66")
+PAIRS = [("爸妈", "爸", "妈"), ("公婆", "公公", "婆婆"), ("岳父母", "岳父", "岳母"), ("爹娘", "爹", "娘")]
+SIBLINGS = ["俺哥", "我姐", "弟弟", "妹妹", "嫂子", "大哥", "二姐"]
+
+
+def _pair_then_each(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
+    pair, a, b = rng.choice([p for p in PAIRS if not used & set(p)] or PAIRS)
+    used |= {pair, a, b}
+    (pa, age_a), (pb, age_b) = _age_phrase(rng, 71), _age_phrase(rng, 66)
+    where = rng.choice(["在老家", "都在村里", "", "身体还行"])
+    text = f"{pair}{where}{rng.choice([' ', '，'])}{a}{pa}{rng.choice(['', ' ', '，'])}{b}{pb}"
+    return text, [
+        {"role": "elderly", "word": a, "age": age_a},
+        {"role": "elderly", "word": b, "age": age_b},
+    ]
+
+
+def _children_together(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
+    """ "老大老二都上幼儿园了", "俩孩子一个六岁上一年级 一个两岁还没上幼儿园"."""
+    if rng.random() < 0.5:
+        phrase, stage = rng.choice([s for s in STAGES if s[1] != "newborn"])
+        used |= {"老大", "老二"}
+        text = f"老大老二{rng.choice(['都', '也都'])}{phrase}"
+        return text, [{"role": "child", "word": w, "stage": stage} for w in ("老大", "老二")]
+    used.add("孩子")
+    sep = rng.choice(["", " ", "，"])
+    text = f"俩孩子一个六岁上一年级{sep}一个{rng.choice(['两岁', '2岁', '三岁'])}还没上幼儿园"
+    young = 3 if "三" in text else 2
+    return text, [
+        {"role": "child", "word": "孩子", "age": 6, "stage": "school"},
+        {"role": "child", "word": "孩子", "age": young, "stage": None},
+    ]
+
+
+def _sibling(rng: random.Random, used: set[str]) -> tuple[str, dict]:
+    word = rng.choice([w for w in SIBLINGS if w not in used] or SIBLINGS)
+    used.add(word)
+    tier = rng.choice(["一档", "二档"])
+    return f"{word}四十五 {_tier_phrase(rng, tier)}", {
+        "role": "adult",
+        "word": word,
+        "age": 45,
+        "tier": tier,
+    }
+
+
 def sentence(rng: random.Random) -> tuple[str, list[dict], str | None]:
     """A household sentence, the people it names (in order) and the region it is about."""
     used: set[str] = set()
@@ -113,6 +198,20 @@ def sentence(rng: random.Random) -> tuple[str, list[dict], str | None]:
         text, person = _person(rng, used)
         parts.append(text)
         people.append(person)
+    for chance, make in ((0.15, _pair_then_each), (0.15, _children_together)):
+        if rng.random() < chance:
+            text, more = make(rng, used)
+            parts.append(text)
+            people += more
+    if rng.random() < 0.1:
+        text, person = _sibling(rng, used)
+        parts.append(text)
+        people.append(person)
+    in_a_group = any(p.get("group") or p.get("disability_grade") for p in people)
+    if rng.random() < 0.1 and not in_a_group:  # "家里也不是低保户": of nobody in particular
+        parts.insert(rng.randint(0, len(parts)), rng.choice(FAMILY_NOT))
+        for person in people:
+            person |= {"group": None, "disability_grade": None}
     region, where = rng.choice(REGIONS)
     if rng.random() < 0.15:  # "我在青岛 爸妈在山亭老家": two regions, each person's own
         other, other_where = rng.choice([r for r in REGIONS if r[0] != region])
@@ -130,10 +229,14 @@ def _problems(text: str, expected: list[dict]) -> list[str]:
         return [f"{len(read)} people read, {len(expected)} named: {read}"]
     problems = []
     for got, want in zip(read, expected):
+        keys = ("age", "tier", "stage", "region", "group", "disability_grade")
         if got.get("unclear") and want["word"] in got.get("label", ""):
-            continue  # asked about by name
+            keys = ("stage", "group", "disability_grade")  # asked about by name, in no group
+            if want.get("not_at_school") and want.get("age") is not None:
+                problems.append(f"{want['word']}: asked about although the age says it")
         role = "adult" if got["role"] == "self" and want["role"] == "adult" else got["role"]
-        checks = [("role", role), *((k, got.get(k)) for k in ("age", "tier", "stage", "region"))]
+        checks = [("role", role)] if not got.get("unclear") else []
+        checks += [(k, got.get(k)) for k in keys]
         for key, value in checks:
             if key in want and want[key] != value:
                 problems.append(f"{want['word']}: {key} {value!r}, expected {want[key]!r}")
@@ -157,5 +260,7 @@ def test_generated_household_sentences_are_read_person_by_person():
 @pytest.mark.parametrize("seed", range(3))
 def test_the_generator_names_every_kind_of_person_it_promises(seed):
     rng = random.Random(seed)
-    roles = {p["role"] for _ in range(300) for p in sentence(rng)[1]}
-    assert roles >= {"elderly", "adult", "child", "self"}
+    people = [p for _ in range(300) for p in sentence(rng)[1]]
+    assert {p["role"] for p in people} >= {"elderly", "adult", "child", "self"}
+    assert any("group" in p and p["group"] is None for p in people)  # said not to be in one
+    assert any(p.get("group") for p in people) and any(p.get("not_at_school") for p in people)

@@ -33,6 +33,20 @@ SUMS = [
     ("我在青岛交一档 爸妈在山亭老家 一个66一个72 医保一共多少", "652"),
     # 山亭 爹 66 → 190, 娘 71 → 0
     ("山亭 俺爹66 俺娘71 医保一共交多少", "190"),
+    # 青岛 二档 395 + 山亭 爸 71 → 0, 妈 66 → 190 (the pair, then each of them)
+    ("我在青岛交二档 爸妈在山亭老家 爸71妈66 加一块多少", "585"),
+    # 青岛 一档 462 + 山亭 68 → 190, 70 → 0 ("妈70一共": the spoken reader joins the pause)
+    ("我在青岛上班 交居民医保一档 爸妈在山亭老家 爸68妈70 一共多少", "652"),
+    # 青岛 一档 462 + 威海 二档 650 ×2 (the speaker named again keeps 青岛)
+    ("我在青岛 爸妈在威海 他俩都选二档 医保 我选一档 一共多少", "1762"),
+    # 威海 大学生 300 + 一档 450 (俺俩: the speaker and the daughter)
+    ("威海 俺闺女在威海上大学 20岁 医保多少 我交一档 俺俩一共多少", "750"),
+    # 青岛 395 ×2 (老大老二都上幼儿园) + a newborn 395
+    ("老大老二都上幼儿园了老三刚生的 仨孩子医保多少钱 青岛这边", "1185"),
+    # 小孩 is a minor (少年儿童 395 in 青岛), 大人 一档 462
+    ("小孩医保多少 大人一档多少？青岛市", "857"),
+    # 威海 一档 450 + 二档 650 (儿子 with a tier is an adult) + a pupil 300
+    ("威海 儿媳妇一档 儿子二档 孙子上小学 一共多少", "1400"),
     # 青岛 二档 395 ×2 (公婆) + 大学生 150
     ("青岛 公婆都交二档 大闺女在外地上大学 医保一家多少", "940"),
 ]
@@ -49,6 +63,8 @@ YES_NO = [
     # 威海: paid 6月18日 after the collection period → 3 months' wait, cover from 9月18日
     ("威海 俺2024年6月18号才补交的医保 8月5号住院了 能报不", "不能", "2024年9月18日"),
     ("威海 2024年3月1号交的医保 7月10号住院能报吗", "能", "2024年6月1日"),
+    # 山亭: paid after the collection period → 30 days' wait, cover from 2月9日 ("住的院")
+    ("俺是山亭的 1月10号才交上医保 3月15号住的院 能报不", "能", "2024年2月9日"),
     # 山亭 70+: the government pays the whole personal share
     ("山亭 俺娘72了 医保还用自己交吗", "不用", "0元"),
     ("山亭 俺爹65 医保还用交吗", "要交", "190元"),
@@ -57,6 +73,29 @@ YES_NO = [
     ("威海养老能交300吗", "原则上不能", "重度残疾人"),
     ("青岛养老能交10000的吗", "可以", "10000元"),
     ("山亭养老能交200吗", "没有200元", "350元"),
+    # a figure put for confirmation: the computed share decides 是/不是 (山亭 60–69 pay half
+    # of 380; 威海 少年儿童 300; 青岛 大学生 150)
+    ("山亭 我60了 也是交380吗", "不是", "190元"),
+    ("山亭医保 俺娘65了 是不是交380", "不是", "190元"),
+    ("山亭 我60了 医保交190吗", "是", "190元"),
+    ("威海 孙子上小学 医保也是交450吗", "不是", "300元"),
+    ("青岛 我是大学生 医保还是交150吗", "是", "150元"),
+    # what a person is, or is not, reaches the calculator (山亭 低保 paid in full)
+    ("山亭 俺娘是低保户 医保还用自己交吗", "不用", "0元"),
+    ("山亭 俺娘65 不是低保户 医保还用自己交吗", "要交", "190元"),
+    ("山亭 俺爹66 不是一二级 医保还用自己交吗", "要交", "190元"),
+    ("山亭 俺不是残疾人 养老能交100的不", "不能", "重度残疾人"),
+    # a tier's figure put for confirmation: 威海 二档 650
+    ("有人说威海医保二档今年要交800 这对吗", "不对", "5690238"),  # and whom to tell
+    ("威海医保二档是650吗", "是", "650元"),
+    # the yes/no asked first, the reason after it
+    ("威海 养老能交300的不 我身体好好的", "原则上不能", "重度残疾人"),
+    # several people, each computed (青岛 低保: pension paid by the government at 100)
+    ("青岛 爸妈都是低保 养老用自己交不", "都不用", "低保对象"),
+    ("山亭 俺娘72 俺爹65 医保还用自己交吗", "· 俺娘（72岁）：不用", "190元"),
+    # a group the documents do not have the government pay for: said so, never 不用
+    ("山亭 俺哥三级残疾 不是一二级 养老政府给代缴不", "俺哥不在", "要按档次自己交"),
+    ("威海 俺娘 低保 七十出头 医保自己还用交不", "威海市的文件没有写", "5190857"),
     # after the collection period: the waiting-period facts allow it (山亭 30日, 威海 3个月)
     ("山亭 医保过了12月31号还能交吗", "能交", "30日"),
     ("威海 医保过了年还能交不", "能交", "3个月"),
@@ -105,3 +144,43 @@ def test_english_and_pinyin_words_are_read_as_chinese(kb, text, word):
     question = read_question(kb, text)
     assert question.regions and question.schemes == ["medical"]
     assert word in question.text
+
+
+SEVERAL = [
+    # each question of the message answered, in order (威海 二档 650, 少年儿童 300)
+    ("威海二档650是吧 孩子是300不", ["1）是", "650元", "2）是", "300元"]),
+    # the speaker's age said with nobody named: 山亭 63 → half of 380; then 350's subsidy (30)
+    ("山亭 63岁 医保交多少 养老交350补多少", ["1）", "190元", "2）", "补贴30元"]),
+    # age groups, the second asked the same way (山亭: 60–69 half of 380, 70+ paid in full)
+    ("山亭 60到69的医保交多少 70以上的呢", ["1）", "190元", "2）", "个人缴费：0元"]),
+    # how many tiers, then the highest (青岛: 10 tiers, up to 12000)
+    ("青岛养老几个档次啊 最高多少", ["1）", "10个", "2）", "12000"]),
+]
+
+
+@pytest.mark.parametrize("text, parts", SEVERAL)
+def test_several_questions_are_each_answered_in_order(kb, text, parts):
+    answer = _answer(kb, text)
+    at = 0
+    for part in parts:
+        found = answer.find(part, at)
+        assert found >= 0, (part, answer)
+        at = found
+
+
+def test_a_bare_question_after_one_the_documents_do_not_answer_is_declined_with_it(kb):
+    # "一年多少钱" asks about 灵活就业 too: never the residents' tiers (威海 450/650)
+    answer = _answer(kb, "威海灵活就业人员医保咋交 一年多少钱")
+    assert "灵活就业" in answer and not re.search(r"(?<!\d)(450|650)(?!\d)", answer)
+    # a question with its own subject is still answered beside the decline
+    answer = _answer(kb, "威海医保二档多少 报销比例多少")
+    assert answer.startswith("1）") and "650" in answer and "报销比例" in answer
+
+
+def test_a_correction_names_the_speakers_group(kb):
+    # "不是低保 是重度残疾": the speaker's own group, what the turn replaces the wrong one with
+    members = read_question(kb, "不是低保 是重度残疾").members
+    assert [(m["role"], m.get("group")) for m in members] == [("self", "重度残疾")]
+    # said before the family is named: the family's
+    members = read_question(kb, "是低保户 俺爹66").members
+    assert [(m["label"], m.get("group")) for m in members] == [("俺爹", "低保")]

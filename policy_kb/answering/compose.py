@@ -37,6 +37,7 @@ _COMPOSERS = (
     yes_no.tier_answer,  # "山亭养老能交100的不": 不能 for a reserved tier
     yes_no.late_answer,  # "过了年还能交不": from the waiting-period and deadline facts
     yes_no.must_pay_answer,  # "俺娘72了 还用自己交吗": 不用 when the personal share is 0
+    yes_no.amount_answer,  # "我60了 也是交380吗": 不是 when the computed share differs
     household_sum.answer,
     comparisons.tier_difference,
     comparisons.between_regions,

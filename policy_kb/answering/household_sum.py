@@ -42,7 +42,9 @@ def _med_profile(
     tiers = set(question.med_tiers)
     tier = member.get("tier") or (tiers.pop() if len(tiers) == 1 else None)
     stage = student or member.get("stage")
-    adult = member["role"] in ADULT_ROLES or member.get("age", 0) >= 18
+    if stage is None and member.get("minor") and member.get("age") is None:
+        stage = "school"  # "小孩": the minors' (少年儿童) rate, as for a pupil
+    adult = member["role"] in ADULT_ROLES or (member.get("age") or 0) >= 18
     return build_profile(
         kb,
         question.regions[0],
@@ -52,14 +54,23 @@ def _med_profile(
         group="新生儿" if stage == "newborn" else None,
         student="school" if stage == "newborn" else stage,
         tier=tier if adult else None,
+        hardship=member.get("group"),
+        disability_grade=member.get("disability_grade"),
     )
 
 
 def _pension_profile(kb: KnowledgeBase, question: Question, member: dict) -> Profile:
     amounts = question.amounts
     amount = member.get("amount") or (amounts[0] if len(amounts) == 1 else None)
-    region = question.regions[0]
-    return build_profile(kb, region, "pension", age=member.get("age"), tier=amount)
+    return build_profile(
+        kb,
+        question.regions[0],
+        "pension",
+        age=member.get("age"),
+        tier=amount,
+        hardship=member.get("group"),
+        disability_grade=member.get("disability_grade"),
+    )
 
 
 def _age_matters(kb: KnowledgeBase, region: str) -> dict | None:
@@ -80,6 +91,8 @@ def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tupl
             f"{describe_member(member)}多大年纪（{kb.region_name(region)}{rule['half_from_age']}岁以上"
             f"老年人个人缴费有减免）"
         )
+    if member.get("unclear") and member.get("not_student"):
+        return Result(status="need_more"), f"{describe_member(member)}多大年纪"
     if member.get("unclear"):
         options = {
             s: calculate(kb, _med_profile(kb, question, member, s)) for s in ("school", "college")
@@ -96,7 +109,9 @@ def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
     if result.category in adult_tiers(kb, result.region):
         category = f"成年居民{result.category}"
     extra = ""
-    if result.government_amount:
+    if result.government_amount and result.personal_amount == 0:
+        extra = f"（由政府代缴{result.government_amount}元，个人不用交）"
+    elif result.government_amount:
         extra = f"（政府承担{result.government_amount}元）"
     return f"· {describe_member(member)}：{category}个人缴费{result.personal_amount}元{extra}"
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from policy_kb.answering import declines, yes_no
 from policy_kb.answering.answers import Answer, unique
 from policy_kb.answering.relevance import relevant
-from policy_kb.answering.render import facts_text, numbered_lead
+from policy_kb.answering.render import facts_text, numbered_lead, result_text
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
+from policy_kb.reading.household import speaker_age
 from policy_kb.reading.question import Question, read_question, words
 
+_SAME_AGAIN = re.compile(r"呢[？?]?$")
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
@@ -50,6 +53,39 @@ def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     return texts
 
 
+def _follows_a_decline(kb: KnowledgeBase, question: Question) -> bool:
+    """Whether a question the documents do not answer is followed by one that names nothing of
+    its own ("一年多少钱"): that one asks about the same thing, and is declined with it."""
+    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c and _asks(c)]
+    declined = False
+    for clause in clauses:
+        own = read_question(kb, clause)
+        if declines.asked(own):
+            declined = True
+        elif declined and not (own.members or own.med_tiers or own.amounts or own.schemes):
+            return True
+    return False
+
+
+def _personal_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭 63岁 医保交多少" as one of several questions: the one person's medical share,
+    computed (a pension amount is chosen, not computed)."""
+    if len(question.regions) != 1 or question.scheme != "medical" or not question.wants("amount"):
+        return None
+    if len(question.members) > 1:
+        return None
+    person = question.members[0] if question.members else None
+    if person is None:
+        age = speaker_age(question.text)
+        person = {"role": "self", "age": age} if age is not None else None
+    if person is None:
+        return None
+    result = yes_no.person_result(kb, question, person, "medical")
+    if result.status != "ok" or result.personal_amount is None:
+        return None
+    return Answer(result_text(result), list(result.facts))
+
+
 def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     """An ordinary topic question: the facts of its topic its own words point at."""
     if not question.topic or not question.regions:
@@ -70,11 +106,19 @@ def answer(
 ) -> Answer | None:
     """Each question of the message answered in order, or None for a single question."""
     texts = sub_questions(kb, question)
+    if _follows_a_decline(kb, question):
+        return None  # "灵活就业人员医保咋交 一年多少钱": the second asks about the same thing
+    if texts and all(declines.asked(read_question(kb, t)) for t in texts):
+        return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
+    previous = None
     for text in texts:
         sub = read_question(kb, text)
         sub.regions = sub.regions or list(question.regions)
-        found = compose_one(kb, sub) or _topic_answer(kb, sub)
+        if previous is not None and not sub.kinds and _SAME_AGAIN.search(text):
+            sub.kinds = set(previous.kinds)  # "…交多少 70以上的呢": asked the same way
+        previous = sub
+        found = compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
         if found is None:
             return None  # one part not understood: the message is answered as before
         answers.append(found)

@@ -14,6 +14,7 @@ import re
 from policy_kb.answering.answers import Answer, heading, unique
 from policy_kb.answering.render import NOT_STATED_PHRASE, hotline_summary, result_text
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
+from policy_kb.reading.household import describe_member
 from policy_kb.reading.question import Question, words
 from policy_kb.rules.calculator import calculate
 from policy_kb.rules.profile import build_profile
@@ -119,6 +120,7 @@ def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     event = next((w for w in words()["cover_events"] if w in question.text), None)
     if len(question.regions) != 1 or not question.wants("yes_no") or not event:
         return None
+    event = "住院" if "院" in event else event  # "住的院", "进医院": said as 住院
     region = question.regions[0]
     days = _days(question.text, kb.year_for(region) or dt.date.today().year)
     if len(days) < 2:
@@ -138,27 +140,101 @@ def cover_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     return Answer(text + "\n" + source_line(result.facts), list(result.facts))
 
 
-def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
-    """ "俺娘72了 还用自己交吗" → 不用 first when the computed personal share is 0."""
-    asked = question.wants("must_pay") or any(w in question.text for w in words()["must_pay_more"])
-    # "还用自己交吗": the 自己 there is the person asked about, not one more member
+# what about a person decides their share: said of them, they can be computed
+_DECIDING = ("age", "stage", "group", "disability_grade")
+
+
+def _one_person(question: Question) -> dict | None:
+    """The one person a yes/no is about, when something said of them decides their share.
+    "还用自己交吗": the 自己 there is the person asked about, not one more member."""
     named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
-    people = [m for m in named if m.get("age") is not None]
-    if len(question.regions) != 1 or not asked or len(people) != 1 or len(named) > 1:
-        return None
-    person = people[0]
+    people = [m for m in named if any(m.get(k) is not None for k in _DECIDING)]
+    return people[0] if len(people) == 1 and len(named) == 1 else None
+
+
+def person_result(kb: KnowledgeBase, question: Question, person: dict, scheme: str):
+    """The calculator's result for one person read from the message (age, stage, group)."""
+    stage = person.get("stage")
     profile = build_profile(
         kb,
         question.regions[0],
-        question.scheme or "medical",
-        age=person["age"],
+        scheme,
+        age=person.get("age"),
+        group="新生儿" if stage == "newborn" else None,
+        student="school" if stage == "newborn" else stage,
+        hardship=person.get("group"),
+        disability_grade=person.get("disability_grade"),
         tier=person.get("tier") or (question.med_tiers[0] if question.med_tiers else None),
     )
-    result = calculate(kb, profile)
+    return calculate(kb, profile)
+
+
+def _people(question: Question) -> list[dict]:
+    """Everyone a yes/no is about whose share something said of them decides (the bare 自己
+    of "还用自己交吗" is the person asked about, not one more)."""
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    people = [m for m in named if any(m.get(k) is not None for k in _DECIDING)]
+    return people if len(people) == len(named) else []
+
+
+def _group_silence(kb: KnowledgeBase, region: str, scheme: str, person: dict) -> str:
+    """A person said to be in a group whose share still needs a tier: the group is not among
+    those the documents have the government pay for, or the documents name none at all."""
+    fact = kb.fact(region, f"{scheme}.government_pays")
+    label = kb.scheme_label(scheme)
+    if fact is None or fact.status == "not_stated":
+        return (
+            f"{kb.region_name(region)}的文件没有写{label}个人缴费由政府代缴的对象，"
+            f"{describe_member(person)}要不要自己交，{NOT_STATED_PHRASE}。"
+        )
+    return (
+        f"{describe_member(person)}不在{kb.region_name(region)}文件列出的{label}政府代缴对象里，"
+        f"要按档次自己交。文件写的是：{fact.answer}"
+    )
+
+
+def _share(result) -> str:
+    """ "个人缴费0元（政府承担380元）", or what is still open."""
     if result.status != "ok" or result.personal_amount is None:
+        return "".join(result.reasoning)
+    why = "".join(line for line in result.reasoning if "政府" in line)  # the rule that applies
+    return why or f"个人缴费{result.personal_amount}元"
+
+
+def must_pay_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "俺娘72了 还用自己交吗", "爸妈都是低保 养老用自己交不", "政府给代缴不" → 不用 / 要交
+    first, from each person's computed personal share."""
+    asked = question.wants("must_pay") or any(w in question.text for w in words()["must_pay_more"])
+    people = _people(question)
+    if len(question.regions) != 1 or not asked or not people:
         return None
-    lead = "不用自己交。" if result.personal_amount == 0 else f"要交，个人缴费{result.personal_amount}元。"
-    return Answer(lead + "\n" + result_text(result), list(result.facts))
+    region, scheme = question.regions[0], question.scheme or "medical"
+    results = [person_result(kb, question, p, scheme) for p in people]
+    leads = []
+    for person, result in zip(people, results):
+        if result.status == "ok" and result.personal_amount is not None:
+            share = result.personal_amount
+            leads.append("不用自己交" if share == 0 else f"要交，个人缴费{share}元")
+        elif result.status == "need_more" and (
+            person.get("group") or person.get("disability_grade")
+        ):
+            leads.append(_group_silence(kb, region, scheme, person))
+        else:
+            return None
+    facts = unique([f for r in results for f in r.facts])
+    if len(people) == 1:
+        lead = leads[0] if leads[0].endswith("。") else leads[0] + "。"
+        if results[0].status == "ok":
+            return Answer(lead + "\n" + result_text(results[0]), facts)  # it ends with its source
+        body = "\n".join(results[0].reasoning) + "\n" + hotline_summary(kb, region)
+        return Answer(lead + "\n" + body + "\n" + source_line(facts), facts)
+    if len(set(leads)) == 1 and not leads[0].endswith("。"):
+        text = f"都{leads[0]}。"  # "爸妈都是低保": one answer for both
+    else:
+        text = "\n".join(f"· {describe_member(p)}：{lead}" for p, lead in zip(people, leads))
+    lines = [f"· {describe_member(p)}：{_share(r)}" for p, r in zip(people, results)]
+    body = heading(kb, region, scheme) + "\n" + "\n".join(lines)
+    return Answer(text + "\n" + body + "\n" + source_line(facts), facts)
 
 
 def tier_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
@@ -219,3 +295,59 @@ def late_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         return Answer(heading(kb, region, scheme) + text + "\n" + hotline_summary(kb, region), [])
     text = heading(kb, region, scheme) + lead + "".join(f.answer for f in facts)
     return Answer(text + "\n" + source_line(facts), facts)
+
+
+def _checked_amount(text: str) -> int | None:
+    """The figure a message puts for confirmation ("也是交380吗" → 380), else None."""
+    text = re.sub(r"[？?。.!！~～\s]+$", "", text)
+    if any(re.search(p, text) for p in words()["tier_choice"]):
+        return None  # "能交300吗" asks whether a tier may be chosen (tier_answer)
+    for pattern in words()["amount_check"]:
+        found = re.search(pattern, text)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _checked_result(kb: KnowledgeBase, question: Question):
+    """The computed medical result the figure is checked against: the one person's, or, when
+    nobody is described, the one adult tier's ("二档650是吧"); a child whose stage is not said
+    only when every stage costs the same ("孩子是300不" in 威海)."""
+    person = _one_person(question)
+    if person is not None:
+        return person_result(kb, question, person, "medical")
+    named = [m for m in question.members if not (m["role"] == "self" and len(m) == 2)]
+    region = question.regions[0]
+    if not named and len(question.med_tiers) == 1:
+        return calculate(kb, build_profile(kb, region, "medical", tier=question.med_tiers[0]))
+    if len(named) == 1 and named[0]["role"] == "child" and named[0].get("unclear"):
+        results = [
+            calculate(kb, build_profile(kb, region, "medical", student=stage))
+            for stage in ("school", "college")
+        ]
+        if len({r.personal_amount for r in results}) == 1:
+            return results[0]
+    return None
+
+
+def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
+    """ "山亭 我60了 也是交380吗", "二档今年要交800 这对吗" → 不是/不对 first when the computed
+    medical share differs from the figure asked, 是/对 when it is the same; the computed figure
+    and its reasons follow."""
+    text = question.typed or question.text
+    asked = _checked_amount(text)
+    if asked is None or len(question.regions) != 1 or question.scheme == "pension":
+        return None
+    result = _checked_result(kb, question)
+    if result is None or result.status != "ok" or result.personal_amount is None:
+        return None
+    share = result.personal_amount
+    yes, no = ("对", "不对") if re.search(r"对(吗|吧|不对)|是真的", text) else ("是", "不是")
+    if share == asked:
+        lead = f"{yes}，个人缴费{share}元。"
+    else:
+        lead = f"{no}。按文件，个人缴费是{share}元，不是{asked}元。"
+    if asked > share:  # asked for more than the standard: where to pay, and whom to tell
+        lead += "不要多交：请通过文件写明的渠道缴费；有人多收，可以向这里反映：\n"
+        lead += hotline_summary(kb, question.regions[0], ("payment",))
+    return Answer(lead + "\n" + result_text(result), list(result.facts))

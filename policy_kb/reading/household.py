@@ -18,20 +18,23 @@ import functools
 import re
 
 from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, regions, words
+from policy_kb.rules.groups import UNKNOWN, parse_group
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
-_COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩])\s*(?:个|位|口|名)?$")
-_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
+_COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩仨])\s*(?:个|位|口|名)?$")
+_AGE = re.compile(r"(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
 # a bare number straight after the person is their age ("爸67", "俺娘七十二")
 _AGE_RIGHT_AFTER = re.compile(
     r"(?:今年|已经|都|也|才)?(\d{1,3}|[二三四五六七八九十][一二三四五六七八九十]{0,2})"
-    r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])"
-)
+    r"(?:周岁|岁|了)?(?![\d二三四五六七八九十元块档年月日号个多级]|一(?!共|起|块|家|年|下))"
+)  # "妈70一共多少": the spoken reader joined the pause, 一共 is no digit
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
 _TOGETHER = re.compile(r"都|均|全|也|各")
+# what is said of several people only with 都/也/各 ("老两口都65了", "我和老伴都是低保户")
+_PERSONAL = ("age", "group", "disability_grade")
 _HOUSEHOLD_SIZE = re.compile(r"一家(\d|[二三四五六七八九])口")
 _DENIED_BEFORE = re.compile(r"(不是|不属于|也不是|并非|非)$")
 # "我" before a relative or 们/的/家 is possessive ("我爱人", "我们家"), not a member.
@@ -86,6 +89,45 @@ def _stages_in_order(text: str) -> list[str]:
             kept.append(stage)
             covered = start + len(word) - 1
     return kept
+
+
+_BLANK = "＿"  # stands for a word the sentence denies: it matches no vocabulary
+_NUMBER_BETWEEN = re.compile(r"[\d一二三四五六七八九十两岁]")  # "不到7岁上小学" denies no stage
+
+
+def _denial_targets(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every stage, group and disability grade word, left to right."""
+    _, stages = _vocabulary()
+    found = []
+    for kind, vocabulary in (("stage", [w for ws in stages.values() for w in ws]),):
+        for word in vocabulary:
+            found += [(m.start(), m.end(), kind) for m in re.finditer(re.escape(word), text)]
+    for word in words()["person_groups"]:
+        found += [(m.start(), m.end(), "group") for m in re.finditer(re.escape(word), text)]
+    found += [(m.start(), m.end(), "group") for m in re.finditer(words()["disability_grade"], text)]
+    return sorted(found, key=lambda f: (f[0], -f[1]))
+
+
+def _unsay(clause: str) -> tuple[str, list[tuple[int, str]]]:
+    """The clause with what it says a person is not blanked out ("不是一二级", "没残疾",
+    "不上学了", "高中毕业了"), and (position, kind) of each denial."""
+    targets = _denial_targets(clause)
+    negations = sorted(words()["person_negations"], key=len, reverse=True)
+    denied: list[tuple[int, int, str]] = []
+    pattern = "|".join(re.escape(n) for n in negations)
+    for negation in re.finditer(pattern, clause):
+        reach = clause[negation.end() : negation.end() + int(words()["negation_reach"]) + 1]
+        first = next((t for t in targets if t[0] >= negation.end()), None)
+        gap = clause[negation.end() : first[0]] if first else ""
+        if first and len(gap) < len(reach) and not _NUMBER_BETWEEN.search(gap):
+            denied.append(first)
+    finished = "|".join(re.escape(w) for w in words()["finished_stage"])
+    for start, end, kind in targets:
+        if kind == "stage" and re.match(r"[已经刚都也早就]{0,2}(?:" + finished + ")", clause[end:]):
+            denied.append((start, end, kind))  # "高中毕业了": no longer at school
+    for start, end, _kind in denied:
+        clause = clause[:start] + _BLANK * (end - start) + clause[end:]
+    return clause, [(start, kind) for start, _end, kind in denied]
 
 
 def _mentions(text: str) -> list[tuple[int, int, dict]]:
@@ -161,6 +203,22 @@ def _attributes(span: str) -> dict:
     amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
+    return found | _groups(span)
+
+
+def _groups(span: str) -> dict:
+    """The group a stretch says a person belongs to ("是低保户", "二级残疾"), as the documents'
+    group id (or the resident's word when no id fits) and the disability grade."""
+    found: dict = {}
+    grade = re.search(words()["disability_grade"], span)
+    if grade:
+        found["disability_grade"] = cn_to_int(grade.group(1))
+    for word in sorted(words()["person_groups"], key=len, reverse=True):
+        if word not in span or (grade and word == "残疾"):
+            continue  # "二级残疾" is said by its grade
+        group = parse_group(word)
+        found["group"] = word if group == UNKNOWN else group
+        break
     return found
 
 
@@ -170,7 +228,7 @@ def _count(text: str, start: int, entry: dict) -> int:
     match = _COUNT_BEFORE.search(text[max(0, start - 4) : start])
     if not match:
         return entry["count"]
-    value = 2 if match.group(1) == "俩" else cn_to_int(match.group(1))
+    value = {"俩": 2, "仨": 3}.get(match.group(1)) or cn_to_int(match.group(1))
     return value if value and 0 < value <= 12 else entry["count"]
 
 
@@ -182,6 +240,9 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     """
     count = _count(text, start, entry)
     attrs = _attributes(span)
+    tier_at = span.find(attrs.get("tier", "\0"))
+    if entry["role"] == "child" and _TOGETHER.search(span[: max(tier_at, 0)]):
+        attrs["_tier_shared"] = True  # "两口子加一个孩子…都交一档": the adults' tier
     word = span[: max(len(w) for w in entry["words"] if span.startswith(w))]
     after = _AGE_RIGHT_AFTER.match(span[len(word) :])
     if after and "age" not in attrs and count == 1:
@@ -195,26 +256,55 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     if not stages and entry["role"] == "child":
         stages = _stages_in_order(prefix)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(span)) if a is not None]
+    each = _each(span, count)
     people = []
     for n in range(count):
         person = {"role": entry["role"], "label": word, **attrs}
         if entry.get("generic") and count == 1:
             person["generic"] = True
+        if entry.get("minor"):
+            person["minor"] = True  # "小孩", "未成年": a minor, whatever the stage
         if count > 1 and len(ages) == count:
             person["age"] = ages[n]  # "爸妈一个66一个72"
         if entry["role"] == "child" or (stages and entry["role"] == "self"):
             stage = stages[n] if len(stages) == count else (stages[0] if len(stages) == 1 else None)
             if stage:
                 person["stage"] = stage
+        if each:  # "俩孩子一个六岁上一年级 一个两岁还没上幼儿园": each one's own words
+            person.pop("stage", None)
+            person.update(each[n])
         people.append(person)
     return people
+
+
+_EACH_AGE = re.compile(r"^(\d{1,3}|[一两二三四五六七八九十]{1,3})(?:周岁|岁|了)?(?![\d元块档年月日号个级])")
+
+
+def _each(span: str, count: int) -> list[dict]:
+    """ "一个…一个…": what each of ``count`` people is, in order, when each is described."""
+    parts = span.split("一个")[1:]
+    if count < 2 or len(parts) != count:
+        return []
+    found = []
+    for part in parts:
+        own: dict = {}
+        age = _EACH_AGE.match(part)
+        value = cn_to_int(age.group(1)) if age else None
+        if value is not None and 0 <= value <= 120:
+            own["age"] = value
+        stages = _stages_in_order(part)
+        if stages:
+            own["stage"] = stages[0]
+        found.append(own)
+    return found if any(found) else []
 
 
 def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
     """ "我跟我爱人都交二档": a tier or amount said once in a clause applies to all its adults;
     an age only when said with 都 ("老两口都65了")."""
     # One tier (or amount) in a clause is everyone's choice: "我和老婆选二档" names it once.
-    keys = ("tier", "amount", "age") if _TOGETHER.search(clause) else ("tier", "amount")
+    together = _TOGETHER.search(clause)
+    keys = ("tier", "amount") + (_PERSONAL if together else ())
     for key in keys:
         values = {p[key] for p in clause_people if key in p}
         if len(values) != 1:
@@ -222,7 +312,7 @@ def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
         value = values.pop()
         said = next((p.get("age_said") for p in clause_people if p.get(key) == value), None)
         for person in clause_people:
-            if (person["role"] != "child" or key == "age") and key not in person:
+            if (person["role"] != "child" or key in _PERSONAL) and key not in person:
                 person[key] = value
                 if key == "age" and said:
                     person["age_said"] = said
@@ -249,6 +339,7 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
         people[-1].pop("age_said")
     if not _back_reference(people, clause):
         _said_after(people, clause)
+    _said_of_last(people, clause)
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(clause)) if a is not None]
     if len(ages) >= 2 and len(people) >= len(ages):
         last = people[-len(ages) :]
@@ -264,6 +355,105 @@ def _details_for_previous(people: list[dict], clause: str) -> None:
         elif len(stages) == 1:
             for person in children:
                 person["stage"] = stages[0]
+
+
+_ENUMERATION = re.compile(r"^一个(?:\d|[一两二三四五六七八九十]|上|读|念|在|刚|还|没|不)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The message's clauses; one that goes on describing the people just named ("俩孩子一个
+    六岁 一个两岁", "爸妈都在山亭，一个65一个71") joins the clause before it."""
+    clauses: list[str] = []
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        if clauses and _ENUMERATION.match(clause) and not _mentions(_unsay(clause)[0]):
+            clauses[-1] += clause
+        else:
+            clauses.append(clause)
+    return clauses
+
+
+def _like_the_next(before: list[dict], span: str, people: list[dict]) -> None:
+    """ "老大老二都上幼儿园了": children named with nothing said of them, straight before
+    children said to be (都/也) at a school stage, are at that stage too."""
+    stage = people[0].get("stage") if people else None
+    if not stage or not _TOGETHER.search(span):
+        return
+    for person in reversed(before):
+        if person["role"] != "child" or set(person) - {"role", "label", "region", "_clause"}:
+            break
+        person["stage"] = stage
+
+
+def _named_again(people: list[dict], clause_people: list[dict], span: str, entry: dict):
+    """People named before, named again: "爸妈在山亭老家 爸71妈66" (each of a pair, told
+    more), "闺女上大学 我交一档 俺俩一共多少" (the speaker and the one named last). The people
+    told more, or [] when the mention is somebody new."""
+    word = max((w for w in entry["words"] if span.startswith(w)), key=len)
+    told = {
+        k: v for k, v in _expand(span, 0, span, "", entry)[0].items() if k not in ("role", "label")
+    }
+    parts = words()["pair_parts"]
+    pair = next(
+        (p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])), None
+    )
+    if pair is not None and entry["count"] == 1:
+        pair.update(told, label=word, _pair=True)
+        return [pair]
+    others = [p for p in people + clause_people if p["role"] != "self"]
+    if not entry.get("with_self") or not others:
+        return []
+    speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
+    if speaker is None:
+        speaker = {"role": "self", "label": "本人"}
+        clause_people.append(speaker)
+    them = [speaker, others[-1]]
+    for person in them:
+        for key in ("tier", "amount"):
+            if key in told:
+                person.setdefault(key, told[key])
+    return them
+
+
+def _last_clause(people: list[dict]) -> list[dict]:
+    return [p for p in people if p.get("_clause") == people[-1].get("_clause")] if people else []
+
+
+def _said_of_last(people: list[dict], clause: str) -> None:
+    """ "儿子不上学了 今年28", "俺爹66 是低保户": an exact age or a group in a clause of its own
+    is the person just named (everyone named in that clause with 都); a group said of the
+    family ("家里是低保户") is everyone's."""
+    found = _groups(clause)
+    if not people and found and any(w in clause for w in words()["whole_family"]):
+        people.append({"role": "family", "_clause": -1, **found})  # "家里是低保户 俺爹66"
+        return
+    if not people and found:  # "是重度残疾", "低保户养老还用交吗": the speaker's own group
+        people.append({"role": "self", "label": "本人", "_clause": -1, "_implied": True, **found})
+        return
+    last = _last_clause(people)
+    if not last:
+        return
+    age, said = _age(clause)
+    if age is not None:
+        found["age"] = age  # "俺娘 低保 七十出头": the range is said with the age
+    if not found:
+        return
+    if any(w in clause for w in words()["whole_family"]):
+        them = people if "age" not in found else []
+    else:
+        them = last if len(last) == 1 or _TOGETHER.search(clause) else []
+    for person in them:
+        if said and "age" not in person:
+            person["age_said"] = said
+        for key, value in found.items():
+            person.setdefault(key, value)
+
+
+def _denied_for_previous(people: list[dict], denials: list[tuple[int, str]]) -> None:
+    """ "儿子 不上学了": a stage denied in a clause of its own is the person just named."""
+    last = _last_clause(people)
+    if len(last) == 1 and any(kind == "stage" for _at, kind in denials):
+        last[0]["not_student"] = True
+        last[0].pop("stage", None)
 
 
 def _without_summaries(people: list[dict]) -> list[dict]:
@@ -334,35 +524,60 @@ def _said_after(people: list[dict], clause: str) -> None:
 
 def read_members(text: str) -> list[dict]:
     """The people a message names, in order; [] when it names nobody."""
-    text = normalize_text(text)
     people: list[dict] = []
     place = None
-    for number, clause in enumerate(re.split(r"[，,。；;！!？?\s]+", text)):
+    for number, said in enumerate(_clauses(normalize_text(text))):
+        clause, denials = _unsay(said)
         mentions = _mentions(clause)
         if not mentions:
             place = _region_in(clause) or place
             _details_for_previous(people, clause)
+            _denied_for_previous(people, denials)
             continue
         clause_people, named_again = [], []
         for i, (start, _end, entry) in enumerate(mentions):
             stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(clause)
             since = mentions[i - 1][1] if i else 0
-            speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
+            speaker = next(
+                (p for p in people + clause_people if p["role"] == "self" and "_implied" not in p),
+                None,
+            )
             if entry["role"] == "self" and speaker is not None:
                 # "俺在青岛 俺和老伴都一档", "我65岁……自己交多少": one person, told more
                 for key, value in _attributes(clause[start:stop]).items():
                     speaker.setdefault(key, value)
                 named_again.append(speaker)
                 continue
-            clause_people += _expand(clause, start, clause[start:stop], clause[since:start], entry)
+            again = _named_again(people, clause_people, clause[start:stop], entry)
+            if again:
+                named_again += again
+                continue
+            expanded = _expand(clause, start, clause[start:stop], clause[since:start], entry)
+            if any(start <= at < stop and kind == "stage" for at, kind in denials):
+                for person in expanded:
+                    if "stage" not in person:
+                        person["not_student"] = True  # "儿子不上学了", "闺女高中毕业了"
+            _like_the_next(clause_people, clause[start:stop], expanded)
+            clause_people += expanded
         _share_clause_attributes(clause_people + named_again, clause)
-        place = _region_in(clause) or place
+        here = _region_in(clause)
+        place = here or place
         for person in clause_people + named_again:
-            person["region"] = place  # kept only when people live in two regions (_places)
+            if here or person in clause_people or "region" not in person:
+                person["region"] = place  # kept only when people live in two regions (_places)
             person["_clause"] = number
         people += clause_people
+    implied = next((p for p in people if p.pop("_implied", None)), None)
+    if implied is not None and len(people) > 1:
+        implied["role"] = "family"  # "低保户 俺爹66 俺娘70": said of the family named after
+    family = next((p for p in people if p["role"] == "family"), None)
+    people = [p for p in people if p["role"] != "family"]
     for person in people:
         person.pop("_clause", None)
+        person.pop("_pair", None)
+        for key in _PERSONAL[1:] if family else ():
+            if key in family:
+                person.setdefault(key, family[key])
     people = _without_summaries(people)
     people = _one_speaker(people)
     _places(people)
@@ -382,11 +597,49 @@ def _unclear(person: dict) -> bool:
         return True
     if person["role"] == "child" and person.get("age", 0) >= _grown_child_age():
         person["role"] = "adult"  # "儿子四十多了" is an adult
+    shared = person.pop("_tier_shared", False)
+    if person["role"] == "child" and shared:
+        person.pop("tier", None)
+    if person["role"] == "child" and person.get("tier") and not person.get("stage"):
+        adult_age = _adult_age()
+        if adult_age is None or person.get("age", adult_age) >= adult_age:
+            person["role"] = "adult"  # "儿子二档": a tier is an adult's choice
+            return False
+    if person["role"] == "child" and person.get("not_student"):
+        adult_age = _adult_age()
+        if adult_age is not None and person.get("age", 0) >= adult_age:
+            person["role"] = "adult"  # "儿子不上学了 今年19": an adult, tiers apply
+            return False
+        return person.get("age") is None  # how old decides it: asked
     if person["role"] == "child":
         adult_age = _adult_age()
         minor = adult_age is not None and person.get("age", adult_age) < adult_age
+        minor = minor or (person.get("minor") and "age" not in person)
         return "stage" not in person and not minor
     return False
+
+
+# an age group asked about: "60到69的", "70以上的", "70岁及以上" (its youngest age stands for it)
+_AGE_GROUP = re.compile(
+    r"(\d{1,3})(?:周岁|岁)?(?:到|至|-|～|~)\d{1,3}(?:周岁|岁)?(?:的|之间)|"
+    r"(\d{1,3})(?:周岁|岁)?(?:及以上|以上|往上|开外)"
+)
+
+
+def speaker_age(text: str) -> int | None:
+    """An age said in a clause that names nobody ("山亭 63岁 医保交多少"): the speaker's; or
+    the youngest age of an age group asked about ("60到69的", "70以上的")."""
+    for clause in re.split(r"[，,。；;！!？?\s]+", normalize_text(text)):
+        masked, _ = _unsay(clause)
+        if not clause or _mentions(masked):
+            continue
+        group = _AGE_GROUP.search(masked)
+        if group:
+            return int(group.group(1) or group.group(2))
+        age, said = _age(masked)
+        if age is not None and not said:
+            return age
+    return None
 
 
 def describe_member(person: dict) -> str:
@@ -397,6 +650,10 @@ def describe_member(person: dict) -> str:
     details = []
     if person.get("stage"):
         details.append({"school": "在校中小学生/幼儿", "college": "大学生", "newborn": "新生儿"}[person["stage"]])
+    if person.get("not_student") and not person.get("stage"):
+        details.append("不在上学")
+    elif person.get("minor") and not person.get("stage") and "age" not in person:
+        details += [] if "成年" in label else ["未成年"]  # not "未成年（未成年）"
     if person.get("age") is not None:
         details.append(f"{person.get('age_said') or person['age']}岁")
     return label + (f"（{'，'.join(details)}）" if details else "")
@@ -419,6 +676,9 @@ def _as_member(person: dict) -> dict | None:
             member["tier"] = person["tier"]
     if person.get("age") is not None:
         member["age"] = person["age"]
+    for key in ("group", "disability_grade"):
+        if person.get(key):
+            member[key] = person[key]
     return member
 
 

@@ -70,10 +70,14 @@ def _found(text: str, terms: list[str]) -> bool:
 
 def _kinds(text: str) -> set[str]:
     kinds = {kind for kind, terms in words()["kinds"].items() if _found(text, terms)}
+    if not _found(re.sub(r"最.", "", text), words()["kinds"]["difference"]):
+        kinds.discard("difference")  # "最高多少" asks the highest, not a difference (高多少)
     if re.search(r"比.{1,10}(贵|便宜|高|低)", text):
         kinds.add("compare")  # "青岛的医保比威海贵吗"
-    if re.search(r"(能|可以|行|要|用|让|给).{0,12}不[？?。]?$", text):
-        kinds.add("yes_no")  # spoken "能交不", "让交不"
+    if re.search(r"(能|可以|行|要|用|让|给).{0,12}不[？?。！!]?$", text) or re.search(
+        r"(?:能|可以|行|用|让|给|要.).{0,12}不[，,\s]", text  # not "要不，先交一档"
+    ):
+        kinds.add("yes_no")  # spoken "能交不", "让交不" (then, maybe, why: "我身体好好的")
     if "yes_no" in kinds and not re.search(
         r"(能|可以|可不可以|行|要|用|需|有|是|算|还能|交|缴|参加|参保|办).{0,12}(吗|么|不)?", text
     ):
@@ -140,7 +144,8 @@ def translate_mixed(text: str) -> str:
     for phrase in sorted(table, key=len, reverse=True):
         pattern = r"(?<![A-Za-z])" + re.escape(phrase).replace(r"\ ", r"\s*") + r"(?![A-Za-z])"
         text = re.sub(pattern, table[phrase], text, flags=re.IGNORECASE)
-    return text
+    # "65 sui" → "65岁", "300 吗" → "300吗": a translated word joins the number it follows
+    return re.sub(r"(\d)\s+(?=[岁吗档])", r"\1", text)
 
 
 @functools.lru_cache(maxsize=512)
