@@ -12,14 +12,13 @@ No dependency on Rasa: the assistant's actions, the hotline CLI and the tests sh
 
 from policy_kb.answering.lookup import LookupResult, lookup
 from policy_kb.data.kb import Citation, Fact, KnowledgeBase, Place
-from policy_kb.rules.calculator import Member, Profile, Result, calculate, calculate_household
+from policy_kb.rules.calculator import Profile, Result, calculate, calculate_household
 
 __all__ = [
     "Citation",
     "Fact",
     "KnowledgeBase",
     "LookupResult",
-    "Member",
     "Place",
     "Profile",
     "Result",

@@ -31,7 +31,7 @@ from policy_kb.answering.state import TurnState, build_profile
 from policy_kb.answering.turn import answer_turn
 from policy_kb.data import diff as kb_diff
 from policy_kb.data import store, vocabulary
-from policy_kb.data.kb import KnowledgeBase
+from policy_kb.data.kb import KnowledgeBase, source_line
 from policy_kb.data.sources import SEEDS_DIR, SOURCES_DIR, load_sources, validate
 from policy_kb.reading.spoken import read_spoken
 from policy_kb.rules.calculator import calculate, calculate_household
@@ -151,7 +151,7 @@ def cmd_facts(args) -> int:
             kb.region_name(f.region),
             kb.topic_label(f.topic) + vocabulary.status_mark(f.status),
             f.answer,
-            f.source_line().removeprefix("来源："),
+            source_line([f]).removeprefix("来源："),
         ]
         for f in facts
     ]

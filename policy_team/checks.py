@@ -29,7 +29,7 @@ class Check:
     skipped: str | None = None
 
 
-def knowledge_base(project: Project) -> Check:
+def check_knowledge_base(project: Project) -> Check:
     """Schema, citations (each quote occurs in its seed), numbers in answers and values (each
     value checked against its key's schema and its quotes), required facts, FAQ answers."""
     source = load_sources(project.sources_dir)
@@ -128,7 +128,7 @@ def _yaml(path) -> dict:
 
 
 def run_all(project: Project, with_rasa: bool = True) -> list[Check]:
-    checks = [knowledge_base(project), training_conflicts(project), faq_wiring(project)]
+    checks = [check_knowledge_base(project), training_conflicts(project), faq_wiring(project)]
     if with_rasa:
         checks += [entity_alignment(project), rasa_data(project)]
     else:

@@ -65,7 +65,7 @@ def test_qingdao_household_two_adults_tier1_and_a_pupil(kb):
         kb, "青岛", [Profile(tier="一档"), Profile(tier="一档"), Profile(student="school", age=8)]
     )
     assert result.status == "ok" and result.personal_amount == 1319
-    assert [m.personal_amount for m in result.members] == [462, 462, 395]
+    assert [m.personal_amount for m in result.per_person] == [462, 462, 395]
 
 
 @pytest.mark.parametrize(
@@ -470,7 +470,7 @@ def test_a_household_member_may_have_both_an_age_and_a_tier(kb):
         kb, "青岛", [Profile(age=40, tier="一档"), Profile(age=17, student="school", tier="一档")]
     )
     assert result.status == "ok"
-    assert [m.personal_amount for m in result.members] == [462, 395]
+    assert [m.personal_amount for m in result.per_person] == [462, 395]
 
 
 def test_the_day_ages_are_counted_at_is_one_rule_for_weihai_students_too(kb):

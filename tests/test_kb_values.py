@@ -145,7 +145,7 @@ def test_policy_team_validate_runs_the_value_checks(tmp_path):
     for part in ("policy_kb/sources", "policy_kb/seeds"):
         shutil.copytree(ROOT / part, tmp_path / part)
     _edit(tmp_path / "policy_kb/sources", "weihai.yml", "medical.personal", _set("一档", 480))
-    found = checks.knowledge_base(Project(tmp_path)).problems
+    found = checks.check_knowledge_base(Project(tmp_path)).problems
     assert any("value.一档 = 480 occurs in no quote" in p for p in found), found
 
 

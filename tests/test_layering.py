@@ -95,14 +95,14 @@ BROKEN_PROJECTS = [
         {
             "policy_kb/__init__.py": "",
             "policy_kb/rules/__init__.py": "",
-            "policy_kb/rules/calc.py": "import bot.channels.webchat\n",
+            "policy_kb/rules/calc.py": "import bot.channels.chat_page\n",
             "bot/__init__.py": "",
             "bot/channels/__init__.py": "",
-            "bot/channels/webchat.py": "from policy_kb.rules import calc\n",
+            "bot/channels/chat_page.py": "from policy_kb.rules import calc\n",
         },
         {
-            "circles": [["bot.channels.webchat", "policy_kb.rules.calc"]],
-            "upward": [("policy_kb.rules.calc", "bot.channels.webchat")],
+            "circles": [["bot.channels.chat_page", "policy_kb.rules.calc"]],
+            "upward": [("policy_kb.rules.calc", "bot.channels.chat_page")],
         },
     ),
 ]

@@ -27,7 +27,7 @@ SERVER = """
 import sys
 from sanic import Sanic
 from bot.channels.rest import MaskedRestInput
-from bot.channels.webchat import WebChatInput
+from bot.channels.chat_page import WebChatInput
 from bot.serving.lock_store import RedisAway
 
 async def assistant(message):

@@ -1,4 +1,4 @@
-"""The web chat channel (bot/channels/webchat.py) over HTTP, against the running assistant.
+"""The web chat channel (bot/channels/chat_page.py) over HTTP, against the running assistant.
 
 The first tests need no server: they check the input rules and the history conversion.
 """
@@ -15,8 +15,8 @@ import uuid
 
 import pytest
 
+from bot.channels.chat_page import history_messages
 from bot.channels.http_shared import MAX_MESSAGE_CHARS, InputError, clean_message, valid_sender
-from bot.channels.webchat import history_messages
 from bot.serving.rasa_patches import SESSION_MAX_TURNS
 
 ID_NUMBER = "370203199001011234"
@@ -182,9 +182,9 @@ def test_page_url_without_slash_redirects_and_unknown_files_are_404(webchat):
         opener.open(request, timeout=10)
     assert redirect.value.code in (301, 302, 307, 308)
     assert redirect.value.headers["Location"].endswith("/webhooks/webchat/")
-    for path in ["static/nope.js", "static/..%2Fchannels%2Fwebchat.py", "static/index.html"]:
+    for path in ["static/nope.js", "static/..%2Fchannels%2Fchat_page.py", "static/index.html"]:
         status, _, text = http(f"{webchat}/{path}")
-        assert status == 404 and "webchat.py" not in text and "import" not in text
+        assert status == 404 and "chat_page.py" not in text and "import" not in text
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -23,7 +23,7 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat import WeChatEndpoint, WeChatInput
+from bot.channels.wechat_account import WeChatEndpoint, WeChatInput
 from bot.channels.wechat_dispatch import (
     Dispatcher,
     UndeliverableSender,
@@ -46,6 +46,7 @@ from bot.channels.wechat_text import (
 )
 from policy_kb import KnowledgeBase
 from policy_kb.answering.render import LEAD_MAX_CHARS, lead
+from policy_kb.data.kb import source_line
 from tests.conftest import WECHAT_TEST_ENV
 
 # The session's servers inherit os.environ: make sure they run with the test credentials even
@@ -172,7 +173,7 @@ def test_buttons_become_numbered_options_and_a_number_selects_one():
 
 def cited_answer(kb: KnowledgeBase, region: str, key: str) -> tuple[str, object]:
     fact = kb.fact(region, key)
-    return f"【{region}】{fact.answer}\n{fact.source_line()}", fact
+    return f"【{region}】{fact.answer}\n{source_line([fact])}", fact
 
 
 def test_source_lines_become_a_short_tag_and_a_source_option(kb):

@@ -137,11 +137,11 @@ def calculate_case(form: dict) -> dict[str, Any]:
         birth, paid = _date(form.get("birth_date")), _date(form.get("payment_date"))
     except ValueError:
         return {"error": ERRORS["date"]}
-    household = str(form.get("household") or "").strip()
-    if household:
+    household_said = str(form.get("household") or "").strip()
+    if household_said:
         tier = form.get("tier") or ""
         # read and summed member by member as the chat does ("我和爱人二档，闺女上高中")
-        composed = compose(kb, read_question(kb, f"{region} {household} {tier} 医保 一共"))
+        composed = compose(kb, read_question(kb, f"{region} {household_said} {tier} 医保 一共"))
         if composed is not None:
             return {
                 "status": "need_more" if composed.missing else "ok",
@@ -149,8 +149,8 @@ def calculate_case(form: dict) -> dict[str, Any]:
                 "personal_amount": None,
                 "facts": [fact_data(f, kb) for f in composed.facts],
             }
-        members = parse_household(household)
-        if not members:
+        household = parse_household(household_said)
+        if not household:
             return {"error": ERRORS["household"]}
         tier = form.get("tier") or None
         # each member from the one builder; adults without their own tier take the form's
@@ -163,10 +163,10 @@ def calculate_case(form: dict) -> dict[str, Any]:
                 student=m.get("student"),
                 tier=m.get("tier") or (tier if m.get("role") in ("adult", "elderly") else None),
             )
-            for m in members
+            for m in household
         ]
         result = calculate_household(kb, region, profiles, scheme="medical")
-        text = render.household_text(members, result)
+        text = render.household_text(household, result)
     else:
         scheme = vocabulary.scheme_id(str(form.get("scheme") or ""))
         if scheme is None:

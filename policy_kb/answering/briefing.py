@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from policy_kb.data import vocabulary
-from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 
 # (section title, topics): the order an operator works through a call
 # what an amount in a fact's value is, by the fact's topic
@@ -38,7 +38,7 @@ def fact_data(fact: Fact, kb: KnowledgeBase) -> dict[str, Any]:
         "status_label": vocabulary.statuses().get(fact.status, fact.status),
         "question": fact.question,
         "answer": fact.answer,
-        "source_line": fact.source_line(),
+        "source_line": source_line([fact]),
         "citations": [
             {"title": c.title, "file": c.file, "clause": c.clause, "quote": c.quote}
             for c in fact.citations

@@ -60,14 +60,14 @@ def tier_difference(kb: KnowledgeBase, question: Question) -> Answer | None:
         rates = fact.value
         if not adult_tiers(kb, region):
             return Answer(
-                f"{heading(kb, region, 'medical')}{fact.answer}\n{fact.source_line()}", [fact]
+                f"{heading(kb, region, 'medical')}{fact.answer}\n{source_line([fact])}", [fact]
             )
         first, second = question.med_tiers[0], question.med_tiers[1]
         text = (
             f"{heading(kb, region, 'medical')}成年居民{first}{rates[first]}元，{second}{rates[second]}元；"
             + _difference_line(first, rates[first], second, rates[second])
         )
-        return Answer(f"{text}\n{fact.source_line()}", [fact])
+        return Answer(f"{text}\n{source_line([fact])}", [fact])
     if len(question.amounts) == 2 and _scheme(question) in (None, "pension"):
         fact = kb.fact(region, "pension.tiers")
         a, b = question.amounts
@@ -76,7 +76,7 @@ def tier_difference(kb: KnowledgeBase, question: Question) -> Answer | None:
             text = f"{heading(kb, region, 'pension')}没有{yuan(missing)}档次；可选档次：{yuan(fact.value['tiers'])}。"
         else:
             text = f"{heading(kb, region, 'pension')}{max(a, b)}元档比{min(a, b)}元档每年多交{abs(a - b)}元（{max(a, b)}－{min(a, b)}＝{abs(a - b)}）。"
-        return Answer(f"{text}\n{fact.source_line()}", [fact])
+        return Answer(f"{text}\n{source_line([fact])}", [fact])
     return None
 
 
@@ -88,7 +88,7 @@ def lowest_or_highest_tier(kb: KnowledgeBase, question: Question) -> Answer | No
     line, fact = _extreme_line(kb, region, scheme, question)
     if line is None:
         return None
-    return Answer(f"{heading(kb, region, scheme)}{line}\n{fact.source_line()}", [fact])
+    return Answer(f"{heading(kb, region, scheme)}{line}\n{source_line([fact])}", [fact])
 
 
 def _extreme_line(kb, region, scheme, question) -> tuple[str | None, Fact | None]:

@@ -37,4 +37,4 @@ def headline(kb: KnowledgeBase, question: Question) -> Answer | None:
     region = question.regions[0]
     key = "medical.personal" if question.scheme == "medical" else "pension.tiers"
     fact = kb.fact(region, key)
-    return Answer(f"{heading(kb, region)}{fact.answer}\n{fact.source_line()}", [fact])
+    return Answer(f"{heading(kb, region)}{fact.answer}\n{source_line([fact])}", [fact])

@@ -10,7 +10,7 @@ import re
 
 from policy_kb.data import vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
-from policy_kb.reading.household import describe
+from policy_kb.reading.household import describe_household
 from policy_kb.rules.calculator import Result
 from policy_kb.text.dates import cn_date
 
@@ -21,7 +21,7 @@ def fact_text(fact: Fact, kb: KnowledgeBase | None = None, quotes: bool = False)
     lines = [f"【{region} {fact.year}年度】{fact.answer}"]
     if quotes:
         lines += [f"  原文（{c.clause}）：{c.quote}" for c in fact.citations]
-    lines.append(fact.source_line())
+    lines.append(source_line([fact]))
     return "\n".join(lines)
 
 
@@ -43,10 +43,10 @@ MISSING_LABELS = {
 }
 
 
-def household_text(members: list[dict], result: Result) -> str:
+def household_text(household: list[dict], result: Result) -> str:
     """A household's sum, saying whom it counted: "按两个大人、一个小学生计算（居民医保）：…"."""
     scheme = vocabulary.scheme(result.scheme or "medical").name
-    return f"按{describe(members)}计算（{scheme}）：\n" + result_text(result)
+    return f"按{describe_household(household)}计算（{scheme}）：\n" + result_text(result)
 
 
 def result_text(result: Result) -> str:
@@ -68,7 +68,7 @@ def result_text(result: Result) -> str:
     lines += result.next_steps
     lines += [f"提示：{n}" for n in result.notes]
     if result.facts:
-        lines.append(result.source_line())
+        lines.append(source_line([result]))
     return "\n".join(lines)
 
 
@@ -77,7 +77,7 @@ def benefit_text(result: Result) -> str:
     lines = [f"【{result.region_name} {result.year}年度 {vocabulary.scheme('medical').name}】按您说的日期："]
     lines += [line for line in result.reasoning if "享受" in line]
     lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
-    lines.append(result.source_line())
+    lines.append(source_line([result]))
     return "\n".join(lines)
 
 

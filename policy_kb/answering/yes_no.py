@@ -242,7 +242,7 @@ def tier_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     if len(question.regions) != 1 or not question.wants("yes_no") or len(question.amounts) != 1:
         return None
     if question.scheme == "medical" or question.channel or question.last_year_choice:
-        return None  # last year's tier asked about this year: comparisons.last_year_tier
+        return None  # last year's tier asked about this year: one_region.last_year_tier
     if not any(re.search(p, question.text) for p in words()["tier_choice"]):
         return None  # "交100元档有补贴吗" asks the subsidy, not whether 100 may be chosen
     region, amount = question.regions[0], question.amounts[0]

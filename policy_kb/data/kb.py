@@ -64,10 +64,6 @@ class Fact:
         """The fact's primary key in the database: ``<year>/<region>/<key>``."""
         return f"{self.year}/{self.region}/{self.key}"
 
-    def source_line(self) -> str:
-        """A short Chinese source line: every cited document once, with its clauses."""
-        return source_line(self.citations)
-
 
 @dataclasses.dataclass(frozen=True)
 class Place:

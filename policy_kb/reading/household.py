@@ -659,27 +659,27 @@ def describe_member(person: dict) -> str:
     return label + (f"（{'，'.join(details)}）" if details else "")
 
 
-# ---------------------------------------------------------------------- calculator members
-def _as_member(person: dict) -> dict | None:
-    """A read member in the calculator's terms (role, student, tier, age)."""
-    member: dict = {}
+# ---------------------------------------------------------------------- calculator entries
+def _calculator_entry(person: dict) -> dict | None:
+    """A person as read, in the calculator's terms (role, student, tier, age)."""
+    entry: dict = {}
     if person["role"] == "child" or person.get("stage"):
         stage = person.get("stage")
-        member["student"] = "college" if stage == "college" else "school"
+        entry["student"] = "college" if stage == "college" else "school"
         if stage == "newborn":
-            member["role"] = "baby"
+            entry["role"] = "baby"
     elif person["role"] == "unknown":
         return None
     else:
-        member["role"] = "elderly" if person["role"] == "elderly" else "adult"
+        entry["role"] = "elderly" if person["role"] == "elderly" else "adult"
         if person.get("tier"):
-            member["tier"] = person["tier"]
+            entry["tier"] = person["tier"]
     if person.get("age") is not None:
-        member["age"] = person["age"]
+        entry["age"] = person["age"]
     for key in ("group", "disability_grade"):
         if person.get(key):
-            member[key] = person[key]
-    return member
+            entry[key] = person[key]
+    return entry
 
 
 def parse_household(text: str) -> list[dict] | None:
@@ -688,19 +688,19 @@ def parse_household(text: str) -> list[dict] | None:
     people = read_members(text)
     if not [p for p in people if p["role"] != "self"]:
         return None
-    members = [m for m in (_as_member(p) for p in people) if m is not None]
-    return members or None
+    household = [m for m in (_calculator_entry(p) for p in people) if m is not None]
+    return household or None
 
 
-def describe(members: list[dict]) -> str:
+def describe_household(household: list[dict]) -> str:
     """A short Chinese description, e.g. "成年人2人、少年儿童1人"."""
     counts: dict[str, int] = {}
-    for member in members:
-        if member.get("student") == "college":
+    for entry in household:
+        if entry.get("student") == "college":
             label = "大学生"
-        elif member.get("student") == "school":
+        elif entry.get("student") == "school":
             label = "少年儿童"
-        elif member.get("role") == "elderly":
+        elif entry.get("role") == "elderly":
             label = "老年人"
         else:
             label = "成年人"

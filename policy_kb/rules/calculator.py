@@ -22,7 +22,6 @@ from policy_kb.rules.pension_calc import pension
 from policy_kb.rules.profile import (
     MAX_AGE,
     MIN_AGE,
-    Member,
     Profile,
     Result,
     add_months,
@@ -36,7 +35,6 @@ __all__ = [
     "HARDSHIP_GROUPS",
     "MAX_AGE",
     "MIN_AGE",
-    "Member",
     "Profile",
     "Result",
     "add_months",
@@ -73,27 +71,27 @@ def calculate(kb: KnowledgeBase, profile: Profile) -> Result:
 def calculate_household(
     kb: KnowledgeBase,
     region: str,
-    members: list[Profile],
+    profiles: list[Profile],
     scheme: str = "medical",
     year: int | None = None,
 ) -> Result:
-    """Adds up the personal contributions of a household's members."""
+    """Adds up the personal contributions of a household's people."""
     total = Result(status="ok")
-    if not members:
+    if not profiles:
         total.status = "need_more"
         total.missing.append("members")
         return total
-    for n, member in enumerate(members, 1):
-        person = dataclasses.replace(member, region=region, scheme=scheme, year=year)
+    for n, profile in enumerate(profiles, 1):
+        person = dataclasses.replace(profile, region=region, scheme=scheme, year=year)
         one = calculate(kb, person)
-        total.members.append(one)
+        total.per_person.append(one)
         for fact in one.facts:
             total.use(fact)
         total.problems += [f"第{n}位成员：{p}" for p in one.problems]
         total.missing += [f"member{n}.{m}" for m in one.missing]
         if one.status in ("not_covered", "invalid") and total.status == "ok":
             total.status = one.status
-    first = total.members[0]
+    first = total.per_person[0]
     total.region, total.region_name, total.year, total.scheme = (
         first.region,
         first.region_name,
@@ -103,9 +101,9 @@ def calculate_household(
     if total.status == "ok" and total.missing:
         total.status = "need_more"
     if total.status == "ok":
-        total.personal_amount = sum(m.personal_amount or 0 for m in total.members)
-        parts = "＋".join(str(m.personal_amount) for m in total.members)
-        total.reasoning.append(f"全家{len(members)}人个人缴费合计：{parts}＝{total.personal_amount}元。")
+        total.personal_amount = sum(m.personal_amount or 0 for m in total.per_person)
+        parts = "＋".join(str(m.personal_amount) for m in total.per_person)
+        total.reasoning.append(f"全家{len(profiles)}人个人缴费合计：{parts}＝{total.personal_amount}元。")
     return total
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from policy_kb.data import vocabulary
-from policy_kb.data.kb import Fact, KnowledgeBase
+from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.rules.groups import (
     HARDSHIP_GROUPS,
     SEVERE_DISABILITY,
@@ -257,7 +257,7 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
         change = kb.fact(result.region, "pension.tier_change", result.year)
         if change and amount in (change.value or {}).get("retired_tiers", []):
             result.use(change)  # last year's tier, no longer offered: say what to do
-            result.problems.append(change.answer + "\n" + change.source_line())
+            result.problems.append(change.answer + "\n" + source_line([change]))
         return False
     restricted = {int(k): v for k, v in (value.get("restricted") or {}).items()}
     if amount not in restricted or in_group:
@@ -269,7 +269,7 @@ def _tier_allowed(kb, result: Result, tiers_fact: Fact, amount, tier, in_group: 
         result.problems.append(
             f"{result.region_name}{result.year}年度{PENSION}{amount}元档次只适用于"
             f"{restricted[amount]}的最低选择；其他居民最低选{min(others)}元档次。{for_them}"
-            "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + tiers_fact.source_line()
+            "属于困难群体的，请说明身份（如低保、特困、重度残疾）。\n" + source_line([tiers_fact])
         )
         return False
     result.notes.append(f"{amount}元档次原则上只适用于{restricted[amount]}的最低选择。")

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from policy_kb.data.kb import Citation, Fact, KnowledgeBase, source_line
+from policy_kb.data.kb import Citation, Fact, KnowledgeBase
 from policy_kb.rules.groups import GROUP_PROFILE
 from policy_kb.text.dates import cn_date, parse_date, read_date
 from policy_kb.text.normalize import cn_to_int
@@ -52,9 +52,6 @@ class Profile:
     payment_date: dt.date | None = None
 
 
-Member = Profile  # a household member is a profile without region, scheme and year
-
-
 @dataclasses.dataclass
 class Result:
     """The outcome of a calculation; ``status`` is ok, need_more, invalid or not_covered."""
@@ -77,7 +74,7 @@ class Result:
     problems: list[str] = dataclasses.field(default_factory=list)
     missing: list[str] = dataclasses.field(default_factory=list)
     facts: list[Fact] = dataclasses.field(default_factory=list)
-    members: list[Result] = dataclasses.field(default_factory=list)
+    per_person: list[Result] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -97,9 +94,6 @@ class Result:
         if fact is not None and fact not in self.facts:
             self.facts.append(fact)
         return fact
-
-    def source_line(self) -> str:
-        return source_line(self.citations)
 
 
 # ---------------------------------------------------------------------- helpers

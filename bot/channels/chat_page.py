@@ -1,6 +1,6 @@
 """A WeChat-style web chat (H5 page) for the assistant, served by Rasa itself.
 
-Configured in credentials.yml as ``bot.channels.webchat.WebChatInput``; the channel is called
+Configured in credentials.yml as ``bot.channels.chat_page.WebChatInput``; the channel is called
 ``webchat``, so everything lives under ``/webhooks/webchat/``:
 
 ``GET  /webhooks/webchat/``

@@ -1,6 +1,6 @@
 """WeChat official account (公众号) input channel: ``/webhooks/wechat/webhook``.
 
-Configured in credentials.yml as ``bot.channels.wechat.WeChatInput`` (no values there): the
+Configured in credentials.yml as ``bot.channels.wechat_account.WeChatInput`` (no values there): the
 settings come from environment variables, so no secret is ever in the repository.
 
 ==========================  ==================================================================
