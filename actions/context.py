@@ -6,27 +6,21 @@ Actions are thin adapters: they read the tracker into plain values here and ask 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 
 from rasa_sdk import Tracker
 
-from policy_kb import KnowledgeBase, Profile
+from policy_kb import Profile
 from policy_kb.answering import documents_answer, introduction
 from policy_kb.answering.state import TurnState, build_profile
 from policy_kb.data import vocabulary
+from policy_kb.data.kb import knowledge_base
 from policy_kb.reading.question import Question, read_question
 from policy_kb.rules.groups import GROUP_PROFILE
 
 logger = logging.getLogger(__name__)
 
 PERSONAL_SLOTS = ("age", "person_group", "med_tier", "tier_amount", "birth_date", "payment_date")
-
-
-@functools.lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    """One knowledge base per action server process, opened (and built if needed) once."""
-    return KnowledgeBase.open()
 
 
 def latest_entities(tracker: Tracker, name: str) -> list[dict]:

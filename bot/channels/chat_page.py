@@ -56,6 +56,7 @@ from bot.channels.http_shared import (
 from policy_kb import KnowledgeBase
 from policy_kb.answering import introduction
 from policy_kb.answering.source_tags import split_sources
+from policy_kb.data.kb import knowledge_base
 
 logger = logging.getLogger(__name__)
 
@@ -222,12 +223,6 @@ class WebChatInput(InputChannel):
             return json_response({"sender": sender, "messages": messages})
 
         return webchat
-
-
-@functools.lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    """The KB the page's texts come from, opened once (opening checks the sources' digest)."""
-    return KnowledgeBase.open()
 
 
 @functools.lru_cache(maxsize=1)

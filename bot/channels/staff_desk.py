@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from typing import Any
 
-from policy_kb import KnowledgeBase, calculate, calculate_household
+from policy_kb import calculate, calculate_household
 from policy_kb.answering import render
 from policy_kb.answering.briefing import briefing, fact_data
 from policy_kb.answering.compose import compose
@@ -18,6 +18,7 @@ from policy_kb.answering.lookup import lookup
 from policy_kb.answering.read_aloud import read_aloud
 from policy_kb.answering.state import build_profile
 from policy_kb.data import vocabulary
+from policy_kb.data.kb import knowledge_base
 from policy_kb.reading.household import parse_household
 from policy_kb.reading.question import read_question
 from policy_kb.rules.groups import GROUP_PROFILE
@@ -31,11 +32,6 @@ ERRORS = {
     "date": f"日期请写成{vocabulary.example_date()}这样的年月日。",
     "household": "没有读懂家庭成员，请按这样写：两个大人选一档，一个上小学的孩子。",
 }
-
-
-@functools.lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    return KnowledgeBase.open()
 
 
 def regions() -> dict[str, Any]:

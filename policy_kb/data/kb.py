@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import pathlib
 import sqlite3
@@ -338,3 +339,10 @@ class KnowledgeBase:
             mine = [f for f in office if f.district == district]
             result += mine or (unpaired if scheme != "pension" else [])
         return result + general
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The process's one knowledge base (the action server's, the Rasa server's channels'),
+    opened once: opening checks the sources' digest and builds the database if needed."""
+    return KnowledgeBase.open()
