@@ -682,18 +682,15 @@ def household_waiting(question: Question) -> Waiting:
     return Waiting(pieces_ + (["amount"] if "pension" in question.schemes else []))
 
 
-def _needs_no_region(kb: KnowledgeBase, question: Question, classified: bool) -> bool:
-    """A look-alike question ("职工医保", outside what the documents cover) or one about the
-    documents: answered for every region, none asked. An unsafe payment is answered for
-    every region too, unless the classifier placed it in a topic ("防骗"): then each region's
-    own rule is wanted and the place is asked."""
-    if declines.unanswered_in(question.text) or documents_answer.asked(kb, question):
-        return True
-    return declines.asked(question) and not classified
+def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
+    """A look-alike question ("职工医保", outside what the documents cover), an unsafe payment
+    or a question about the documents: answered for every region at once, none asked first (a
+    warning must not wait for a place; the answer offers each region's own rule)."""
+    return declines.asked(question) or documents_answer.asked(kb, question)
 
 
-def _answer(kb, question: Question, state: TurnState, parts: list, classified: bool = False):
-    no_region = _needs_no_region(kb, question, classified)
+def _answer(kb, question: Question, state: TurnState, parts: list):
+    no_region = _needs_no_region(kb, question)
     if not question.regions and not question.all_regions and not no_region:
         waiting = _ask(parts, state, "region", _region_question(kb))
         if waiting:
@@ -761,7 +758,7 @@ def answer_turn(
         state.year = asked_year(kb, text)  # "那2024年呢"
     parts: list = []
     state.waiting = None
-    waiting = _answer(kb, question, state, parts, classified=topic is not None)
+    waiting = _answer(kb, question, state, parts)
     state.remember(question)
     state.waiting = waiting
     if waiting:
