@@ -314,6 +314,9 @@ def test_desktop_screenshot_centered_column(open_chat):
 ELDER_MIN_TEXT_PX = 20
 ELDER_MIN_TARGET_PX = 48
 NORMAL_MIN_QUICK_REPLY_PX = 44
+NORMAL_MIN_TEXT_PX = 12  # secondary text (times, source tags); the answers are larger
+NORMAL_ANSWER_TEXT_PX = 16
+NORMAL_MIN_TARGET_PX = 24
 LEAD_MAX_CHARS = 120
 # a question whose answer names phone numbers, and one whose answer cites one clause
 PHONE_QUESTION = "威海医保电话"
@@ -323,6 +326,14 @@ SOURCE_QUESTION = "山亭养老有哪些档次"
 def switch_to_elder_mode(page: Page) -> None:
     page.locator("#elder").click()
     expect(page.locator("#elder")).to_have_attribute("aria-pressed", "true")
+
+
+def open_in_mode(open_chat, elder: bool) -> Page:
+    """The chat at 360 px, in 长辈模式 or in the normal mode."""
+    page = open_chat(**MOBILE)
+    if elder:
+        switch_to_elder_mode(page)
+    return page
 
 
 # the visible text elements and tap targets of the page, measured in the browser
@@ -380,6 +391,25 @@ def test_elder_mode_folds_the_details_after_the_answer(open_chat):
     expect(more).to_be_visible()
 
 
+def test_normal_mode_text_and_tap_targets_at_360_px(open_chat):
+    """Normal mode: the answers at 16 px, nothing below 12 px; every tap target at least
+    24 px (WCAG 2.2 target size, AA), the buttons a resident presses most a finger wide."""
+    page = open_chat(**MOBILE)
+    ask(page, PHONE_QUESTION)
+    bot_rows(page).last.locator(".source-tag").first.click()
+    sizes = page.evaluate(TEXT_SIZES)
+    assert [t for t in sizes if t[1] < NORMAL_MIN_TEXT_PX] == []
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    for lead in bot_rows(page).locator(".bubble__lead").all():
+        assert lead.evaluate(size) >= NORMAL_ANSWER_TEXT_PX
+    targets = page.evaluate(TARGET_SIZES)
+    assert [t for t in targets if min(t[1], t[2]) < NORMAL_MIN_TARGET_PX] == []
+    for selector in ("#elder", "#send", ".quick-replies__button"):
+        for target in page.locator(selector).all():
+            assert target.bounding_box()["height"] >= NORMAL_MIN_QUICK_REPLY_PX, selector
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_normal_mode_quick_replies_are_a_finger_wide(open_chat):
     page = open_chat(**MOBILE)
     ask(page, "医保多少钱")
@@ -427,8 +457,9 @@ def test_an_account_name_with_digits_is_not_a_phone_link(open_chat):
     assert inside_quotes == 0
 
 
-def test_a_source_tag_is_short_and_opens_title_clause_and_quote(open_chat):
-    page = open_chat()
+@pytest.mark.parametrize("elder", [False, True], ids=["normal mode", "elder mode"])
+def test_a_source_tag_is_short_and_opens_title_clause_and_quote(open_chat, elder):
+    page = open_in_mode(open_chat, elder)
     ask(page, SOURCE_QUESTION)
     bubble = bot_rows(page).last.locator(".bubble")
     kb = KnowledgeBase.open()
@@ -454,8 +485,9 @@ def test_every_reply_carries_its_sources(open_chat):
         expect(bot_rows(page).last.locator(".source-tag").first).to_be_visible()
 
 
-def test_one_bubble_per_answer_and_none_repeated(open_chat):
-    page = open_chat()
+@pytest.mark.parametrize("elder", [False, True], ids=["normal mode", "elder mode"])
+def test_one_bubble_per_answer_and_none_repeated(open_chat, elder):
+    page = open_in_mode(open_chat, elder)
     for question in ("青岛医保多少钱", "那大学生呢", "那威海呢", SOURCE_QUESTION):
         before = bot_rows(page).count()
         ask(page, question)
@@ -464,8 +496,51 @@ def test_one_bubble_per_answer_and_none_repeated(open_chat):
     assert len(texts) == len(set(texts))
 
 
-def test_each_answer_leads_with_a_short_sentence(open_chat):
-    page = open_chat()
+# follow-ups that build on the previous answer, each asking something not asked before: a
+# reply may restate the rule it builds on, which the resident has already been sent
+# (policy_kb.answering.repeats drops it). A question asked again is answered again, so none
+# is repeated here.
+FOLLOW_UPS = (
+    ("我在青岛，孩子上初中，医保交多少", "那我自己选一档呢", "换成二档呢"),
+    ("山亭医保怎么交", "那威海呢", "威海医保什么时候交"),
+    ("青岛医保多少钱", "那大学生呢", "那威海呢", "青岛养老有哪些档次"),
+    ("青岛医保什么时候开始享受待遇", "我3月10号交的"),
+)
+
+
+@pytest.mark.parametrize("questions", FOLLOW_UPS, ids=lambda q: q[0])
+@pytest.mark.parametrize("elder", [False, True], ids=["normal mode", "elder mode"])
+def test_no_paragraph_is_sent_twice_in_a_turn_or_again_in_a_later_turn(open_chat, elder, questions):
+    """What the page is sent (the webhook's messages, 来源 lines already taken out): within a
+    turn no paragraph twice, and no paragraph an earlier turn already showed (issue 20)."""
+    page = open_in_mode(open_chat, elder)
+    turns: list[list[str]] = []
+    page.on(
+        "response",
+        lambda r: turns.append([m.get("text") or "" for m in r.json()])
+        if r.url.endswith("/webhook") and r.ok
+        else None,
+    )
+    earlier: set[str] = set()
+    for question in questions:
+        ask(page, question)
+        page.wait_for_function("() => true")  # the response handler has run
+        paragraphs = [said(p) for text in turns[-1] for p in text.split("\n\n") if said(p)]
+        assert len(paragraphs) == len(set(paragraphs)), (question, turns[-1])
+        again = [p for p in paragraphs if p in earlier]
+        assert again == [], (question, again)
+        earlier.update(paragraphs)
+    assert len(turns) == len(questions)
+
+
+def said(paragraph: str) -> str:
+    """A paragraph as the reader sees it: the same words with other spacing are the same."""
+    return re.sub(r"\s+", "", paragraph)
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal mode", "elder mode"])
+def test_each_answer_leads_with_a_short_sentence(open_chat, elder):
+    page = open_in_mode(open_chat, elder)
     for question in ("青岛医保多少钱", "我60了 也是交380吗", SOURCE_QUESTION, PHONE_QUESTION):
         ask(page, question)
         lead = bot_rows(page).last.locator(".bubble__lead").inner_text()
