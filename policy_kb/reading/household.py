@@ -434,9 +434,10 @@ def _named_again(people: list[dict], clause_people: list[dict], span: str, entry
         if k not in ("role", "label", "_mention", "_caller")
     }
     parts = words()["pair_parts"]
-    pair = next(
-        (p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])), None
-    )
+    pairs = [p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])]
+    female = not any(m in word for m in words()["male_marks"])
+    # "爸妈在老家 娘66": the pair's second place is the woman's (爸妈, 公婆), as pair_labels say
+    pair = pairs[1] if female and len(pairs) == 2 else (pairs[0] if pairs else None)
     if pair is not None and entry["count"] == 1:
         pair.update(told, label=word, _pair=True)
         return [pair]
