@@ -265,7 +265,12 @@ def _set_tier(question: Question, message: Question, waiting: Waiting | None) ->
     named = [p for p in message.members if p.get("tier")]
     if named:
         for person in named:
-            for member in _targets(question, None, person["role"]) or question.members[:1]:
+            # "大人都一档": 大人 stands for every adult named before, the speaker too
+            grown = person.get("generic") and person["role"] == "adult"
+            targets = [m for m in question.members if m["role"] in ADULT_ROLES] if grown else []
+            for member in (
+                targets or _targets(question, None, person["role"]) or question.members[:1]
+            ):
                 member["tier"] = person["tier"]
         return
     open_ones = [m for m in question.members if m["role"] in ADULT_ROLES and not m.get("tier")]
@@ -433,6 +438,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             _merge_people(question, people, add=True)
         elif move == "correct":
             _replace_members(question, people, {p["role"] for p in people} or {"self"})
+        elif _the_speakers_pair(question, people):  # "那俺俩换成二档呢": the two already named
+            _merge_people(question, people)
         else:  # "那俺爹呢": the question is asked again about them
             question.members = [dict(p) for p in people]
         if len(people) == 1 and "age" in given:  # "那俺爹呢 他都83了"
@@ -456,6 +463,14 @@ def _is_adult(age: int | None) -> bool:
     adult_age."""
     ages = [v["adult_age"] for v in latest_fact_values("medical.personal") if "adult_age" in v]
     return age is not None and bool(ages) and age >= min(ages)
+
+
+def _the_speakers_pair(question: Question, people: list[dict]) -> bool:
+    """ "俺俩" said alone (the speaker and one more, read_members) after a household with the
+    speaker and another adult: those two, told more."""
+    pair = len(people) == 2 and all(p["role"] == "self" or p.get("with_self") for p in people)
+    adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+    return pair and len(adults) >= 2 and any(m["role"] == "self" for m in adults)
 
 
 def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:

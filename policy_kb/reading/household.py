@@ -33,6 +33,7 @@ _AGE_RIGHT_AFTER = re.compile(
     r"(?:周岁|岁|了)?(?![\d二三四五六七八九十元块档年月日号个多级]|一(?!共|起|块|家|年|下))"
 )  # "妈70一共多少": the spoken reader joined the pause, 一共 is no digit
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
+_CHANGED_TO = re.compile(r"换成|改成|改为|换到|改交|改选|换交")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 # what is said of several people only with 都/也/各 ("老两口都65了", "我和老伴都是低保户")
 _PERSONAL = ("age", "group", "disability_grade")
@@ -228,7 +229,9 @@ def _attributes(span: str) -> dict:
     if tiers:
         found["tier"] = tiers[0]
     lowest = _lowest_pension_tier()
-    amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
+    changed = _CHANGED_TO.search(span)  # "之前交1000的档，今年打算换成3000的档": the new one
+    amounts = _AMOUNT.findall(span[changed.end() :] if changed else span)
+    amount = next((int(a) for a in amounts if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
     if any(w in span for w in words()["not_resident_insured"]):
@@ -284,6 +287,9 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     if before and "age" not in attrs:
         attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
+    mother = entry["role"] == "child" and any(w in span for w in words()["gave_birth"])
+    if mother:
+        entry, stages = {**entry, "role": "adult"}, []  # "俺闺女…生了个小外孙": the mother
     if len(set(stages)) == 1:
         stages = stages[:1]  # "上小学二年级" is one stage named twice
     if not stages and entry["role"] == "child":
@@ -298,6 +304,8 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
             person["_caller"] = True
         if entry.get("generic") and entry["role"] != "self":
             person["_generic"] = True
+        if mother:
+            person["_parent"] = True  # named for the baby: left out when nothing else is said
         if entry.get("generic") and count == 1:
             person["generic"] = True
         if entry.get("minor"):
@@ -442,12 +450,15 @@ def _named_again(people: list[dict], clause_people: list[dict], span: str, entry
         pair.update(told, label=word, _pair=True)
         return [pair]
     others = [p for p in people + clause_people if p["role"] != "self"]
-    if not entry.get("with_self") or not others:
+    if not entry.get("with_self"):
         return []
     speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
     if speaker is None:
         speaker = {"role": "self", "label": "本人"}
         clause_people.append(speaker)
+    if not others:  # "那俺俩换成二档呢": the speaker and one more (the spouse, most often)
+        others = [{"role": "adult", "label": word, "with_self": True}]
+        clause_people.append(others[0])
     them = [speaker, others[-1]]
     for person in them:
         for key in ("tier", "amount"):
@@ -606,9 +617,13 @@ def _said_after(people: list[dict], clause: str) -> None:
     if not adults or not found:
         return
     last_clause = [p for p in adults if p.get("_clause") == adults[-1].get("_clause")]
+    changed = _CHANGED_TO.search(clause)  # "今年打算换成3000的档": the new choice wins
     for person in last_clause if _TOGETHER.search(clause) else adults[-1:]:
         for key, value in found.items():
-            person.setdefault(key, value)
+            if changed:
+                person[key] = value
+            else:
+                person.setdefault(key, value)
 
 
 # an operator's note: "来电人 男 63", "来电人 女 35" — the caller's sex and age, the age bare
@@ -707,7 +722,8 @@ def _insured_here(people: list[dict]) -> list[dict]:
     kept = []
     for person in people:
         caller = person.pop("_caller", None)
-        if person.pop("employee", None) or (caller and others):
+        parent = person.pop("_parent", None) and not set(person) - _NOTHING_SAID
+        if person.pop("employee", None) or (caller and others) or parent:
             continue
         kept.append(person)
     return kept
