@@ -476,6 +476,14 @@ def _the_speakers_pair(question: Question, people: list[dict]) -> bool:
 def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:
     """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
     of that role, the open one first), or added ("再加上我老伴")."""
+    couple = [m for m in question.members if m.get("label") in words()["couples"]]
+    roles = sorted(p["role"] for p in people)
+    if len(couple) == 2 and len(people) == 2 and roles[-1] == "self" and not add:
+        # "俺老两口…" then "俺今年66 老伴…71了": the couple is the speaker and the spouse
+        at = question.members.index(couple[0])
+        rest = [m for m in question.members if m not in couple]
+        question.members = rest[:at] + [dict(p) for p in people] + rest[at:]
+        return
     for person in people:
         # the member of that name first ("婆婆68" is not 公公), else of that role
         same = [m for m in question.members if m.get("label") == person.get("label")]

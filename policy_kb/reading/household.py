@@ -23,7 +23,8 @@ from policy_kb.rules.groups import UNKNOWN, parse_group
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩仨])\s*(?:个|位|口|名)?$")
-_AGE = re.compile(r"(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
+# not "比俺大五岁" (a difference of ages)
+_AGE = re.compile(r"(?<![大小\d一两二三四五六七八九十])(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
@@ -151,6 +152,7 @@ def _mentions(text: str) -> list[tuple[int, int, dict]]:
                     or any(text.startswith(w, end) for w, e in entries if e["role"] != "self")
                 )
                 denied = _DENIED_BEFORE.search(text[max(0, at - 4) : at])  # "我不是学生"
+                denied = denied or (self_word and text[:at].endswith("比"))  # "老伴比俺大五岁"
                 # "就靠孩子": whom the family lives on, not one to insure
                 supported = any(text[:at].endswith(w) for w in words()["supported_by"])
                 if not possessive and not denied and not supported:
