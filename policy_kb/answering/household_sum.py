@@ -136,7 +136,7 @@ def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
 
 def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], list[str], list]:
     """Lines, facts, the members' amounts, what to ask about members still open and, for a
-    child of unsaid stage, (label, the amount counted, the college students' amount)."""
+    child of unsaid stage, (label, where its amount is counted, the college students' amount)."""
     lines, facts, asks, amounts, instead = [], [], [], [], []
     members = question.members or [{"role": "self", "label": "本人"}]
     for member in members:
@@ -155,9 +155,7 @@ def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], l
                 _line(kb, member, result).replace("：", "：如在上幼儿园到高中，按", 1)
                 + f"；如在上大学，按大学生个人缴费{college.personal_amount}元"
             )
-            instead.append(
-                (describe_member(member), result.personal_amount, college.personal_amount)
-            )
+            instead.append((describe_member(member), len(amounts), college.personal_amount))
             amounts.append(result.personal_amount)
             continue
         if result.status == "ok":
@@ -210,8 +208,8 @@ def _sections(kb: KnowledgeBase, question: Question) -> tuple[str, list, list, l
 def _college_total(amounts: list[int], instead: list[tuple[str, int, int]]) -> str:
     """The sum again with the children of unsaid stage at the college students' rate."""
     changed = list(amounts)
-    for _label, counted, college in instead:
-        changed[changed.index(counted)] = college
+    for _label, at, college in instead:
+        changed[at] = college
     who = "、".join(dict.fromkeys(label for label, _, _ in instead))
     return f"（上面按{who}在上幼儿园到高中算；如果{who}在上大学：{'＋'.join(map(str, changed))}" f"＝{sum(changed)}元。）"
 

@@ -476,14 +476,20 @@ def _reflexive(span: str, named_here: list[dict]) -> bool:
     )
 
 
-def _same_word_again(people: list[dict], clause: str, start: int, stop: int, entry: dict):
+_ANOTHER = re.compile(r"一个|一位|另|还有|再")  # "一个上初中的孩子 一个上大学的孩子": two
+
+
+def _same_word_again(people: list[dict], clause: str, at: tuple[int, int, int], entry: dict):
     """ "我老伴55，是二级残疾 … 1、我老伴养老最低能交多少": a relative named again by the same
     word, with no count before it, is the same person, told more ([] when somebody new)."""
     if entry["role"] == "self" or entry.get("generic") or entry["count"] != 1:
         return []
+    since, start, stop = at
     span = clause[start:stop]
     word = max((w for w in entry["words"] if span.startswith(w)), key=len)
-    if _COUNT_BEFORE.search(clause[max(0, start - 4) : start]):
+    if _COUNT_BEFORE.search(clause[max(0, start - 4) : start]) or _ANOTHER.search(
+        clause[since:start]
+    ):
         return []  # "一个孩子上小学 一个孩子上初中": each one new
     same = [p for p in people if p.get("label") == word and p["role"] != "self"]
     if len(same) != 1:
@@ -671,7 +677,7 @@ def read_members(text: str) -> list[dict]:
                     speaker.setdefault(key, value)
                 named_again.append(speaker)
                 continue
-            again = _same_word_again(people + clause_people, clause, start, stop, entry)
+            again = _same_word_again(people + clause_people, clause, (since, start, stop), entry)
             again = again or _named_again(people, clause_people, clause[start:stop], entry)
             if again:
                 named_again += again
