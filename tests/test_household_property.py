@@ -159,7 +159,7 @@ def _pair_then_each(rng: random.Random, used: set[str]) -> tuple[str, list[dict]
 
 def _children_together(rng: random.Random, used: set[str]) -> tuple[str, list[dict]]:
     """ "老大老二都上幼儿园了", "俩孩子一个六岁上一年级 一个两岁还没上幼儿园"."""
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 and not used & {"老大", "老二"}:  # a second 老大 is the same child
         phrase, stage = rng.choice([s for s in STAGES if s[1] != "newborn"])
         used |= {"老大", "老二"}
         text = f"老大老二{rng.choice(['都', '也都'])}{phrase}"

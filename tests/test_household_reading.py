@@ -65,7 +65,34 @@ CASES = [
     ),
     # "我爱人", "我们家": possessive, not a member
     ("我们家我爱人", [("adult", None, None, None)]),
+    # two ages next to each other ("五十五六", "55六" after the spoken reader): the younger one
+    ("俺和老伴都五十五六了", [("self", None, None, 55), ("adult", None, None, 55)]),
+    ("俺和老伴都55六了", [("self", None, None, 55), ("adult", None, None, 55)]),
+    ("俺爹60多了", [("elderly", None, None, 61)]),
+    # an operator's note: the caller's bare age; the caller is left out when others are asked about
+    ("来电人 男 63 问居民医保个人交多少", [("self", None, None, 63)]),
+    (
+        "来电人 男 40多 问其叔（七十出头）婶（快70了 今年六十九）",
+        [("elderly", None, None, 71), ("elderly", None, None, 69)],
+    ),
+    ("来电人 男 40岁 青岛 问本人及妻子医保一档", [("self", None, "一档", 40), ("adult", None, "一档", None)]),
+    # 两位老人 sums up the two named
+    ("父67 母72 问两位老人一共交多少", [("elderly", None, None, 67), ("elderly", None, None, 72)]),
+    # insured as an employee: not in the residents' household
+    ("我在青岛上班交职工医保 爸妈都是一档", [("elderly", None, "一档", None), ("elderly", None, "一档", None)]),
+    # whom the family lives on is not a member
+    ("我今年六十了 老伴六十二 就靠孩子", [("self", None, None, 60), ("adult", None, None, 62)]),
+    # a relative named again is the same person; 自己 after her is her
+    (
+        "我妈是重度残疾人 我爸是低保户 我妈要是想自己再多交点能不能选高一点的档",
+        [("elderly", None, None, None), ("elderly", None, None, None)],
+    ),
 ]
+
+
+def test_a_pair_is_named_person_by_person():
+    assert [p["label"] for p in read_members("爸妈都是居民医保一档")] == ["爸", "妈"]
+    assert [p["label"] for p in read_members("爸妈在老家 娘66")] == ["爸", "娘"]
 
 
 @pytest.mark.parametrize("text, expected", CASES)

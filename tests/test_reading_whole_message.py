@@ -49,7 +49,22 @@ SUMS = [
     ("威海 儿媳妇一档 儿子二档 孙子上小学 一共多少", "1400"),
     # 青岛 二档 395 ×2 (公婆) + 大学生 150
     ("青岛 公婆都交二档 大闺女在外地上大学 医保一家多少", "940"),
+    # 青岛 pension 500 ×2 + 一档 462 ×2 ("五十五六": adults; 俺俩 are the two already named)
+    ("俺和老伴都五十五六了在青岛农村 养老俺俩都想选500那档 医保都交一档 俺俩一年一共交多少", "1924"),
+    # 青岛 一档 462 ×2: the speaker pays employee insurance and is not counted
+    ("我在青岛上班交职工医保 爸妈都是居民医保一档 一共要交多少", "924"),
+    # 山亭 叔 70+ → 0, 婶 69 → 190; the caller of the note is not counted
+    ("来电人 男 40多 山亭城头镇 问其叔（七十出头）婶（快70了 今年六十九）医保个人缴费合计多少", "190"),
+    # 山亭 父 67 → 190, 母 72 → 0 (两位老人 are the two named)
+    ("来电人 男 40多 山亭徐庄镇 父67 母72 问两位老人居民医保个人一共交多少", "190"),
 ]
+
+
+def test_a_child_of_unsaid_stage_is_counted_at_both_rates(kb):
+    """青岛 一档 462 ×2 + a child: 少年儿童 395 (1319), or 大学生 150 (1074) — both said, no
+    question first."""
+    answer = _answer(kb, "俺两口子加一个孩子 青岛的 医保都交一档 一共多少钱")
+    assert _has(answer, "1319") and _has(answer, "1074") and "还需要知道" not in answer
 
 
 @pytest.mark.parametrize("text, total", SUMS)

@@ -94,14 +94,32 @@ def _medical_member(kb: KnowledgeBase, question: Question, member: dict) -> tupl
     if member.get("unclear") and member.get("not_student"):
         return Result(status="need_more"), f"{describe_member(member)}多大年纪"
     if member.get("unclear"):
-        options = {
-            s: calculate(kb, _med_profile(kb, question, member, s)) for s in ("school", "college")
-        }
+        options = _student_options(kb, question, member)
         amounts = {r.personal_amount for r in options.values()}
         if len(amounts) == 1 and None not in amounts:
             return options["school"], ""
+        if all(r.status == "ok" for r in options.values()):
+            return options["school"], ""  # counted as a pupil, the college rate said beside
         return Result(status="need_more"), f"{describe_member(member)}在上幼儿园到高中，还是上大学"
     return calculate(kb, _med_profile(kb, question, member)), ""
+
+
+def _student_options(kb: KnowledgeBase, question: Question, member: dict) -> dict[str, Result]:
+    """A child of unsaid school stage at the pupils' and at the college students' rate."""
+    return {s: calculate(kb, _med_profile(kb, question, member, s)) for s in ("school", "college")}
+
+
+def _college_instead(kb: KnowledgeBase, question: Question, member: dict) -> Result | None:
+    """ "俺两口子加一个孩子": a child is most likely at school, so the pupils' rate is counted;
+    the college students' rate, when it differs, is given beside it (both are short) instead of
+    a question the resident must answer before seeing any sum."""
+    if not member.get("unclear") or member.get("not_student") or member["role"] != "child":
+        return None
+    options = _student_options(kb, question, member)
+    if any(r.status != "ok" for r in options.values()):
+        return None
+    school, college = options["school"], options["college"]
+    return college if college.personal_amount != school.personal_amount else None
 
 
 def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
@@ -116,9 +134,10 @@ def _line(kb: KnowledgeBase, member: dict, result: Result) -> str:
     return f"· {describe_member(member)}：{category}个人缴费{result.personal_amount}元{extra}"
 
 
-def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], list[str]]:
-    """Lines, facts, the members' amounts and what to ask about members still open."""
-    lines, facts, asks, amounts = [], [], [], []
+def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], list[str], list]:
+    """Lines, facts, the members' amounts, what to ask about members still open and, for a
+    child of unsaid stage, (label, where its amount is counted, the college students' amount)."""
+    lines, facts, asks, amounts, instead = [], [], [], [], []
     members = question.members or [{"role": "self", "label": "本人"}]
     for member in members:
         if scheme == "pension":
@@ -129,6 +148,16 @@ def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], l
         else:
             result, ask = _medical_member(kb, question, member)
         facts += result.facts
+        college = _college_instead(kb, question, member) if scheme == "medical" else None
+        if result.status == "ok" and college is not None:
+            facts += college.facts
+            lines.append(
+                _line(kb, member, result).replace("：", "：如在上幼儿园到高中，按", 1)
+                + f"；如在上大学，按大学生个人缴费{college.personal_amount}元"
+            )
+            instead.append((describe_member(member), len(amounts), college.personal_amount))
+            amounts.append(result.personal_amount)
+            continue
         if result.status == "ok":
             lines.append(_line(kb, member, result))
             amounts.append(result.personal_amount)
@@ -138,7 +167,7 @@ def _scheme_section(kb, question, scheme) -> tuple[list[str], list, list[int], l
         else:
             lines.append(f"· {describe_member(member)}：还不能确定")
         asks.append(ask or _tier_ask(kb, question, scheme, member))
-    return lines, facts, amounts, asks
+    return lines, facts, amounts, asks, instead
 
 
 def _tier_ask(kb: KnowledgeBase, question: Question, scheme: str, member: dict) -> str:
@@ -158,7 +187,7 @@ def _sections(kb: KnowledgeBase, question: Question) -> tuple[str, list, list, l
     schemes = question.schemes or ["medical"]
     blocks, facts, totals, asks = [], [], [], []
     for scheme in schemes:
-        lines, used, amounts, ask = _scheme_section(kb, question, scheme)
+        lines, used, amounts, ask, instead = _scheme_section(kb, question, scheme)
         facts += used
         asks += ask
         head = heading(kb, region, scheme, "按您说的人数和档次")
@@ -167,11 +196,22 @@ def _sections(kb: KnowledgeBase, question: Question) -> tuple[str, list, list, l
             total = sum(amounts)
             sum_text = "＋".join(str(a) for a in amounts)
             lines.insert(0, f"合计：{sum_text}＝{total}元。" if len(amounts) > 1 else f"合计：{total}元。")
+            if instead:
+                lines.insert(1, _college_total(amounts, instead))
             totals.append((scheme, total))
         elif amounts:
             lines.append(f"已能算出的{len(amounts)}人合计：{sum(amounts)}元。")
         blocks.append("\n".join([head, *lines]))
     return "\n\n".join(blocks), facts, totals, asks
+
+
+def _college_total(amounts: list[int], instead: list[tuple[str, int, int]]) -> str:
+    """The sum again with the children of unsaid stage at the college students' rate."""
+    changed = list(amounts)
+    for _label, at, college in instead:
+        changed[at] = college
+    who = "、".join(dict.fromkeys(label for label, _, _ in instead))
+    return f"（上面按{who}在上幼儿园到高中算；如果{who}在上大学：{'＋'.join(map(str, changed))}" f"＝{sum(changed)}元。）"
 
 
 def _regional_groups(question: Question) -> dict[str, list[dict]]:

@@ -265,7 +265,12 @@ def _set_tier(question: Question, message: Question, waiting: Waiting | None) ->
     named = [p for p in message.members if p.get("tier")]
     if named:
         for person in named:
-            for member in _targets(question, None, person["role"]) or question.members[:1]:
+            # "大人都一档": 大人 stands for every adult named before, the speaker too
+            grown = person.get("generic") and person["role"] == "adult"
+            targets = [m for m in question.members if m["role"] in ADULT_ROLES] if grown else []
+            for member in (
+                targets or _targets(question, None, person["role"]) or question.members[:1]
+            ):
                 member["tier"] = person["tier"]
         return
     open_ones = [m for m in question.members if m["role"] in ADULT_ROLES and not m.get("tier")]
@@ -433,6 +438,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             _merge_people(question, people, add=True)
         elif move == "correct":
             _replace_members(question, people, {p["role"] for p in people} or {"self"})
+        elif _the_speakers_pair(question, people):  # "那俺俩换成二档呢": the two already named
+            _merge_people(question, people)
         else:  # "那俺爹呢": the question is asked again about them
             question.members = [dict(p) for p in people]
         if len(people) == 1 and "age" in given:  # "那俺爹呢 他都83了"
@@ -458,9 +465,25 @@ def _is_adult(age: int | None) -> bool:
     return age is not None and bool(ages) and age >= min(ages)
 
 
+def _the_speakers_pair(question: Question, people: list[dict]) -> bool:
+    """ "俺俩" said alone (the speaker and one more, read_members) after a household with the
+    speaker and another adult: those two, told more."""
+    pair = len(people) == 2 and all(p["role"] == "self" or p.get("with_self") for p in people)
+    adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+    return pair and len(adults) >= 2 and any(m["role"] == "self" for m in adults)
+
+
 def _merge_people(question: Question, people: list[dict], add: bool = False) -> None:
     """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
     of that role, the open one first), or added ("再加上我老伴")."""
+    couple = [m for m in question.members if m.get("label") in words()["couples"]]
+    roles = sorted(p["role"] for p in people)
+    if len(couple) == 2 and len(people) == 2 and roles[-1] == "self" and not add:
+        # "俺老两口…" then "俺今年66 老伴…71了": the couple is the speaker and the spouse
+        at = question.members.index(couple[0])
+        rest = [m for m in question.members if m not in couple]
+        question.members = rest[:at] + [dict(p) for p in people] + rest[at:]
+        return
     for person in people:
         # the member of that name first ("婆婆68" is not 公公), else of that role
         same = [m for m in question.members if m.get("label") == person.get("label")]

@@ -15,6 +15,7 @@ college, newborn), ``age`` (int), ``age_said`` ("六十多"), ``tier`` (一档/�
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from policy_kb.data.vocabulary import latest_fact_values, medical_tiers_in, regions, words
@@ -22,7 +23,8 @@ from policy_kb.rules.groups import UNKNOWN, parse_group
 from policy_kb.text.normalize import cn_to_int, normalize_text
 
 _COUNT_BEFORE = re.compile(r"(\d+|[一两二三四五六七八九十俩仨])\s*(?:个|位|口|名)?$")
-_AGE = re.compile(r"(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
+# not "比俺大五岁" (a difference of ages)
+_AGE = re.compile(r"(?<![大小\d一两二三四五六七八九十])(\d{1,3}|[一两二三四五六七八九十]{1,3})(多)?(?:周岁|岁|了)")
 _AGE_EACH = re.compile(r"一个(\d{1,3}|[一二三四五六七八九十]{2,3})(?:周岁|岁|了)?")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的?$")
 _AGE_DECADE = re.compile(r"([二三四五六七八九])十多")
@@ -32,6 +34,7 @@ _AGE_RIGHT_AFTER = re.compile(
     r"(?:周岁|岁|了)?(?![\d二三四五六七八九十元块档年月日号个多级]|一(?!共|起|块|家|年|下))"
 )  # "妈70一共多少": the spoken reader joined the pause, 一共 is no digit
 _AMOUNT = re.compile(r"(?:选|交|缴|按)?(\d{3,5})(?:元|块)?(?:档)?(?![\d岁年月日号])")
+_CHANGED_TO = re.compile(r"换成|改成|改为|换到|改交|改选|换交")
 _TOGETHER = re.compile(r"都|均|全|也|各")
 # what is said of several people only with 都/也/各 ("老两口都65了", "我和老伴都是低保户")
 _PERSONAL = ("age", "group", "disability_grade")
@@ -65,11 +68,16 @@ def _lowest_pension_tier() -> int:
     return min(tiers) if tiers else 1
 
 
+def _stage_words(word: str, text: str) -> list[re.Match]:
+    """Where a stage word stands as a stage: "选高一点的档" is no 高一."""
+    return list(re.finditer(re.escape(word) + r"(?![点些档])", text))
+
+
 def _stage(text: str) -> str | None:
     """The school stage a text names; newborn and college are checked before school."""
     _, stages = _vocabulary()
     for stage in ("newborn", "college", "school"):
-        if any(w in text for w in stages[stage]):
+        if any(_stage_words(w, text) for w in stages[stage]):
             return stage
     return None
 
@@ -80,7 +88,7 @@ def _stages_in_order(text: str) -> list[str]:
     found = []
     for stage in ("newborn", "college", "school"):
         for word in stages[stage]:
-            for match in re.finditer(re.escape(word), text):
+            for match in _stage_words(word, text):
                 found.append((match.start(), stage, word))
     found.sort()
     kept, covered = [], -1
@@ -101,7 +109,7 @@ def _denial_targets(text: str) -> list[tuple[int, int, str]]:
     found = []
     for kind, vocabulary in (("stage", [w for ws in stages.values() for w in ws]),):
         for word in vocabulary:
-            found += [(m.start(), m.end(), kind) for m in re.finditer(re.escape(word), text)]
+            found += [(m.start(), m.end(), kind) for m in _stage_words(word, text)]
     for word in words()["person_groups"]:
         found += [(m.start(), m.end(), "group") for m in re.finditer(re.escape(word), text)]
     found += [(m.start(), m.end(), "group") for m in re.finditer(words()["disability_grade"], text)]
@@ -144,7 +152,10 @@ def _mentions(text: str) -> list[tuple[int, int, dict]]:
                     or any(text.startswith(w, end) for w, e in entries if e["role"] != "self")
                 )
                 denied = _DENIED_BEFORE.search(text[max(0, at - 4) : at])  # "我不是学生"
-                if not possessive and not denied:
+                denied = denied or (self_word and text[:at].endswith("比"))  # "老伴比俺大五岁"
+                # "就靠孩子": whom the family lives on, not one to insure
+                supported = any(text[:at].endswith(w) for w in words()["supported_by"])
+                if not possessive and not denied and not supported:
                     mentions.append((at, end, entry))
                 at = end
                 break
@@ -172,10 +183,28 @@ def _phrase_age(span: str) -> tuple[int | None, str | None]:
     return None, None
 
 
+# "五十五六了", "55六岁" (the spoken reader wrote the tens as digits): two ages next to each
+# other, the younger one counted
+_AGE_RANGE = re.compile(
+    r"(?<![\d一二三四五六七八九十])(\d{2}|[二三四五六七八九]十[一二三四五六七八])([一二三四五六七八九])" r"(?=了|岁|周岁|$|[^\d一二三四五六七八九十])"
+)
+
+
+def _range_age(span: str) -> tuple[int | None, str | None]:
+    for found in _AGE_RANGE.finditer(span):
+        low, high = cn_to_int(found.group(1)), cn_to_int(found.group(2))
+        if low is not None and high == low % 10 + 1 and 0 < low <= 120:
+            return low, f"{low}～{low + 1}"
+    return None, None
+
+
 def _age(span: str) -> tuple[int | None, str | None]:
     phrase = _phrase_age(span)
     if phrase[0] is not None:
         return phrase
+    ranged = _range_age(span)
+    if ranged[0] is not None:
+        return ranged
     decade = _AGE_DECADE.search(span)
     if decade:
         tens = cn_to_int(decade.group(1))
@@ -183,6 +212,8 @@ def _age(span: str) -> tuple[int | None, str | None]:
     match = _AGE.search(span)
     if match:
         value = cn_to_int(match.group(1))
+        if value is not None and 0 <= value <= 120 and match.group(2):
+            return value + 1, f"{match.group(1)}多"  # "40多岁": in the forties
         if value is not None and 0 <= value <= 120:
             return value, None
     return None, None
@@ -200,9 +231,13 @@ def _attributes(span: str) -> dict:
     if tiers:
         found["tier"] = tiers[0]
     lowest = _lowest_pension_tier()
-    amount = next((int(a) for a in _AMOUNT.findall(span) if int(a) >= lowest), None)
+    changed = _CHANGED_TO.search(span)  # "之前交1000的档，今年打算换成3000的档": the new one
+    amounts = _AMOUNT.findall(span[changed.end() :] if changed else span)
+    amount = next((int(a) for a in amounts if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
+    if any(w in span for w in words()["not_resident_insured"]):
+        found["employee"] = True  # "交职工医保": insured elsewhere, not in the residents' sum
     return found | _groups(span)
 
 
@@ -232,6 +267,9 @@ def _count(text: str, start: int, entry: dict) -> int:
     return value if value and 0 < value <= 12 else entry["count"]
 
 
+_MENTION_IDS = itertools.count()
+
+
 def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[dict]:
     """One dict per person a mention stands for ("两个孩子一个上小学一个上大学" → two).
 
@@ -251,6 +289,9 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     if before and "age" not in attrs:
         attrs["age"] = cn_to_int(before.group(1))  # "65岁老人", "62岁的俺娘"
     stages = [entry["stage"]] if entry.get("stage") else _stages_in_order(span)
+    mother = entry["role"] == "child" and any(w in span for w in words()["gave_birth"])
+    if mother:
+        entry, stages = {**entry, "role": "adult"}, []  # "俺闺女…生了个小外孙": the mother
     if len(set(stages)) == 1:
         stages = stages[:1]  # "上小学二年级" is one stage named twice
     if not stages and entry["role"] == "child":
@@ -258,8 +299,15 @@ def _expand(text: str, start: int, span: str, prefix: str, entry: dict) -> list[
     ages = [a for a in (cn_to_int(m.group(1)) for m in _AGE_EACH.finditer(span)) if a is not None]
     each = _each(span, count)
     people = []
+    mention = next(_MENTION_IDS)
     for n in range(count):
-        person = {"role": entry["role"], "label": word, **attrs}
+        person = {"role": entry["role"], "label": word, **attrs, "_mention": mention}
+        if entry.get("caller"):
+            person["_caller"] = True
+        if entry.get("generic") and entry["role"] != "self":
+            person["_generic"] = True
+        if mother:
+            person["_parent"] = True  # named for the baby: left out when nothing else is said
         if entry.get("generic") and count == 1:
             person["generic"] = True
         if entry.get("minor"):
@@ -299,14 +347,15 @@ def _each(span: str, count: int) -> list[dict]:
     return found if any(found) else []
 
 
-def _share_clause_attributes(clause_people: list[dict], clause: str) -> None:
+def _share_clause_attributes(clause_people: list[dict], clause: str, known: dict) -> None:
     """ "我跟我爱人都交二档": a tier or amount said once in a clause applies to all its adults;
     an age only when said with 都 ("老两口都65了")."""
     # One tier (or amount) in a clause is everyone's choice: "我和老婆选二档" names it once.
     together = _TOGETHER.search(clause)
     keys = ("tier", "amount") + (_PERSONAL if together else ())
     for key in keys:
-        values = {p[key] for p in clause_people if key in p}
+        # "2、我和孙子医保…（我交一档）": a value said before this clause is not shared here
+        values = {p[key] for p in clause_people if key in p and key not in known.get(id(p), ())}
         if len(values) != 1:
             continue
         value = values.pop()
@@ -379,7 +428,7 @@ def _like_the_next(before: list[dict], span: str, people: list[dict]) -> None:
     if not stage or not _TOGETHER.search(span):
         return
     for person in reversed(before):
-        if person["role"] != "child" or set(person) - {"role", "label", "region", "_clause"}:
+        if person["role"] != "child" or set(person) - _NOTHING_SAID:
             break
         person["stage"] = stage
 
@@ -390,28 +439,66 @@ def _named_again(people: list[dict], clause_people: list[dict], span: str, entry
     told more, or [] when the mention is somebody new."""
     word = max((w for w in entry["words"] if span.startswith(w)), key=len)
     told = {
-        k: v for k, v in _expand(span, 0, span, "", entry)[0].items() if k not in ("role", "label")
+        k: v
+        for k, v in _expand(span, 0, span, "", entry)[0].items()
+        if k not in ("role", "label", "_mention", "_caller")
     }
     parts = words()["pair_parts"]
-    pair = next(
-        (p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])), None
-    )
+    pairs = [p for p in people if p.get("_pair") is None and word in parts.get(p["label"], [])]
+    female = not any(m in word for m in words()["male_marks"])
+    # "爸妈在老家 娘66": the pair's second place is the woman's (爸妈, 公婆), as pair_labels say
+    pair = pairs[1] if female and len(pairs) == 2 else (pairs[0] if pairs else None)
     if pair is not None and entry["count"] == 1:
         pair.update(told, label=word, _pair=True)
         return [pair]
     others = [p for p in people + clause_people if p["role"] != "self"]
-    if not entry.get("with_self") or not others:
+    if not entry.get("with_self"):
         return []
     speaker = next((p for p in people + clause_people if p["role"] == "self"), None)
     if speaker is None:
         speaker = {"role": "self", "label": "本人"}
         clause_people.append(speaker)
+    if not others:  # "那俺俩换成二档呢": the speaker and one more (the spouse, most often)
+        others = [{"role": "adult", "label": word, "with_self": True}]
+        clause_people.append(others[0])
     them = [speaker, others[-1]]
     for person in them:
         for key in ("tier", "amount"):
             if key in told:
                 person.setdefault(key, told[key])
     return them
+
+
+def _reflexive(span: str, named_here: list[dict]) -> bool:
+    """ "自己" after somebody else named in the same clause is that person ("俺娘自己交")."""
+    return span.startswith(tuple(words()["reflexive"])) and any(
+        p["role"] != "self" for p in named_here
+    )
+
+
+_ANOTHER = re.compile(r"一个|一位|另|还有|再")  # "一个上初中的孩子 一个上大学的孩子": two
+
+
+def _same_word_again(people: list[dict], clause: str, at: tuple[int, int, int], entry: dict):
+    """ "我老伴55，是二级残疾 … 1、我老伴养老最低能交多少": a relative named again by the same
+    word, with no count before it, is the same person, told more ([] when somebody new)."""
+    if entry["role"] == "self" or entry.get("generic") or entry["count"] != 1:
+        return []
+    since, start, stop = at
+    span = clause[start:stop]
+    word = max((w for w in entry["words"] if span.startswith(w)), key=len)
+    if _COUNT_BEFORE.search(clause[max(0, start - 4) : start]) or _ANOTHER.search(
+        clause[since:start]
+    ):
+        return []  # "一个孩子上小学 一个孩子上初中": each one new
+    same = [p for p in people if p.get("label") == word and p["role"] != "self"]
+    if len(same) != 1:
+        return []
+    told = _expand(span, 0, span, "", entry)[0]
+    for key, value in told.items():
+        if key not in ("role", "label", "_mention"):
+            same[0].setdefault(key, value)
+    return same
 
 
 def _last_clause(people: list[dict]) -> list[dict]:
@@ -471,6 +558,27 @@ def _without_summaries(people: list[dict]) -> list[dict]:
     return people
 
 
+_NOTHING_SAID = {"role", "label", "region", "_clause", "_mention", "_generic", "generic", "_caller"}
+
+
+def _without_generic_summaries(people: list[dict]) -> list[dict]:
+    """ "父67 母72 问两位老人…一共": 老人 (大人) with nothing said of them, after as many people
+    of their kind named before, are those people again."""
+    kinds = {"elderly": ("elderly",), "adult": ("self", "adult", "elderly")}
+    kept: list[dict] = []
+    groups: dict = {}
+    for person in people:
+        groups.setdefault(person.get("_mention", id(person)), []).append(person)
+    for group in groups.values():
+        bare = all(p.get("_generic") and not set(p) - _NOTHING_SAID for p in group)
+        earlier = [p for p in kept if p["role"] in kinds.get(group[0]["role"], ())]
+        if not (bare and len(earlier) >= len(group) >= 1 and len(kept) > 0):
+            kept += group
+    for person in kept:
+        person.pop("_generic", None)
+    return kept
+
+
 def _region_in(clause: str) -> str | None:
     """The covered region a clause names (its aliases and districts'), else None."""
     lowered = clause.lower()
@@ -517,16 +625,32 @@ def _said_after(people: list[dict], clause: str) -> None:
     if not adults or not found:
         return
     last_clause = [p for p in adults if p.get("_clause") == adults[-1].get("_clause")]
+    changed = _CHANGED_TO.search(clause)  # "今年打算换成3000的档": the new choice wins
     for person in last_clause if _TOGETHER.search(clause) else adults[-1:]:
         for key, value in found.items():
-            person.setdefault(key, value)
+            if changed:
+                person[key] = value
+            else:
+                person.setdefault(key, value)
+
+
+# an operator's note: "来电人 男 63", "来电人 女 35" — the caller's sex and age, the age bare
+_CALLER_AGE = re.compile(
+    r"(来电人|来电者|来电群众|来电)[\s,，:：]*([男女])?[\s,，]*(\d{1,3})(多)?(?:周岁|岁)?(?![\d年月日号元块档])"
+)
+
+
+def _caller_age(text: str) -> str:
+    return _CALLER_AGE.sub(
+        lambda m: f"{m.group(1)}{m.group(2) or ''}{m.group(3)}{m.group(4) or ''}岁", text
+    )
 
 
 def read_members(text: str) -> list[dict]:
     """The people a message names, in order; [] when it names nobody."""
     people: list[dict] = []
     place = None
-    for number, said in enumerate(_clauses(normalize_text(text))):
+    for number, said in enumerate(_clauses(_caller_age(normalize_text(text)))):
         clause, denials = _unsay(said)
         mentions = _mentions(clause)
         if not mentions:
@@ -535,6 +659,7 @@ def read_members(text: str) -> list[dict]:
             _denied_for_previous(people, denials)
             continue
         clause_people, named_again = [], []
+        known = {id(p): set(p) for p in people}  # what was said of each before this clause
         for i, (start, _end, entry) in enumerate(mentions):
             stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(clause)
             since = mentions[i - 1][1] if i else 0
@@ -542,13 +667,18 @@ def read_members(text: str) -> list[dict]:
                 (p for p in people + clause_people if p["role"] == "self" and "_implied" not in p),
                 None,
             )
+            if _reflexive(clause[start:stop], clause_people + named_again):
+                continue  # "我妈要是想自己再多交点": 自己 is 我妈 herself
             if entry["role"] == "self" and speaker is not None:
+                if not entry.get("caller"):
+                    speaker.pop("_caller", None)  # "来电人…问本人及妻子": the caller counts
                 # "俺在青岛 俺和老伴都一档", "我65岁……自己交多少": one person, told more
                 for key, value in _attributes(clause[start:stop]).items():
                     speaker.setdefault(key, value)
                 named_again.append(speaker)
                 continue
-            again = _named_again(people, clause_people, clause[start:stop], entry)
+            again = _same_word_again(people + clause_people, clause, (since, start, stop), entry)
+            again = again or _named_again(people, clause_people, clause[start:stop], entry)
             if again:
                 named_again += again
                 continue
@@ -559,7 +689,7 @@ def read_members(text: str) -> list[dict]:
                         person["not_student"] = True  # "儿子不上学了", "闺女高中毕业了"
             _like_the_next(clause_people, clause[start:stop], expanded)
             clause_people += expanded
-        _share_clause_attributes(clause_people + named_again, clause)
+        _share_clause_attributes(clause_people + named_again, clause, known)
         here = _region_in(clause)
         place = here or place
         for person in clause_people + named_again:
@@ -578,7 +708,9 @@ def read_members(text: str) -> list[dict]:
         for key in _PERSONAL[1:] if family else ():
             if key in family:
                 person.setdefault(key, family[key])
-    people = _without_summaries(people)
+    people = _without_summaries(_without_generic_summaries(people))
+    people = _insured_here(people)
+    _each_of_a_pair(people)
     people = _one_speaker(people)
     _places(people)
     size = _HOUSEHOLD_SIZE.search(text)
@@ -589,6 +721,40 @@ def read_members(text: str) -> list[dict]:
         if _unclear(person):
             person["unclear"] = True
     return people
+
+
+def _insured_here(people: list[dict]) -> list[dict]:
+    """Without those insured elsewhere ("我交职工医保") and the caller of an operator's note
+    who asks about others ("来电人 男 40多 问其叔…婶…")."""
+    others = [p for p in people if p["role"] != "self"]
+    kept = []
+    for person in people:
+        caller = person.pop("_caller", None)
+        parent = person.pop("_parent", None) and not set(person) - _NOTHING_SAID
+        if person.pop("employee", None) or (caller and others) or parent:
+            continue
+        kept.append(person)
+    return kept
+
+
+def _each_of_a_pair(people: list[dict]) -> None:
+    """ "爸妈都是一档": the two people named by their own names (爸, 妈), as the answer lists them;
+    one already named on their own ("爸妈在老家 爸71") keeps that name, the other takes the
+    other one."""
+    labels, marks = words()["pair_labels"], words()["male_marks"]
+    groups: dict = {}
+    for person in people:
+        groups.setdefault(person.pop("_mention", None), []).append(person)
+    for mention, pair in groups.items():
+        word = next((p["label"] for p in pair if p["label"] in labels), None)
+        if mention is None or word is None or len(pair) != 2:
+            continue
+        renamed = [p for p in pair if p["label"] != word]
+        taken = {0 if any(m in p["label"] for m in marks) else 1 for p in renamed}
+        free = [i for i in range(2) if i not in taken]
+        for person in pair:
+            if person["label"] == word and free:
+                person["label"] = labels[word][free.pop(0)]
 
 
 def _unclear(person: dict) -> bool:
