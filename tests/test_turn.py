@@ -183,3 +183,26 @@ def test_members_taken_out_of_a_household(kb):
     turns = play(kb, ["山亭 一家四口 俩大人俩孩子 医保一共多少", "去掉孩子呢"])
     assert turns[1].move == "remove"
     assert [m["role"] for m in turns[1].state.members] == ["adult", "adult"]
+
+
+def test_a_family_question_asks_who_is_in_the_family_once_the_place_is_answered(kb):
+    turns = play(kb, ["给全家交医保", "威海", "我和我对象 还有一个上小学的闺女", "大人都一档"])
+    assert turns[1].asks == ["members"]
+    # "大人都一档": every adult of the household takes the tier, the child keeps the minors' rate
+    total = 2 * rate(kb, "威海", "一档") + rate(kb, "威海", "少年儿童")
+    assert f"＝{total}元" in turns[-1].text and not turns[-1].asks
+
+
+def test_both_schemes_added_up_ask_both_tiers_and_take_them_in_any_order(kb):
+    tier = "二档"
+    first = ["养老和医保一块交 一共得多少钱", "青岛城阳"]
+    for pieces in (["养老选一千那个档", f"医保交{tier}"], [f"医保交{tier}", "养老选一千那个档"]):
+        turns = play(kb, first + pieces)
+        assert set(turns[1].asks) == {"amount", "tier"}
+        total = 1000 + rate(kb, "青岛", tier)
+        assert f"＝{total}元" in turns[-1].text, turns[-1].text
+
+
+def test_ages_said_person_by_person_go_to_each_person(kb):
+    last = play(kb, ["俺和俺老伴的医保咋弄", "俺们在山亭桑村镇", "俺65 她71"])[-1]
+    assert "本人（65岁）" in last.text and "老伴（71岁）" in last.text

@@ -278,6 +278,24 @@ def _set_tier(question: Question, message: Question, waiting: Waiting | None) ->
         question.med_tiers = [tier]
 
 
+def _own_ages(text: str, message: Question, question: Question) -> bool:
+    """Ages said person by person ("俺65 她71"): the speaker's to the speaker, a "她/他" age to
+    the one other member without one. True when the message's ages were all placed so."""
+    selves = [m for m in question.members if m["role"] == "self"]
+    own = [p for p in message.members if p["role"] == "self" and p.get("age") is not None]
+    if not own or not selves or message.members[len(own) :]:
+        return False
+    selves[0]["age"] = own[0]["age"]
+    pronoun = _PRONOUN_AGE.search(normalize_text(text))
+    others = [m for m in question.members if m["role"] != "self"]
+    if pronoun:
+        open_ones = [m for m in others if m.get("age") is None] or others
+        if len(open_ones) != 1:
+            return False
+        open_ones[0]["age"] = int(pronoun.group(1))
+    return True
+
+
 def _set_age(question: Question, age: int, waiting: Waiting | None, state: TurnState) -> None:
     if not question.members:
         state.age = age
@@ -326,7 +344,8 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
     if "stage" in given and "members" not in given:
         _set_stage(question, given["stage"], waiting, state)
     if "age" in given and "members" not in given:
-        _set_age(question, given["age"], waiting, state)
+        if not _own_ages(message.text, message, question):
+            _set_age(question, given["age"], waiting, state)
     if "date" in given:
         state.payment_date = iso(given["date"])
     if "born" in given:
@@ -462,16 +481,33 @@ def _merge_people(question: Question, people: list[dict], add: bool = False) -> 
     """People the message names: told more about ("那我自己选一档呢", "孩子上初中": the member
     of that role, the open one first), or added ("再加上我老伴")."""
     for person in people:
+        told = {k: v for k, v in person.items() if k not in ("role", "label", "generic")}
+        everyone = _everyone_of(question, person) if not add else []
+        if everyone:
+            for member in everyone:  # "大人都一档": every adult of the household
+                member.update(told)
+            continue
         # the member of that name first ("婆婆68" is not 公公), else of that role
         same = [m for m in question.members if m.get("label") == person.get("label")]
         same = same or [m for m in question.members if m["role"] == person["role"]]
         same.sort(key=lambda m: not m.get("unclear"))
         if same and (person["role"] == "self" or not add):
-            same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
+            same[0].update(told)
             if person.get("stage"):
                 same[0].pop("unclear", None)
         else:
             question.members.append(dict(person))
+
+
+def _everyone_of(question: Question, person: dict) -> list[dict]:
+    """The members a word for a kind of person means when it is not one of them ("大人都一档",
+    "老人都七十多"): every member of that kind; none when the word names a member itself."""
+    if not person.get("generic") or any(
+        m.get("label") == person.get("label") for m in question.members
+    ):
+        return []
+    roles = ADULT_ROLES if person["role"] == "adult" else (person["role"],)
+    return [m for m in question.members if m["role"] in roles]
 
 
 # ---------------------------------------------------------------------- answering
@@ -689,6 +725,30 @@ def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
     return declines.asked(question) or documents_answer.asked(kb, question)
 
 
+def _family_total(question: Question) -> bool:
+    return question.topic == "household" or question.wants("family") and question.wants("total")
+
+
+def _ask_missing(kb, question: Question, state: TurnState, parts: list) -> Waiting | None:
+    """Once the place is known, the pieces a total cannot do without, each asked once: who is
+    in the family ("威海医保一家多少"), or the tiers of both schemes added up ("养老和医保一共
+    多少"); whatever order they come in, the next message is read as their answer."""
+    if len(question.regions) != 1:
+        return None
+    region = question.regions[0]
+    both = len(question.schemes) > 1
+    if _family_total(question) and not question.members and not both:
+        return _ask(parts, state, "members", MEMBERS_QUESTION)
+    said = question.amounts or question.med_tiers or question.members
+    if both and question.wants("total") and not said:
+        if {"tier", "amount"} & set(state.asked_for):
+            return None
+        text = _tier_question(kb, region, "pension") + "\n" + _tier_question(kb, region, "medical")
+        parts.append((text, []))
+        return Waiting(["amount", "tier"])
+    return None
+
+
 def _answer(kb, question: Question, state: TurnState, parts: list):
     no_region = _needs_no_region(kb, question)
     if not question.regions and not question.all_regions and not no_region:
@@ -696,6 +756,11 @@ def _answer(kb, question: Question, state: TurnState, parts: list):
         if waiting:
             return waiting
         question.all_regions = True  # asked once already: every region's answer
+    waiting = _ask_missing(kb, question, state, parts)
+    if waiting:
+        return waiting
+    if question.topic == "household":
+        question.topic = "tiers"  # a household's question is what it pays
     composed = compose(kb, question)
     if composed is not None:
         parts.append((composed.text, composed.facts))
@@ -740,17 +805,6 @@ def answer_turn(
         if previous and not question.topic and _asks_again(text):
             # "那交钱的事呢", "养老政策呢", "那给俺老丈人交呢": the previous question's topic
             question.topic = previous.topic
-        family = (
-            question.topic == "household" or question.wants("family") and question.wants("total")
-        )
-        both = len(question.schemes) > 1 and (question.amounts or question.med_tiers)
-        if family and not question.members and question.regions and not both:
-            parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
-            state.remember(question)
-            state.waiting, state.asked_for = Waiting(["members"]), ["members"]
-            return Turn(parts, state, move, ["members"])
-        if question.topic == "household":
-            question.topic = "tiers"  # a household's question is what it pays
         state.asked_for = []
         state.year = asked_year(kb, text)
         _personal_details(kb, text, message, state)
