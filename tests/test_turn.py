@@ -206,3 +206,22 @@ def test_both_schemes_added_up_ask_both_tiers_and_take_them_in_any_order(kb):
 def test_ages_said_person_by_person_go_to_each_person(kb):
     last = play(kb, ["俺和俺老伴的医保咋弄", "俺们在山亭桑村镇", "俺65 她71"])[-1]
     assert "本人（65岁）" in last.text and "老伴（71岁）" in last.text
+
+
+def test_details_of_the_speaker_are_kept_for_their_next_question(kb):
+    turns = play(kb, ["俺是残疾人", "一级的 重度", "山亭养老保险还用自己交吗"])
+    assert turns[1].move == "change" and "哪个地区" not in turns[1].text  # asked once only
+    assert turns[1].state.members[0]["disability_grade"] == 1
+    assert "不用" in turns[2].text and "个人缴费：0元" in turns[2].text
+
+
+def test_a_polite_ask_is_not_a_hotline_question(kb):
+    turns = play(kb, ["你好 我想咨询下城乡居民医保一档的话一年是多少钱呢", "威海的"])
+    assert turns[0].asks == ["region"]
+    assert f"个人缴费：{rate(kb, '威海', '一档')}元" in turns[1].text
+
+
+def test_a_bare_payment_date_answers_when_the_cover_starts(kb):
+    turns = play(kb, ["我户口在青岛 去年忘了交 医保今年再交的话啥时候能开始报", "3月10号"])
+    assert turns[1].state.payment_date.endswith("-03-10")
+    assert "3个月" in turns[1].text and "待遇起始" in turns[1].text

@@ -193,6 +193,50 @@ def said_dates(kb: KnowledgeBase, text: str) -> dict:
     return found
 
 
+# the topics a payment date is part of
+DATE_TOPICS = ("benefit", "waiting", "newborn")
+# what a message may tell about a person besides their age, tier and stage
+PERSON_DETAILS = ("group", "disability_grade")
+
+
+def _speaker_details(message: Question, previous: Question) -> dict:
+    """Details of the speaker alone, in a message that asks nothing ("一级的 重度"), when the
+    previous question was about the speaker: the details, to be added to that person."""
+    people = message.members
+    if len(people) != 1 or people[0]["role"] != "self" or message.kinds or message.schemes:
+        return {}
+    if message.topic not in (None, previous.topic, "hardship") or message.regions:
+        return {}
+    if previous.members and [m["role"] for m in previous.members] != ["self"]:
+        return {}
+    return {k: people[0][k] for k in PERSON_DETAILS if people[0].get(k)}
+
+
+def _polite_ask(kb: KnowledgeBase, question: Question) -> bool:
+    """A hotline read from "咨询" alone ("想咨询下") in a question of what a tier costs."""
+    if question.topic != "hotline" or not question.wants("amount"):
+        return False
+    if not (question.med_tiers or question.amounts):
+        return False
+    said = normalize_text(question.text)
+    return not any(w in said for w in kb.topic("hotline").keywords if w != "咨询")
+
+
+def _carry_person(question: Question, previous: Question | None) -> None:
+    """A new question about what the speaker pays keeps what the speaker said of themselves
+    before ("俺是残疾人", "一级的 重度", then "山亭养老保险还用自己交吗")."""
+    if previous is None or [m["role"] for m in previous.members] != ["self"]:
+        return
+    known = {k: previous.members[0][k] for k in PERSON_DETAILS if previous.members[0].get(k)}
+    if not known or question.topic not in (None, "tiers", "hardship", "subsidy"):
+        return
+    if not question.members:
+        question.members = [{"role": "self", "label": "本人", **known}]
+    elif [m["role"] for m in question.members] == ["self"]:
+        for key, value in known.items():
+            question.members[0].setdefault(key, value)
+
+
 def _names_new_topic(message: Question, previous: Question) -> bool:
     """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
     topic = message.topic
@@ -231,6 +275,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
             return "answer"
     if "group" in given and not message.kinds - {"family"} and len(said) <= 12:
         return "change"  # "家里不是低保户", "俺是低保户": the same question for that group
+    if _speaker_details(message, previous) and len(said) <= 12:
+        return "change"  # "一级的 重度" after "俺是残疾人": more about the same person
     changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
     parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
     if parts and not _names_new_topic(message, previous):
@@ -443,6 +489,11 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             given.pop("members", None)
     if move == "add" and message.members:
         given["members"] = message.members  # the speaker added too ("再加上俺")
+    details = _speaker_details(message, previous) if move == "change" else {}
+    if details:
+        if not question.members:
+            question.members = [{"role": "self", "label": "本人"}]
+        question.members[0].update(details)
     if "members" in given:
         people = given.pop("members")
         if move == "add":
@@ -459,6 +510,10 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
+    if "date" in given and not message.topic and question.topic not in DATE_TOPICS:
+        # "3月10号" after "再交的话啥时候能开始报": what a payment date decides is when the
+        # cover starts (and the wait before it), whatever the first reading of the question
+        question.topic = "benefit"
     said_topic = message.topic in words()["word_topics"] and message.topic != previous.topic
     if said_topic and "group" not in given:  # "不是低保户" names the group, not a topic
         question.topic = message.topic
@@ -802,6 +857,9 @@ def answer_turn(
         if previous and not question.schemes and previous.scheme:
             question.schemes = [previous.scheme]
         question.topic = answer_topic(question, topic) or question.topic
+        if _polite_ask(kb, question):
+            question.topic = "tiers"  # "我想咨询下医保一档一年多少钱": the amount, not a phone
+        _carry_person(question, previous)
         if previous and not question.topic and _asks_again(text):
             # "那交钱的事呢", "养老政策呢", "那给俺老丈人交呢": the previous question's topic
             question.topic = previous.topic
