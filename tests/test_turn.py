@@ -225,3 +225,10 @@ def test_a_bare_payment_date_answers_when_the_cover_starts(kb):
     turns = play(kb, ["我户口在青岛 去年忘了交 医保今年再交的话啥时候能开始报", "3月10号"])
     assert turns[1].state.payment_date.endswith("-03-10")
     assert "3个月" in turns[1].text and "待遇起始" in turns[1].text
+
+
+@pytest.mark.parametrize("lead", ["另外问下", "换个问题", "问个别的", "对了"])
+def test_a_message_that_says_it_asks_something_else_is_a_new_question(kb, lead):
+    turns = play(kb, ["我老伴医保交多少", f"{lead} 威海养老保险一共几个档"])
+    assert turns[0].asks and turns[1].move == "new"
+    assert turns[1].state.previous().schemes == ["pension"] and not turns[1].state.members

@@ -237,6 +237,17 @@ def _carry_person(question: Question, previous: Question | None) -> None:
             question.members[0].setdefault(key, value)
 
 
+def _leaves_the_question(text: str, said: str) -> bool:
+    """ "另外问下 …", "换个问题 …", "对了 …": the resident says a new question follows (an
+    addition, "另外还有俺娘", stays one)."""
+    if any(w in said for w in _turn_words("additions")):
+        return False
+    said = normalize_text(text)
+    marker = next((w for w in words()["turn"].get("new_questions", []) if w in said[:8]), None)
+    # the marker and a question of its own after it ("对了" alone may still be a yes)
+    return marker is not None and len(said.split(marker, 1)[1].strip(" ，,。")) >= 5
+
+
 def _names_new_topic(message: Question, previous: Question) -> bool:
     """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
     topic = message.topic
@@ -263,6 +274,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
     said = normalize_text(text)
     if any(w in said for w in _turn_words("corrections")) or _NOT_BUT.search(said):
         return "correct"
+    if _leaves_the_question(text, said):
+        return "new"
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if _removed(said, message, previous):
