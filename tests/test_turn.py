@@ -232,3 +232,14 @@ def test_a_message_that_says_it_asks_something_else_is_a_new_question(kb, lead):
     turns = play(kb, ["我老伴医保交多少", f"{lead} 威海养老保险一共几个档"])
     assert turns[0].asks and turns[1].move == "new"
     assert turns[1].state.previous().schemes == ["pension"] and not turns[1].state.members
+
+
+def test_a_bare_chinese_amount_answers_a_pension_question(kb):
+    last = play(kb, ["山亭 养老保险政府给补贴多少", "五百的"])[-1]
+    assert last.move == "change" and "个人缴费：500元" in last.text
+
+
+def test_what_the_resident_meant_corrects_the_scheme_and_keeps_the_person(kb):
+    turns = play(kb, ["俺爹今年整七十 在山亭 养老今年还用交吗", "是的 说的是医保"])
+    assert turns[1].move == "correct" and turns[1].state.previous().schemes == ["medical"]
+    assert turns[1].state.members[0]["age"] == 70 and "个人缴纳0元" in turns[1].text

@@ -46,7 +46,7 @@ DETAILS = {"tier", "amount", "age", "stage", "date", "members"}
 STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
 # groups that pay one rate whatever the tier: a tier said after them is another person's
 FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
-_BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
+_BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十百千万]{1,5})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
 # a policy year named ("2024年", "2025年度"), not a date's year ("2024年3月10号")
 _YEAR = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _NOT_X = re.compile(r"不是([^，,。\s]{1,8})")
@@ -94,13 +94,21 @@ def _bare_number(text: str) -> int | None:
 
 
 _AGE_YEARS = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:周岁|岁)")
-_SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
+_SAID_AGE = re.compile(r"(?:今年|已经|都|也)整?(\d{1,3})(?![\d元块档])")
+# an age said in Chinese numerals after its cue ("今年整七十", "她七十二了")
+_CN_AGE = re.compile(r"(今年|已经|都|也|[她他])(整?)([一二三四五六七八九十]{1,3})(?=岁|了|\s|[，,。]|$)")
+
+
+def _digit_ages(text: str) -> str:
+    return _CN_AGE.sub(lambda m: m.group(1) + m.group(2) + str(cn_to_int(m.group(3))), text)
+
+
 _PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
 
 
 def said_ages(text: str, members: list[dict]) -> None:
     """Ages the household reader leaves out: "他65" after a relative, "老两口都65" (no 岁)."""
-    text = normalize_text(text)
+    text = _digit_ages(normalize_text(text))
     others = [m for m in members if m["role"] != "self"]
     pronoun = _PRONOUN_AGE.search(text)
     if pronoun and others and others[-1].get("age") is None:
