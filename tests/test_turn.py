@@ -243,3 +243,9 @@ def test_what_the_resident_meant_corrects_the_scheme_and_keeps_the_person(kb):
     turns = play(kb, ["俺爹今年整七十 在山亭 养老今年还用交吗", "是的 说的是医保"])
     assert turns[1].move == "correct" and turns[1].state.previous().schemes == ["medical"]
     assert turns[1].state.members[0]["age"] == 70 and "个人缴纳0元" in turns[1].text
+
+
+def test_an_operators_note_of_the_callers_age_is_kept_until_the_place_is_given(kb):
+    turns = play(kb, ["来电人 男 63 问居民医保个人交多少", "补充：山亭冯卯镇的"])
+    assert turns[0].asks == ["region"] and turns[1].move == "answer"
+    assert "个人缴费：190元" in turns[1].text

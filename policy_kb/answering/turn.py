@@ -95,6 +95,8 @@ def _bare_number(text: str) -> int | None:
 
 _AGE_YEARS = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:周岁|岁)")
 _SAID_AGE = re.compile(r"(?:今年|已经|都|也)整?(\d{1,3})(?![\d元块档])")
+# "来电人 男 63": an operator's note of the caller's sex and age
+_NOTED_AGE = re.compile(r"(?<![男女])[男女]\s*(\d{1,3})(?![\d元块档多])")
 # an age said in Chinese numerals after its cue ("今年整七十", "她七十二了")
 _CN_AGE = re.compile(r"(今年|已经|都|也|[她他])(整?)([一二三四五六七八九十]{1,3})(?=岁|了|\s|[，,。]|$)")
 
@@ -153,6 +155,8 @@ def pieces(
         found["age"] = int(_AGE_YEARS.search(text).group(1))  # "山亭72岁医保个人交多少"
     elif _SAID_AGE.search(text) and not message.members[1:]:
         found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
+    elif _NOTED_AGE.search(text) and all(p["role"] == "self" for p in message.members):
+        found["age"] = int(_NOTED_AGE.search(text).group(1))  # the caller's own age
     elif number is not None and 0 <= number <= 120 and "amount" not in found:
         # "她72", "我今年67": a person and a number; a number alone only when an age is awaited
         person = message.members or any(w in text for w in words()["turn"]["pronouns"])
