@@ -249,3 +249,16 @@ def test_an_operators_note_of_the_callers_age_is_kept_until_the_place_is_given(k
     turns = play(kb, ["来电人 男 63 问居民医保个人交多少", "补充：山亭冯卯镇的"])
     assert turns[0].asks == ["region"] and turns[1].move == "answer"
     assert "个人缴费：190元" in turns[1].text
+
+
+def test_the_members_taken_out_are_those_of_the_clause_that_says_so(kb):
+    turns = play(
+        kb,
+        [
+            "来电人 男 40岁 青岛 问本人及妻子医保一档合计多少",
+            "来电人补充 还有个孩子 上小学",
+            "来电人又说 妻子和孩子先不报了 只报他自己",
+        ],
+    )
+    assert turns[2].move == "remove" and [m["role"] for m in turns[2].state.members] == ["self"]
+    assert f"个人缴费：{rate(kb, '青岛', '一档')}元" in turns[2].text

@@ -453,9 +453,13 @@ def _replace_members(question: Question, people: list[dict], dropped_roles: set[
 def _removed(said: str, message: Question, previous: Question) -> list[dict]:
     """The members a message takes out of the previous household ("去掉孩子呢"): those of the
     name or role it names; none when it would take out nobody or everybody."""
-    if not any(w in said for w in _turn_words("removals")) or len(previous.members) < 2:
+    removals = _turn_words("removals")
+    if not any(w in said for w in removals) or len(previous.members) < 2:
         return []
-    named = {p["label"] for p in message.members} | {p["role"] for p in message.members}
+    # the people of the clause that takes them out ("妻子和孩子先不报了 只报他自己": not 他)
+    clauses = [c for c in re.split(r"[，,。；;\s]+", said) if any(w in c for w in removals)]
+    people = [p for c in clauses for p in read_members(c)] or message.members
+    named = {p["label"] for p in people} | {p["role"] for p in people}
     gone = [m for m in previous.members if m.get("label") in named or m["role"] in named]
     return gone if 0 < len(gone) < len(previous.members) else []
 
