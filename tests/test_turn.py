@@ -262,3 +262,9 @@ def test_the_members_taken_out_are_those_of_the_clause_that_says_so(kb):
     )
     assert turns[2].move == "remove" and [m["role"] for m in turns[2].state.members] == ["self"]
     assert f"个人缴费：{rate(kb, '青岛', '一档')}元" in turns[2].text
+
+
+def test_a_misremembered_amount_is_corrected(kb):
+    turns = play(kb, ["青岛养老俺去年交的600 今年还能接着交600吗", "哦 记错了 去年是500"])
+    assert turns[1].move == "correct" and turns[1].state.previous().amounts == [500]
+    assert "可以" in turns[1].text

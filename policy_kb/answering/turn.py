@@ -89,6 +89,8 @@ def _stage(text: str) -> str | None:
 
 
 def _bare_number(text: str) -> int | None:
+    for word in _turn_words("corrections"):
+        text = text.replace(word, " ")  # "哦 记错了 去年是500": the number is the message
     match = _BARE_NUMBER.match(text.strip())
     return cn_to_int(match.group(1)) if match else None
 
