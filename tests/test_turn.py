@@ -268,3 +268,9 @@ def test_a_misremembered_amount_is_corrected(kb):
     turns = play(kb, ["青岛养老俺去年交的600 今年还能接着交600吗", "哦 记错了 去年是500"])
     assert turns[1].move == "correct" and turns[1].state.previous().amounts == [500]
     assert "可以" in turns[1].text
+
+
+def test_one_persons_total_is_not_a_family_question(kb):
+    turns = play(kb, ["山停 医保 财政补多少", "总共 一个人 多少"])
+    assert "members" not in turns[1].asks and "家里每个人" not in turns[1].text
+    assert str(kb.fact("山亭", "medical.personal").value["total"]) in turns[1].text

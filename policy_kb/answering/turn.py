@@ -812,6 +812,8 @@ def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
 
 
 def _family_total(question: Question) -> bool:
+    if any(w in question.text for w in words()["turn"].get("one_person", [])):
+        return False  # "总共 一个人 多少": one person's total
     return question.topic == "household" or question.wants("family") and question.wants("total")
 
 
