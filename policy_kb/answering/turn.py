@@ -332,9 +332,10 @@ def _targets(question: Question, waiting: Waiting | None, role: str | None = Non
 
 def _set_tier(question: Question, message: Question, waiting: Waiting | None) -> None:
     tier = message.med_tiers[0]
-    if not question.members:
-        question.med_tiers = list(message.med_tiers)
-        return
+    if len(question.members) <= 1 and not message.members:
+        question.med_tiers = list(message.med_tiers)  # one person's tier is the question's
+        if not question.members:
+            return
     named = [p for p in message.members if p.get("tier")]
     if named:
         for person in named:
@@ -827,7 +828,8 @@ def _ask_missing(kb, question: Question, state: TurnState, parts: list) -> Waiti
     both = len(question.schemes) > 1
     if _family_total(question) and not question.members and not both:
         return _ask(parts, state, "members", MEMBERS_QUESTION)
-    said = question.amounts or question.med_tiers or question.members
+    chosen = any(m.get("tier") or m.get("amount") for m in question.members)
+    said = question.amounts or question.med_tiers or chosen or len(question.members) > 1
     if both and question.wants("total") and not said:
         if {"tier", "amount"} & set(state.asked_for):
             return None
