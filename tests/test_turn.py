@@ -274,3 +274,8 @@ def test_one_persons_total_is_not_a_family_question(kb):
     turns = play(kb, ["山停 医保 财政补多少", "总共 一个人 多少"])
     assert "members" not in turns[1].asks and "家里每个人" not in turns[1].text
     assert str(kb.fact("山亭", "medical.personal").value["total"]) in turns[1].text
+
+
+def test_the_speakers_own_tier_after_a_pupils_question_is_an_adults_amount(kb):
+    last = play(kb, ["威海 俺闺女17 上高中 医保交多少", "那俺自己呢 四十五了 交一档"])[-1]
+    assert f"个人缴费：{rate(kb, '威海', '一档')}元" in last.text and not last.asks

@@ -339,7 +339,10 @@ def _set_tier(question: Question, message: Question, waiting: Waiting | None) ->
     named = [p for p in message.members if p.get("tier")]
     if named:
         for person in named:
-            for member in _targets(question, None, person["role"]) or question.members[:1]:
+            targets = _targets(question, None, person["role"])
+            if not targets and len(question.members) == 1 and person["role"] == "self":
+                question.med_tiers = [person["tier"]]  # "那俺自己呢 交一档" after one pupil's
+            for member in targets or question.members[:1]:
                 member["tier"] = person["tier"]
         return
     open_ones = [m for m in question.members if m["role"] in ADULT_ROLES and not m.get("tier")]
@@ -542,6 +545,9 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
+    child_topic = question.topic in ("students", "newborn")
+    if child_topic and "tier" in given and not any(m.get("stage") for m in question.members):
+        question.topic = "tiers"  # "那俺自己呢 交一档" after a pupil's: an adult's amount now
     if "date" in given and not message.topic and question.topic not in DATE_TOPICS:
         # "3月10号" after "再交的话啥时候能开始报": what a payment date decides is when the
         # cover starts (and the wait before it), whatever the first reading of the question
