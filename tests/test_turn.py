@@ -279,3 +279,9 @@ def test_one_persons_total_is_not_a_family_question(kb):
 def test_the_speakers_own_tier_after_a_pupils_question_is_an_adults_amount(kb):
     last = play(kb, ["威海 俺闺女17 上高中 医保交多少", "那俺自己呢 四十五了 交一档"])[-1]
     assert f"个人缴费：{rate(kb, '威海', '一档')}元" in last.text and not last.asks
+
+
+def test_a_group_word_changes_the_households_own_adults(kb):
+    last = play(kb, ["威海 我和老伴都交一档 孙子上幼儿园 医保一共多少", "那俺俩换成二档呢"])[-1]
+    total = 2 * rate(kb, "威海", "二档") + rate(kb, "威海", "少年儿童")
+    assert f"＝{total}元" in last.text

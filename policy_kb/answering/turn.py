@@ -538,6 +538,11 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             _merge_people(question, people, add=True)
         elif move == "correct":
             _replace_members(question, people, {p["role"] for p in people} or {"self"})
+        elif _same_adults(question, people):
+            # "那俺俩换成二档呢": the household's own adults take the new tier, the rest stays
+            adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+            for member, person in zip(adults, people, strict=True):
+                member.update({k: person[k] for k in ("tier", "amount") if person.get(k)})
         else:  # "那俺爹呢": the question is asked again about them
             question.members = [dict(p) for p in people]
         if len(people) == 1 and "age" in given:  # "那俺爹呢 他都83了"
@@ -561,6 +566,16 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
         question.text = question.typed = ask_again(kb, previous.text, names)
     return question
+
+
+def _same_adults(question: Question, people: list[dict]) -> bool:
+    """People of one group word ("俺俩", "老两口") with a tier or amount, as many as the
+    question's adults: those adults, not new people."""
+    adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+    one_word = len({p.get("label") for p in people}) == 1 and len(people) > 1
+    chosen = all(p.get("tier") or p.get("amount") for p in people)
+    grown = all(p["role"] in ADULT_ROLES for p in people)
+    return one_word and chosen and grown and len(adults) == len(people) < len(question.members)
 
 
 def _is_adult(age: int | None) -> bool:
