@@ -285,3 +285,10 @@ def test_a_group_word_changes_the_households_own_adults(kb):
     last = play(kb, ["威海 我和老伴都交一档 孙子上幼儿园 医保一共多少", "那俺俩换成二档呢"])[-1]
     total = 2 * rate(kb, "威海", "二档") + rate(kb, "威海", "少年儿童")
     assert f"＝{total}元" in last.text
+
+
+def test_a_persons_share_asked_with_a_total_is_not_a_family_question(kb):
+    turns = play(kb, ["山亭医保个人交多少 是不是一共1020", "那俺娘呢 65了"])
+    share = rate(kb, "山亭", "居民")
+    assert not turns[0].asks and str(share) in turns[0].text
+    assert f"个人缴费：{share // 2}元" in turns[1].text  # 60–69: half paid by the government
