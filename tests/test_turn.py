@@ -183,3 +183,112 @@ def test_members_taken_out_of_a_household(kb):
     turns = play(kb, ["山亭 一家四口 俩大人俩孩子 医保一共多少", "去掉孩子呢"])
     assert turns[1].move == "remove"
     assert [m["role"] for m in turns[1].state.members] == ["adult", "adult"]
+
+
+def test_a_family_question_asks_who_is_in_the_family_once_the_place_is_answered(kb):
+    turns = play(kb, ["给全家交医保", "威海", "我和我对象 还有一个上小学的闺女", "大人都一档"])
+    assert turns[1].asks == ["members"]
+    # "大人都一档": every adult of the household takes the tier, the child keeps the minors' rate
+    total = 2 * rate(kb, "威海", "一档") + rate(kb, "威海", "少年儿童")
+    assert f"＝{total}元" in turns[-1].text and not turns[-1].asks
+
+
+def test_both_schemes_added_up_ask_both_tiers_and_take_them_in_any_order(kb):
+    tier = "二档"
+    first = ["养老和医保一块交 一共得多少钱", "青岛城阳"]
+    for pieces in (["养老选一千那个档", f"医保交{tier}"], [f"医保交{tier}", "养老选一千那个档"]):
+        turns = play(kb, first + pieces)
+        assert set(turns[1].asks) == {"amount", "tier"}
+        total = 1000 + rate(kb, "青岛", tier)
+        assert f"＝{total}元" in turns[-1].text, turns[-1].text
+
+
+def test_ages_said_person_by_person_go_to_each_person(kb):
+    last = play(kb, ["俺和俺老伴的医保咋弄", "俺们在山亭桑村镇", "俺65 她71"])[-1]
+    assert "本人（65岁）" in last.text and "老伴（71岁）" in last.text
+
+
+def test_details_of_the_speaker_are_kept_for_their_next_question(kb):
+    turns = play(kb, ["俺是残疾人", "一级的 重度", "山亭养老保险还用自己交吗"])
+    assert turns[1].move == "change" and "哪个地区" not in turns[1].text  # asked once only
+    assert turns[1].state.members[0]["disability_grade"] == 1
+    assert "不用" in turns[2].text and "个人缴费：0元" in turns[2].text
+
+
+def test_a_polite_ask_is_not_a_hotline_question(kb):
+    turns = play(kb, ["你好 我想咨询下城乡居民医保一档的话一年是多少钱呢", "威海的"])
+    assert turns[0].asks == ["region"]
+    assert f"个人缴费：{rate(kb, '威海', '一档')}元" in turns[1].text
+
+
+def test_a_bare_payment_date_answers_when_the_cover_starts(kb):
+    turns = play(kb, ["我户口在青岛 去年忘了交 医保今年再交的话啥时候能开始报", "3月10号"])
+    assert turns[1].state.payment_date.endswith("-03-10")
+    assert "3个月" in turns[1].text and "待遇起始" in turns[1].text
+
+
+@pytest.mark.parametrize("lead", ["另外问下", "换个问题", "问个别的", "对了"])
+def test_a_message_that_says_it_asks_something_else_is_a_new_question(kb, lead):
+    turns = play(kb, ["我老伴医保交多少", f"{lead} 威海养老保险一共几个档"])
+    assert turns[0].asks and turns[1].move == "new"
+    assert turns[1].state.previous().schemes == ["pension"] and not turns[1].state.members
+
+
+def test_a_bare_chinese_amount_answers_a_pension_question(kb):
+    last = play(kb, ["山亭 养老保险政府给补贴多少", "五百的"])[-1]
+    assert last.move == "change" and "个人缴费：500元" in last.text
+
+
+def test_what_the_resident_meant_corrects_the_scheme_and_keeps_the_person(kb):
+    turns = play(kb, ["俺爹今年整七十 在山亭 养老今年还用交吗", "是的 说的是医保"])
+    assert turns[1].move == "correct" and turns[1].state.previous().schemes == ["medical"]
+    assert turns[1].state.members[0]["age"] == 70 and "个人缴纳0元" in turns[1].text
+
+
+def test_an_operators_note_of_the_callers_age_is_kept_until_the_place_is_given(kb):
+    turns = play(kb, ["来电人 男 63 问居民医保个人交多少", "补充：山亭冯卯镇的"])
+    assert turns[0].asks == ["region"] and turns[1].move == "answer"
+    assert "个人缴费：190元" in turns[1].text
+
+
+def test_the_members_taken_out_are_those_of_the_clause_that_says_so(kb):
+    turns = play(
+        kb,
+        [
+            "来电人 男 40岁 青岛 问本人及妻子医保一档合计多少",
+            "来电人补充 还有个孩子 上小学",
+            "来电人又说 妻子和孩子先不报了 只报他自己",
+        ],
+    )
+    assert turns[2].move == "remove" and [m["role"] for m in turns[2].state.members] == ["self"]
+    assert f"个人缴费：{rate(kb, '青岛', '一档')}元" in turns[2].text
+
+
+def test_a_misremembered_amount_is_corrected(kb):
+    turns = play(kb, ["青岛养老俺去年交的600 今年还能接着交600吗", "哦 记错了 去年是500"])
+    assert turns[1].move == "correct" and turns[1].state.previous().amounts == [500]
+    assert "可以" in turns[1].text
+
+
+def test_one_persons_total_is_not_a_family_question(kb):
+    turns = play(kb, ["山停 医保 财政补多少", "总共 一个人 多少"])
+    assert "members" not in turns[1].asks and "家里每个人" not in turns[1].text
+    assert str(kb.fact("山亭", "medical.personal").value["total"]) in turns[1].text
+
+
+def test_the_speakers_own_tier_after_a_pupils_question_is_an_adults_amount(kb):
+    last = play(kb, ["威海 俺闺女17 上高中 医保交多少", "那俺自己呢 四十五了 交一档"])[-1]
+    assert f"个人缴费：{rate(kb, '威海', '一档')}元" in last.text and not last.asks
+
+
+def test_a_group_word_changes_the_households_own_adults(kb):
+    last = play(kb, ["威海 我和老伴都交一档 孙子上幼儿园 医保一共多少", "那俺俩换成二档呢"])[-1]
+    total = 2 * rate(kb, "威海", "二档") + rate(kb, "威海", "少年儿童")
+    assert f"＝{total}元" in last.text
+
+
+def test_a_persons_share_asked_with_a_total_is_not_a_family_question(kb):
+    turns = play(kb, ["山亭医保个人交多少 是不是一共1020", "那俺娘呢 65了"])
+    share = rate(kb, "山亭", "居民")
+    assert not turns[0].asks and str(share) in turns[0].text
+    assert f"个人缴费：{share // 2}元" in turns[1].text  # 60–69: half paid by the government

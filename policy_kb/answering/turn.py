@@ -46,7 +46,7 @@ DETAILS = {"tier", "amount", "age", "stage", "date", "members"}
 STAGE_GROUPS = {"college": "大学生", "school": "中小学生", "newborn": "新生儿"}
 # groups that pay one rate whatever the tier: a tier said after them is another person's
 FIXED_RATE_GROUPS = ("大学生", "中小学生", "少年儿童", "新生儿")
-_BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十]{1,3})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
+_BARE_NUMBER = re.compile(r"^\D{0,8}?(\d{1,5}|[一二三四五六七八九十百千万]{1,5})\s*(?:岁|周岁|元|块|了)?\D{0,4}$")
 # a policy year named ("2024年", "2025年度"), not a date's year ("2024年3月10号")
 _YEAR = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _NOT_X = re.compile(r"不是([^，,。\s]{1,8})")
@@ -89,18 +89,30 @@ def _stage(text: str) -> str | None:
 
 
 def _bare_number(text: str) -> int | None:
+    for word in _turn_words("corrections"):
+        text = text.replace(word, " ")  # "哦 记错了 去年是500": the number is the message
     match = _BARE_NUMBER.match(text.strip())
     return cn_to_int(match.group(1)) if match else None
 
 
 _AGE_YEARS = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:周岁|岁)")
-_SAID_AGE = re.compile(r"(?:今年|已经|都|也)(\d{1,3})(?![\d元块档])")
+_SAID_AGE = re.compile(r"(?:今年|已经|都|也)整?(\d{1,3})(?![\d元块档])")
+# "来电人 男 63": an operator's note of the caller's sex and age
+_NOTED_AGE = re.compile(r"(?<![男女])[男女]\s*(\d{1,3})(?![\d元块档多])")
+# an age said in Chinese numerals after its cue ("今年整七十", "她七十二了")
+_CN_AGE = re.compile(r"(今年|已经|都|也|[她他])(整?)([一二三四五六七八九十]{1,3})(?=岁|了|\s|[，,。]|$)")
+
+
+def _digit_ages(text: str) -> str:
+    return _CN_AGE.sub(lambda m: m.group(1) + m.group(2) + str(cn_to_int(m.group(3))), text)
+
+
 _PRONOUN_AGE = re.compile(r"[她他](?:都|今年|已经|也)?(\d{1,3})(?![\d元块档])")
 
 
 def said_ages(text: str, members: list[dict]) -> None:
     """Ages the household reader leaves out: "他65" after a relative, "老两口都65" (no 岁)."""
-    text = normalize_text(text)
+    text = _digit_ages(normalize_text(text))
     others = [m for m in members if m["role"] != "self"]
     pronoun = _PRONOUN_AGE.search(text)
     if pronoun and others and others[-1].get("age") is None:
@@ -145,6 +157,8 @@ def pieces(
         found["age"] = int(_AGE_YEARS.search(text).group(1))  # "山亭72岁医保个人交多少"
     elif _SAID_AGE.search(text) and not message.members[1:]:
         found["age"] = int(_SAID_AGE.search(text).group(1))  # "山亭医保交多少 我今年65"
+    elif _NOTED_AGE.search(text) and all(p["role"] == "self" for p in message.members):
+        found["age"] = int(_NOTED_AGE.search(text).group(1))  # the caller's own age
     elif number is not None and 0 <= number <= 120 and "amount" not in found:
         # "她72", "我今年67": a person and a number; a number alone only when an age is awaited
         person = message.members or any(w in text for w in words()["turn"]["pronouns"])
@@ -193,6 +207,61 @@ def said_dates(kb: KnowledgeBase, text: str) -> dict:
     return found
 
 
+# the topics a payment date is part of
+DATE_TOPICS = ("benefit", "waiting", "newborn")
+# what a message may tell about a person besides their age, tier and stage
+PERSON_DETAILS = ("group", "disability_grade")
+
+
+def _speaker_details(message: Question, previous: Question) -> dict:
+    """Details of the speaker alone, in a message that asks nothing ("一级的 重度"), when the
+    previous question was about the speaker: the details, to be added to that person."""
+    people = message.members
+    if len(people) != 1 or people[0]["role"] != "self" or message.kinds or message.schemes:
+        return {}
+    if message.topic not in (None, previous.topic, "hardship") or message.regions:
+        return {}
+    if previous.members and [m["role"] for m in previous.members] != ["self"]:
+        return {}
+    return {k: people[0][k] for k in PERSON_DETAILS if people[0].get(k)}
+
+
+def _polite_ask(kb: KnowledgeBase, question: Question) -> bool:
+    """A hotline read from "咨询" alone ("想咨询下") in a question of what a tier costs."""
+    if question.topic != "hotline" or not question.wants("amount"):
+        return False
+    if not (question.med_tiers or question.amounts):
+        return False
+    said = normalize_text(question.text)
+    return not any(w in said for w in kb.topic("hotline").keywords if w != "咨询")
+
+
+def _carry_person(question: Question, previous: Question | None) -> None:
+    """A new question about what the speaker pays keeps what the speaker said of themselves
+    before ("俺是残疾人", "一级的 重度", then "山亭养老保险还用自己交吗")."""
+    if previous is None or [m["role"] for m in previous.members] != ["self"]:
+        return
+    known = {k: previous.members[0][k] for k in PERSON_DETAILS if previous.members[0].get(k)}
+    if not known or question.topic not in (None, "tiers", "hardship", "subsidy"):
+        return
+    if not question.members:
+        question.members = [{"role": "self", "label": "本人", **known}]
+    elif [m["role"] for m in question.members] == ["self"]:
+        for key, value in known.items():
+            question.members[0].setdefault(key, value)
+
+
+def _leaves_the_question(text: str, said: str) -> bool:
+    """ "另外问下 …", "换个问题 …", "对了 …": the resident says a new question follows (an
+    addition, "另外还有俺娘", stays one)."""
+    if any(w in said for w in _turn_words("additions")):
+        return False
+    said = normalize_text(text)
+    marker = next((w for w in words()["turn"].get("new_questions", []) if w in said[:8]), None)
+    # the marker and a question of its own after it ("对了" alone may still be a yes)
+    return marker is not None and len(said.split(marker, 1)[1].strip(" ，,。")) >= 5
+
+
 def _names_new_topic(message: Question, previous: Question) -> bool:
     """A message that asks its own question ("青岛医保什么时候交") rather than answering."""
     topic = message.topic
@@ -219,6 +288,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
     said = normalize_text(text)
     if any(w in said for w in _turn_words("corrections")) or _NOT_BUT.search(said):
         return "correct"
+    if _leaves_the_question(text, said):
+        return "new"
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if _removed(said, message, previous):
@@ -231,6 +302,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
             return "answer"
     if "group" in given and not message.kinds - {"family"} and len(said) <= 12:
         return "change"  # "家里不是低保户", "俺是低保户": the same question for that group
+    if _speaker_details(message, previous) and len(said) <= 12:
+        return "change"  # "一级的 重度" after "俺是残疾人": more about the same person
     changing = any(w in said for w in _turn_words("changes")) or re.search(r"^那.{0,10}呢", said)
     parts = set(given) & {"region", "scheme", "tier", "amount", "members", "age", "stage", "date"}
     if parts and not _names_new_topic(message, previous):
@@ -259,18 +332,20 @@ def _targets(question: Question, waiting: Waiting | None, role: str | None = Non
 
 def _set_tier(question: Question, message: Question, waiting: Waiting | None) -> None:
     tier = message.med_tiers[0]
-    if not question.members:
-        question.med_tiers = list(message.med_tiers)
-        return
+    if len(question.members) <= 1 and not message.members:
+        question.med_tiers = list(message.med_tiers)  # one person's tier is the question's
+        if not question.members:
+            return
     named = [p for p in message.members if p.get("tier")]
     if named:
         for person in named:
             # "大人都一档": 大人 stands for every adult named before, the speaker too
             grown = person.get("generic") and person["role"] == "adult"
             targets = [m for m in question.members if m["role"] in ADULT_ROLES] if grown else []
-            for member in (
-                targets or _targets(question, None, person["role"]) or question.members[:1]
-            ):
+            targets = targets or _targets(question, None, person["role"])
+            if not targets and len(question.members) == 1 and person["role"] == "self":
+                question.med_tiers = [person["tier"]]  # "那俺自己呢 交一档" after one pupil's
+            for member in targets or question.members[:1]:
                 member["tier"] = person["tier"]
         return
     open_ones = [m for m in question.members if m["role"] in ADULT_ROLES and not m.get("tier")]
@@ -281,6 +356,24 @@ def _set_tier(question: Question, message: Question, waiting: Waiting | None) ->
             if member.get("tier"):
                 member["tier"] = tier
         question.med_tiers = [tier]
+
+
+def _own_ages(text: str, message: Question, question: Question) -> bool:
+    """Ages said person by person ("俺65 她71"): the speaker's to the speaker, a "她/他" age to
+    the one other member without one. True when the message's ages were all placed so."""
+    selves = [m for m in question.members if m["role"] == "self"]
+    own = [p for p in message.members if p["role"] == "self" and p.get("age") is not None]
+    if not own or not selves or message.members[len(own) :]:
+        return False
+    selves[0]["age"] = own[0]["age"]
+    pronoun = _PRONOUN_AGE.search(normalize_text(text))
+    others = [m for m in question.members if m["role"] != "self"]
+    if pronoun:
+        open_ones = [m for m in others if m.get("age") is None] or others
+        if len(open_ones) != 1:
+            return False
+        open_ones[0]["age"] = int(pronoun.group(1))
+    return True
 
 
 def _set_age(question: Question, age: int, waiting: Waiting | None, state: TurnState) -> None:
@@ -331,7 +424,8 @@ def _apply(kb, question: Question, message: Question, given: dict, waiting, stat
     if "stage" in given and "members" not in given:
         _set_stage(question, given["stage"], waiting, state)
     if "age" in given and "members" not in given:
-        _set_age(question, given["age"], waiting, state)
+        if not _own_ages(message.text, message, question):
+            _set_age(question, given["age"], waiting, state)
     if "date" in given:
         state.payment_date = iso(given["date"])
     if "born" in given:
@@ -368,9 +462,13 @@ def _replace_members(question: Question, people: list[dict], dropped_roles: set[
 def _removed(said: str, message: Question, previous: Question) -> list[dict]:
     """The members a message takes out of the previous household ("去掉孩子呢"): those of the
     name or role it names; none when it would take out nobody or everybody."""
-    if not any(w in said for w in _turn_words("removals")) or len(previous.members) < 2:
+    removals = _turn_words("removals")
+    if not any(w in said for w in removals) or len(previous.members) < 2:
         return []
-    named = {p["label"] for p in message.members} | {p["role"] for p in message.members}
+    # the people of the clause that takes them out ("妻子和孩子先不报了 只报他自己": not 他)
+    clauses = [c for c in re.split(r"[，,。；;\s]+", said) if any(w in c for w in removals)]
+    people = [p for c in clauses for p in read_members(c)] or message.members
+    named = {p["label"] for p in people} | {p["role"] for p in people}
     gone = [m for m in previous.members if m.get("label") in named or m["role"] in named]
     return gone if 0 < len(gone) < len(previous.members) else []
 
@@ -429,6 +527,11 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             given.pop("members", None)
     if move == "add" and message.members:
         given["members"] = message.members  # the speaker added too ("再加上俺")
+    details = _speaker_details(message, previous) if move == "change" else {}
+    if details:
+        if not question.members:
+            question.members = [{"role": "self", "label": "本人"}]
+        question.members[0].update(details)
     if "members" in given:
         people = given.pop("members")
         if move == "add":
@@ -440,6 +543,11 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
             _replace_members(question, people, {p["role"] for p in people} or {"self"})
         elif _the_speakers_pair(question, people):  # "那俺俩换成二档呢": the two already named
             _merge_people(question, people)
+        elif _same_adults(question, people):
+            # "那俺俩换成二档呢": the household's own adults take the new tier, the rest stays
+            adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+            for member, person in zip(adults, people, strict=True):
+                member.update({k: person[k] for k in ("tier", "amount") if person.get(k)})
         else:  # "那俺爹呢": the question is asked again about them
             question.members = [dict(p) for p in people]
         if len(people) == 1 and "age" in given:  # "那俺爹呢 他都83了"
@@ -447,6 +555,13 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("age", None)
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
+    child_topic = question.topic in ("students", "newborn")
+    if child_topic and "tier" in given and not any(m.get("stage") for m in question.members):
+        question.topic = "tiers"  # "那俺自己呢 交一档" after a pupil's: an adult's amount now
+    if "date" in given and not message.topic and question.topic not in DATE_TOPICS:
+        # "3月10号" after "再交的话啥时候能开始报": what a payment date decides is when the
+        # cover starts (and the wait before it), whatever the first reading of the question
+        question.topic = "benefit"
     said_topic = message.topic in words()["word_topics"] and message.topic != previous.topic
     if said_topic and "group" not in given:  # "不是低保户" names the group, not a topic
         question.topic = message.topic
@@ -456,6 +571,16 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
         question.text = question.typed = ask_again(kb, previous.text, names)
     return question
+
+
+def _same_adults(question: Question, people: list[dict]) -> bool:
+    """People of one group word ("俺俩", "老两口") with a tier or amount, as many as the
+    question's adults: those adults, not new people."""
+    adults = [m for m in question.members if m["role"] in ADULT_ROLES]
+    one_word = len({p.get("label") for p in people}) == 1 and len(people) > 1
+    chosen = all(p.get("tier") or p.get("amount") for p in people)
+    grown = all(p["role"] in ADULT_ROLES for p in people)
+    return one_word and chosen and grown and len(adults) == len(people) < len(question.members)
 
 
 def _is_adult(age: int | None) -> bool:
@@ -485,16 +610,33 @@ def _merge_people(question: Question, people: list[dict], add: bool = False) -> 
         question.members = rest[:at] + [dict(p) for p in people] + rest[at:]
         return
     for person in people:
+        told = {k: v for k, v in person.items() if k not in ("role", "label", "generic")}
+        everyone = _everyone_of(question, person) if not add else []
+        if everyone:
+            for member in everyone:  # "大人都一档": every adult of the household
+                member.update(told)
+            continue
         # the member of that name first ("婆婆68" is not 公公), else of that role
         same = [m for m in question.members if m.get("label") == person.get("label")]
         same = same or [m for m in question.members if m["role"] == person["role"]]
         same.sort(key=lambda m: not m.get("unclear"))
         if same and (person["role"] == "self" or not add):
-            same[0].update({k: v for k, v in person.items() if k not in ("role", "label")})
+            same[0].update(told)
             if person.get("stage"):
                 same[0].pop("unclear", None)
         else:
             question.members.append(dict(person))
+
+
+def _everyone_of(question: Question, person: dict) -> list[dict]:
+    """The members a word for a kind of person means when it is not one of them ("大人都一档",
+    "老人都七十多"): every member of that kind; none when the word names a member itself."""
+    if not person.get("generic") or any(
+        m.get("label") == person.get("label") for m in question.members
+    ):
+        return []
+    roles = ADULT_ROLES if person["role"] == "adult" else (person["role"],)
+    return [m for m in question.members if m["role"] in roles]
 
 
 # ---------------------------------------------------------------------- answering
@@ -712,6 +854,33 @@ def _needs_no_region(kb: KnowledgeBase, question: Question) -> bool:
     return declines.asked(question) or documents_answer.asked(kb, question)
 
 
+def _family_total(question: Question) -> bool:
+    if any(w in question.text for w in words()["turn"].get("one_person", [])):
+        return False  # "总共 一个人 多少": one person's total
+    return question.topic == "household" or question.wants("family") and question.wants("total")
+
+
+def _ask_missing(kb, question: Question, state: TurnState, parts: list) -> Waiting | None:
+    """Once the place is known, the pieces a total cannot do without, each asked once: who is
+    in the family ("威海医保一家多少"), or the tiers of both schemes added up ("养老和医保一共
+    多少"); whatever order they come in, the next message is read as their answer."""
+    if len(question.regions) != 1:
+        return None
+    region = question.regions[0]
+    both = len(question.schemes) > 1
+    if _family_total(question) and not question.members and not both:
+        return _ask(parts, state, "members", MEMBERS_QUESTION)
+    chosen = any(m.get("tier") or m.get("amount") for m in question.members)
+    said = question.amounts or question.med_tiers or chosen or len(question.members) > 1
+    if both and question.wants("total") and not said:
+        if {"tier", "amount"} & set(state.asked_for):
+            return None
+        text = _tier_question(kb, region, "pension") + "\n" + _tier_question(kb, region, "medical")
+        parts.append((text, []))
+        return Waiting(["amount", "tier"])
+    return None
+
+
 def _answer(kb, question: Question, state: TurnState, parts: list):
     no_region = _needs_no_region(kb, question)
     if not question.regions and not question.all_regions and not no_region:
@@ -719,6 +888,11 @@ def _answer(kb, question: Question, state: TurnState, parts: list):
         if waiting:
             return waiting
         question.all_regions = True  # asked once already: every region's answer
+    waiting = _ask_missing(kb, question, state, parts)
+    if waiting:
+        return waiting
+    if question.topic == "household":
+        question.topic = "tiers"  # a household's question is what it pays
     composed = compose(kb, question)
     if composed is not None:
         parts.append((composed.text, composed.facts))
@@ -760,20 +934,12 @@ def answer_turn(
         if previous and not question.schemes and previous.scheme:
             question.schemes = [previous.scheme]
         question.topic = answer_topic(question, topic) or question.topic
+        if _polite_ask(kb, question):
+            question.topic = "tiers"  # "我想咨询下医保一档一年多少钱": the amount, not a phone
+        _carry_person(question, previous)
         if previous and not question.topic and _asks_again(text):
             # "那交钱的事呢", "养老政策呢", "那给俺老丈人交呢": the previous question's topic
             question.topic = previous.topic
-        family = (
-            question.topic == "household" or question.wants("family") and question.wants("total")
-        )
-        both = len(question.schemes) > 1 and (question.amounts or question.med_tiers)
-        if family and not question.members and question.regions and not both:
-            parts = [(MEMBERS_QUESTION, [])]  # "威海医保一家多少": who is in the family?
-            state.remember(question)
-            state.waiting, state.asked_for = Waiting(["members"]), ["members"]
-            return Turn(parts, state, move, ["members"])
-        if question.topic == "household":
-            question.topic = "tiers"  # a household's question is what it pays
         state.asked_for = []
         state.year = asked_year(kb, text)
         _personal_details(kb, text, message, state)
