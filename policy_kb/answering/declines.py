@@ -46,7 +46,17 @@ def rules() -> dict:
         return yaml.safe_load(fh) or {}
 
 
+_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+
+
 def _matches(entry: dict, text: str) -> bool:
+    if entry.get("unless_in_clause"):
+        # "去北京看病能报吗 报销比例多少": 能报吗 spares its own clause, not the ratio asked next
+        return any(_matches_whole(entry, c) for c in _CLAUSE.split(text) if c)
+    return _matches_whole(entry, text)
+
+
+def _matches_whole(entry: dict, text: str) -> bool:
     if any(u in text for u in entry.get("unless") or ()):
         return False
     return any(re.search(p, text) for p in entry["patterns"])
