@@ -30,13 +30,21 @@ def _asks(clause: str) -> bool:
     return any(re.search(mark, clause) for mark in words()["question_marks"])
 
 
+def _joins(kb: KnowledgeBase, clause: str) -> bool:
+    """A clause that asks about the others together ("差多少", "加起来多少" after "哪个贵"):
+    it wants a joining kind and names nothing of its own. "医保俩人一共交多少" names its scheme
+    and people: it is one question of several ("…能退吗" after it is another)."""
+    own = read_question(kb, clause)
+    if not own.wants(*words()["joined_kinds"]):
+        return False
+    return not (own.schemes or own.members or own.med_tiers or own.amounts or own.regions)
+
+
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
-    if question.wants(*words()["joined_kinds"]):
-        return []
     clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c]
     asked = [c for c in clauses if _asks(c)]
-    if len(asked) < 2:
+    if len(asked) < 2 or any(_joins(kb, c) for c in asked):
         return []
     context = " ".join(c for c in clauses if c not in asked)
     names = "".join(kb.region_name(r) for r in question.regions)
