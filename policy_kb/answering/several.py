@@ -24,41 +24,47 @@ from policy_kb.reading.question import Question, read_question, words
 
 _SAME_AGAIN = re.compile(r"呢[？?]?$")
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+# a birth year said ("24年3月份生的", "2024年2月出生")
+_BORN = re.compile(r"(?<!\d)(20\d{2}|\d{2})年[^，,。\s]{0,6}?(?:出生|生的|生了|生)")
 
 
 def _asks(clause: str) -> bool:
     return any(re.search(mark, clause) for mark in words()["question_marks"])
 
 
-def _joins(kb: KnowledgeBase, clause: str) -> bool:
-    """A clause that asks about the others together ("差多少", "加起来多少" after "哪个贵"):
-    it wants a joining kind and names nothing of its own. "医保俩人一共交多少" names its scheme
-    and people: it is one question of several ("…能退吗" after it is another)."""
-    own = read_question(kb, clause)
-    if not own.wants(*words()["joined_kinds"]):
+def _joined(kb: KnowledgeBase, question: Question, asked: list[str]) -> bool:
+    """Whether the clauses make one question together: the message asks about them together
+    ("哪个贵，差多少", "小孩医保多少 大人一档多少" added up) and every clause asks an amount.
+    "医保俩人一共交多少 交完过了年…能退吗" is two questions: the refund clause asks none."""
+    if not question.wants(*words()["joined_kinds"]):
         return False
-    return not (own.schemes or own.members or own.med_tiers or own.amounts or own.regions)
+    amounts = [*words()["joined_kinds"], "amount", "minimum", "maximum"]
+    return all(read_question(kb, c).wants(*amounts) for c in asked)
 
 
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
     clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c]
     asked = [c for c in clauses if _asks(c)]
-    if len(asked) < 2 or any(_joins(kb, c) for c in asked):
+    if len(asked) < 2 or _joined(kb, question, asked):
         return []
     context = " ".join(c for c in clauses if c not in asked)
-    names = "".join(kb.region_name(r) for r in question.regions)
-    short = scheme(question.scheme).short if question.scheme else ""
     texts = []
     for clause in asked:
-        own = read_question(kb, clause)
-        text = f"{context} {clause}".strip()
-        if not own.regions and names and not read_question(kb, text).regions:
-            text = f"{names} {text}"
-        if not own.schemes and short:
-            text = f"{short} {text}"
-        texts.append(text)
+        texts.append(_placed(kb, question, clause, f"{context} {clause}".strip()))
     return texts
+
+
+def _placed(kb: KnowledgeBase, question: Question, clause: str, text: str) -> str:
+    """The text with the message's place and scheme before it when the clause names none."""
+    own = read_question(kb, clause)
+    names = "".join(kb.region_name(r) for r in question.regions)
+    short = scheme(question.scheme).short if question.scheme else ""
+    if not own.regions and names and not read_question(kb, text).regions:
+        text = f"{names} {text}"
+    if not own.schemes and short:
+        text = f"{short} {text}"
+    return text
 
 
 def _follows_a_decline(kb: KnowledgeBase, question: Question) -> bool:
@@ -88,6 +94,12 @@ def _personal_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         person = {"role": "self", "age": age} if age is not None else None
     if person is None:
         return None
+    if person.get("age") is None and not person.get("stage"):
+        born = _BORN.search(question.text)  # "孩子24年3月份生的": a child of the policy year's age
+        if born:
+            year = int(born.group(1)) % 100 + 2000
+            policy = kb.year_for(question.regions[0])
+            person = {**person, "age": max(0, policy - year)} if year <= policy else person
     result = yes_no.person_result(kb, question, person, "medical")
     if result.status != "ok" or result.personal_amount is None:
         return None
@@ -109,6 +121,21 @@ def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     return Answer(facts_text(facts, kb), facts) if facts else None
 
 
+def _sub_question(kb: KnowledgeBase, question: Question, text: str, clause: str) -> Question:
+    """One question of several: its own topic when its clause names one, else the message's
+    ("…出生4个月 从啥时候开始能报" is the newborn question, not the deadline of "7月份")."""
+    sub = read_question(kb, text)
+    sub.regions = sub.regions or list(question.regions)
+    if sub.topic and not kb.detect_topics(clause) and question.topic:
+        # the topic came from the context's words ("7月份"), not from what the clause asks
+        sub.topic = question.topic
+    return sub
+
+
+def _one(kb: KnowledgeBase, sub: Question, compose_one: Callable[..., Answer | None]):
+    return compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
+
+
 def answer(
     kb: KnowledgeBase, question: Question, compose_one: Callable[..., Answer | None]
 ) -> Answer | None:
@@ -120,13 +147,18 @@ def answer(
         return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
     previous = None
-    for text in texts:
-        sub = read_question(kb, text)
-        sub.regions = sub.regions or list(question.regions)
+    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c and _asks(c)]
+    for text, clause in zip(texts, clauses):
+        sub = _sub_question(kb, question, text, clause)
         if previous is not None and not sub.kinds and _SAME_AGAIN.search(text):
             sub.kinds = set(previous.kinds)  # "…交多少 70以上的呢": asked the same way
         previous = sub
-        found = compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
+        found = _one(kb, sub, compose_one)
+        if found is not None and any(a.text == found.text for a in answers):
+            # the same answer again: the context (who, how old) answered, not this clause
+            # ("…一共交多少 交完过了年…能退吗"): the clause is read with its place and scheme only
+            alone = _sub_question(kb, question, _placed(kb, question, clause, clause), clause)
+            found = _one(kb, alone, compose_one)
         if found is None:
             return None  # one part not understood: the message is answered as before
         answers.append(found)
