@@ -28,6 +28,14 @@ _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 _BORN = re.compile(r"(?<!\d)(20\d{2}|\d{2})年[^，,。\s]{0,6}?(?:出生|生的|生了|生)")
 
 
+# "从哪天 到哪天": one question of a span, said in two pieces
+_SPAN = re.compile(r"(从\S{1,6}?)[，,\s]+(到|至)")
+
+
+def _spans(text: str) -> str:
+    return _SPAN.sub(r"\1\2", text)
+
+
 def _asks(clause: str) -> bool:
     return any(re.search(mark, clause) for mark in words()["question_marks"])
 
@@ -44,7 +52,7 @@ def _joined(kb: KnowledgeBase, question: Question, asked: list[str]) -> bool:
 
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
-    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c]
+    clauses = [c for c in _CLAUSE.split(_spans(question.typed or question.text)) if c]
     asked = [c for c in clauses if _asks(c)]
     if len(asked) < 2 or _joined(kb, question, asked):
         return []
@@ -147,7 +155,8 @@ def answer(
         return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
     previous = None
-    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c and _asks(c)]
+    text_ = _spans(question.typed or question.text)
+    clauses = [c for c in _CLAUSE.split(text_) if c and _asks(c)]
     for text, clause in zip(texts, clauses):
         sub = _sub_question(kb, question, text, clause)
         if previous is not None and not sub.kinds and _SAME_AGAIN.search(text):
