@@ -50,13 +50,32 @@ def _joined(kb: KnowledgeBase, question: Question, asked: list[str]) -> bool:
     return all(read_question(kb, c).wants(*amounts) for c in asked)
 
 
+def _tells(kb: KnowledgeBase, clause: str) -> bool:
+    """Whether a clause that asks nothing tells something the questions need (a place, a
+    scheme, a person with a detail, a number, a group): "俺问俩事", "还有", "俺怕错过了" only
+    talk, and their bare 俺 would make the speaker one more person to pay for."""
+    own = read_question(kb, clause)
+    told = [m for m in own.members if set(m) - {"role", "label"}]
+    return bool(
+        own.regions
+        or own.schemes
+        or own.med_tiers
+        or own.amounts
+        or own.not_hardship
+        or told
+        or [m for m in own.members if m["role"] != "self"]
+        or re.search(r"\d|[一二三四五六七八九十]{1,3}(岁|十)", clause)
+        or own.topic
+    )
+
+
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
     clauses = [c for c in _CLAUSE.split(_spans(question.typed or question.text)) if c]
     asked = [c for c in clauses if _asks(c)]
     if len(asked) < 2 or _joined(kb, question, asked):
         return []
-    context = " ".join(c for c in clauses if c not in asked)
+    context = " ".join(c for c in clauses if c not in asked and _tells(kb, c))
     texts = []
     for clause in asked:
         texts.append(_placed(kb, question, clause, f"{context} {clause}".strip()))
@@ -108,10 +127,25 @@ def _personal_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
             year = int(born.group(1)) % 100 + 2000
             policy = kb.year_for(question.regions[0])
             person = {**person, "age": max(0, policy - year)} if year <= policy else person
-    result = yes_no.person_result(kb, question, person, "medical")
+    result = _child_result(kb, question, person) or yes_no.person_result(
+        kb, question, person, "medical"
+    )
     if result.status != "ok" or result.personal_amount is None:
         return None
     return Answer(result_text(result), list(result.facts))
+
+
+def _child_result(kb: KnowledgeBase, question: Question, person: dict):
+    """ "小孩医保多少" with no age or school said: the share when a pupil's and a college
+    student's are the same (威海), else None (青岛's differ: the stage must be asked)."""
+    if person["role"] != "child" or person.get("age") is not None or person.get("stage"):
+        return None
+    results = [
+        yes_no.person_result(kb, question, {**person, "stage": stage}, "medical")
+        for stage in ("school", "college")
+    ]
+    shares = {r.personal_amount for r in results if r.status == "ok"}
+    return results[0] if len(shares) == 1 and None not in shares and len(results) == 2 else None
 
 
 def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
