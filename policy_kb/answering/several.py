@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from policy_kb.answering import declines, yes_no
 from policy_kb.answering.answers import Answer, unique
-from policy_kb.answering.relevance import relevant
+from policy_kb.answering.relevance import most_relevant, relevant
 from policy_kb.answering.render import facts_text, numbered_lead, result_text
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
@@ -159,6 +159,18 @@ def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         for t in spec.fact_topics
         for f in kb.facts(r, topic=t, scheme=question.scheme)
     ]
+    # a clause whose words name another topic too ("银行批扣是几号到几号": channels and
+    # deadline): the fact its words point at most, of either topic
+    others = [t for t in kb.detect_topics(question.text) if t != question.topic]
+    if others:
+        more = [
+            f
+            for r in question.regions
+            for t in others
+            for ft in kb.topic(t).fact_topics
+            for f in kb.facts(r, topic=ft, scheme=question.scheme)
+        ]
+        facts = most_relevant(kb, facts + [f for f in more if f not in facts], question.text)
     facts = relevant(kb, facts, question.text)
     return Answer(facts_text(facts, kb), facts) if facts else None
 
