@@ -47,7 +47,9 @@ def _joined(kb: KnowledgeBase, question: Question, asked: list[str]) -> bool:
     if not question.wants(*words()["joined_kinds"]):
         return False
     amounts = [*words()["joined_kinds"], "amount", "minimum", "maximum"]
-    return all(read_question(kb, c).wants(*amounts) for c in asked)
+    read = [read_question(kb, c) for c in asked]
+    # "能交最低那档吗" is a yes/no of its own, even about an amount
+    return all(q.wants(*amounts) and not q.wants("yes_no") for q in read)
 
 
 def _tells(kb: KnowledgeBase, clause: str) -> bool:
