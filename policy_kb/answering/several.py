@@ -163,8 +163,9 @@ def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     ]
     # a clause whose words name another topic too ("银行批扣是几号到几号": channels and
     # deadline): the fact its words point at most, of either topic
-    others = [t for t in kb.detect_topics(question.text) if t != question.topic]
-    if others:
+    detected = kb.detect_topics(question.text)
+    others = [t for t in detected if t != question.topic]
+    if others and question.topic in detected:  # not when the topic was set from elsewhere
         more = [
             f
             for r in question.regions
@@ -185,7 +186,17 @@ def _sub_question(kb: KnowledgeBase, question: Question, text: str, clause: str)
     if sub.topic and not kb.detect_topics(clause) and question.topic:
         # the topic came from the context's words ("7月份"), not from what the clause asks
         sub.topic = question.topic
+    if not kb.detect_topics(clause) and not sub.wants("amount") and _born_this_year(kb, sub):
+        sub.topic = "newborn"  # "闺女2024年5月生的 …从什么时候能报": the newborn's rule
     return sub
+
+
+def _born_this_year(kb: KnowledgeBase, question: Question) -> bool:
+    """Whether the message says a child was born in the policy year (a newborn)."""
+    born = _BORN.search(question.text)
+    if not born or not question.regions:
+        return False
+    return int(born.group(1)) % 100 + 2000 == kb.year_for(question.regions[0])
 
 
 def _one(kb: KnowledgeBase, sub: Question, compose_one: Callable[..., Answer | None]):
