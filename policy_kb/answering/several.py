@@ -36,7 +36,14 @@ def _spans(text: str) -> str:
     return _SPAN.sub(r"\1\2", text)
 
 
+# the start of a calculator's "what is still needed" line (render.result_text)
+_NEEDS_MORE = "还需要知道"
+# "好几年", "十几个": 几 that counts, not asks
+_COUNTING = re.compile(r"(好|十|二十|几十)几")
+
+
 def _asks(clause: str) -> bool:
+    clause = _COUNTING.sub("", clause)
     return any(re.search(mark, clause) for mark in words()["question_marks"])
 
 
@@ -227,8 +234,10 @@ def answer(
             # ("…一共交多少 交完过了年…能退吗"): the clause is read with its place and scheme only
             alone = _sub_question(kb, question, _placed(kb, question, clause, clause), clause)
             found = _one(kb, alone, compose_one)
-        if found is None:
-            return None  # one part not understood: the message is answered as before
+        if found is None or _NEEDS_MORE in found.text:
+            # one part not understood, or it needs what the message did not say (a tier):
+            # the message is answered whole, as before, and asks once
+            return None
         answers.append(found)
     if len({a.text for a in answers}) < 2:
         return None
