@@ -177,7 +177,9 @@ def _route_lead(kb: KnowledgeBase, region: str, found: list[dict], text: str, ro
 def _standard(kb: KnowledgeBase, question: Question, found: list[dict]) -> tuple[str, list[Fact]]:
     """ "村里收了俺400 是不是多收了": the standard of the one region and scheme asked, to
     compare the charge with (declines.yml ``standard``)."""
-    keys = [e["standard"][question.scheme] for e in found if question.scheme in e.get("standard", {})]
+    keys = [
+        e["standard"][question.scheme] for e in found if question.scheme in e.get("standard", {})
+    ]
     if len(question.regions) != 1 or not keys:
         return "", []
     fact = kb.fact(question.regions[0], keys[0])
