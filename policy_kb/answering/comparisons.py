@@ -97,6 +97,10 @@ def _extreme_line(kb, region, scheme, question) -> tuple[str | None, Fact | None
         fact = kb.fact(region, "pension.tiers")
         if lowest:
             floor, note = _pension_floor(fact, question.not_hardship)
+            kept = "、".join(f"{t}元" for t in (fact.value.get("restricted") or {}))
+            if question.wants("yes_no") and question.not_hardship and kept:
+                # "我不是残疾 能选最低的吗": the yes/no first, then the lowest one may choose
+                return f"不能选{kept}档{note}，您能选的最低是{floor}元档。", fact
             return f"养老保险最低{floor}元{note}。", fact
         return f"养老保险最高{max(fact.value['tiers'])}元档。", fact
     if scheme == "medical":

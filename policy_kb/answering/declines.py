@@ -46,7 +46,17 @@ def rules() -> dict:
         return yaml.safe_load(fh) or {}
 
 
+_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+
+
 def _matches(entry: dict, text: str) -> bool:
+    if entry.get("unless_in_clause"):
+        # "去北京看病能报吗 报销比例多少": 能报吗 spares its own clause, not the ratio asked next
+        return any(_matches_whole(entry, c) for c in _CLAUSE.split(text) if c)
+    return _matches_whole(entry, text)
+
+
+def _matches_whole(entry: dict, text: str) -> bool:
     if any(u in text for u in entry.get("unless") or ()):
         return False
     return any(re.search(p, text) for p in entry["patterns"])
@@ -164,6 +174,20 @@ def _route_lead(kb: KnowledgeBase, region: str, found: list[dict], text: str, ro
     return said if len(said) <= room else ""
 
 
+def _standard(kb: KnowledgeBase, question: Question, found: list[dict]) -> tuple[str, list[Fact]]:
+    """ "村里收了俺400 是不是多收了": the standard of the one region and scheme asked, to
+    compare the charge with (declines.yml ``standard``)."""
+    keys = [
+        e["standard"][question.scheme] for e in found if question.scheme in e.get("standard", {})
+    ]
+    if len(question.regions) != 1 or not keys:
+        return "", []
+    fact = kb.fact(question.regions[0], keys[0])
+    if not fact or fact.status == "not_stated":
+        return "", []
+    return f"文件写的缴费标准：{fact.answer}\n{source_line([fact])}", [fact]
+
+
 def safety(kb: KnowledgeBase, question: Question) -> Answer | None:
     """Never yes: the documents' channels, that this is not one, and where to report it."""
     found = unsafe_in(question.text)
@@ -174,6 +198,10 @@ def safety(kb: KnowledgeBase, question: Question) -> Answer | None:
         room = LEAD_MAX_CHARS - len(lead)
         lead += _route_lead(kb, question.regions[0], found, question.text, room)
     blocks, facts = [lead], []
+    standard, used = _standard(kb, question, found)
+    if standard:
+        blocks.append(standard)
+        facts += used
     named = bool(question.regions)
     for region in _regions(kb, question):
         channels, used = _channels(kb, region) if named else ("", [])

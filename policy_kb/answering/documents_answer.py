@@ -13,7 +13,7 @@ from policy_kb.answering.answers import Answer
 from policy_kb.answering.render import hotline_summary
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.reading.question import Question, words
-from policy_kb.text.dates import cn_date, parse_date
+from policy_kb.text.dates import cn_date, parse_date, read_date
 
 # a document's number as its title gives it: "（山政办发〔2023〕10号）", "（2023年第1号）"
 _NUMBER = re.compile(r"（([^（）]*?号)）")
@@ -46,10 +46,40 @@ def names_document(kb: KnowledgeBase, text: str) -> bool:
     return bool(_named(kb, text))
 
 
-def asked(kb: KnowledgeBase, question: Question) -> bool:
-    return bool(_named(kb, question.text)) or any(
-        w in question.text for w in words()["document_questions"]
+def _noun_asked(text: str) -> bool:
+    """ "那个通告是哪几个部门发的", "那个报道是哪天的": a document named by what it is, and asked
+    who issued it or when."""
+    vocabulary = words()
+    return any(w in text for w in vocabulary["document_nouns"]) and any(
+        w in text for w in vocabulary["document_noun_questions"]
     )
+
+
+def asked(kb: KnowledgeBase, question: Question) -> bool:
+    return (
+        bool(_named(kb, question.text))
+        or any(w in question.text for w in words()["document_questions"])
+        or _noun_asked(question.text)
+    )
+
+
+def _of_kind(documents: list[dict], text: str) -> list[dict]:
+    """The documents of the kind the message names ("报道": the newspapers' reports), else all."""
+    kinds = words()["document_kinds"]
+    marks = [m for noun, titled in kinds.items() if noun in text for m in titled]
+    return [d for d in documents if any(m in d["title"] for m in marks)] or documents
+
+
+def _dated(documents: list[dict], text: str, year: int, fallback=True) -> list[dict]:
+    """The documents issued on a day the message names ("2023年8月29日那个通告"), else all."""
+    days = {parse_date(d["date"]) for d in documents}
+    said = set()
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        day = read_date(clause, year) if clause else None
+        if day in days:
+            said.add(day)
+    found = [d for d in documents if parse_date(d["date"]) in said]
+    return found or (documents if fallback else [])
 
 
 def _document_text(kb: KnowledgeBase, document: dict) -> str:
@@ -70,10 +100,14 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     named = _named(kb, question.text)
     regions = list(dict.fromkeys(d["region"] for d in named)) or question.regions
     regions = regions or list(kb.regions)
+    # "二零二三年八月二十九号那个通告": the regions whose document was issued that day
+    dated = [r for r in regions if _dated(kb.documents(r), question.text, kb.year_for(r) - 1, None)]
+    regions = dated or regions
     blocks = []
     for region in regions:
-        documents = [d for d in named if d["region"] == region] or kb.documents(region)
         year = kb.year_for(region)
+        documents = [d for d in named if d["region"] == region] or kb.documents(region)
+        documents = _dated(_of_kind(documents, question.text), question.text, year - 1)
         head = f"【{kb.region_name(region)} {year}年度 依据的文件】"
         texts = "\n\n".join(_document_text(kb, d) for d in documents)
         scope = f"适用年度：这些文件只管{year}年度的缴费；其他年度以当年发布的文件为准。"

@@ -32,6 +32,16 @@ def relevant(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
     return best or facts
 
 
+def most_relevant(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
+    """Only the facts the most distinctive words occur in ("银行批扣是几号到几号": the batch
+    debit fact, which has both 银行 and 批扣, not every channel with a bank); none matching:
+    an empty list."""
+    tokens = distinctive_tokens(kb, text)
+    scores = [sum(t in f.question + f.answer for t in tokens) for f in facts]
+    best = max(scores, default=0)
+    return [f for f, s in zip(facts, scores) if best and s == best]
+
+
 def asked_first(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
     """All the facts, the one the question's words point at first ("山亭区缴费问题找谁": the
     tax office before the other two). A word counts more the fewer facts have it: one every

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from policy_kb.answering import declines, yes_no
 from policy_kb.answering.answers import Answer, unique
-from policy_kb.answering.relevance import relevant
+from policy_kb.answering.relevance import most_relevant, relevant
 from policy_kb.answering.render import facts_text, numbered_lead, result_text
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
@@ -24,33 +24,83 @@ from policy_kb.reading.question import Question, read_question, words
 
 _SAME_AGAIN = re.compile(r"呢[？?]?$")
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+# a birth year said ("24年3月份生的", "2024年2月出生")
+_BORN = re.compile(r"(?<!\d)(20\d{2}|\d{2})年[^，,。\s]{0,6}?(?:出生|生的|生了|生)")
+
+
+# "从哪天 到哪天": one question of a span, said in two pieces
+_SPAN = re.compile(r"(从\S{1,6}?)[，,\s]+(到|至)")
+
+
+def _spans(text: str) -> str:
+    return _SPAN.sub(r"\1\2", text)
+
+
+# the start of a calculator's "what is still needed" line (render.result_text)
+_NEEDS_MORE = "还需要知道"
+# "好几年", "十几个": 几 that counts, not asks
+_COUNTING = re.compile(r"(好|十|二十|几十)几")
 
 
 def _asks(clause: str) -> bool:
+    clause = _COUNTING.sub("", clause)
     return any(re.search(mark, clause) for mark in words()["question_marks"])
+
+
+def _joined(kb: KnowledgeBase, question: Question, asked: list[str]) -> bool:
+    """Whether the clauses make one question together: the message asks about them together
+    ("哪个贵，差多少", "小孩医保多少 大人一档多少" added up) and every clause asks an amount.
+    "医保俩人一共交多少 交完过了年…能退吗" is two questions: the refund clause asks none."""
+    if not question.wants(*words()["joined_kinds"]):
+        return False
+    amounts = [*words()["joined_kinds"], "amount", "minimum", "maximum"]
+    read = [read_question(kb, c) for c in asked]
+    # "能交最低那档吗" is a yes/no of its own, even about an amount
+    return all(q.wants(*amounts) and not q.wants("yes_no") for q in read)
+
+
+def _tells(kb: KnowledgeBase, clause: str) -> bool:
+    """Whether a clause that asks nothing tells something the questions need (a place, a
+    scheme, a person with a detail, a number, a group): "俺问俩事", "还有", "俺怕错过了" only
+    talk, and their bare 俺 would make the speaker one more person to pay for."""
+    own = read_question(kb, clause)
+    told = [m for m in own.members if set(m) - {"role", "label"}]
+    return bool(
+        own.regions
+        or own.schemes
+        or own.med_tiers
+        or own.amounts
+        or own.not_hardship
+        or told
+        or [m for m in own.members if m["role"] != "self"]
+        or re.search(r"\d|[一二三四五六七八九十]{1,3}(岁|十)", clause)
+        or own.topic
+    )
 
 
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
-    if question.wants(*words()["joined_kinds"]):
-        return []
-    clauses = [c for c in _CLAUSE.split(question.typed or question.text) if c]
+    clauses = [c for c in _CLAUSE.split(_spans(question.typed or question.text)) if c]
     asked = [c for c in clauses if _asks(c)]
-    if len(asked) < 2:
+    if len(asked) < 2 or _joined(kb, question, asked):
         return []
-    context = " ".join(c for c in clauses if c not in asked)
-    names = "".join(kb.region_name(r) for r in question.regions)
-    short = scheme(question.scheme).short if question.scheme else ""
+    context = " ".join(c for c in clauses if c not in asked and _tells(kb, c))
     texts = []
     for clause in asked:
-        own = read_question(kb, clause)
-        text = f"{context} {clause}".strip()
-        if not own.regions and names and not read_question(kb, text).regions:
-            text = f"{names} {text}"
-        if not own.schemes and short:
-            text = f"{short} {text}"
-        texts.append(text)
+        texts.append(_placed(kb, question, clause, f"{context} {clause}".strip()))
     return texts
+
+
+def _placed(kb: KnowledgeBase, question: Question, clause: str, text: str) -> str:
+    """The text with the message's place and scheme before it when the clause names none."""
+    own = read_question(kb, clause)
+    names = "".join(kb.region_name(r) for r in question.regions)
+    short = scheme(question.scheme).short if question.scheme else ""
+    if not own.regions and names and not read_question(kb, text).regions:
+        text = f"{names} {text}"
+    if not own.schemes and short:
+        text = f"{short} {text}"
+    return text
 
 
 def _follows_a_decline(kb: KnowledgeBase, question: Question) -> bool:
@@ -80,10 +130,31 @@ def _personal_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         person = {"role": "self", "age": age} if age is not None else None
     if person is None:
         return None
-    result = yes_no.person_result(kb, question, person, "medical")
+    if person.get("age") is None and not person.get("stage"):
+        born = _BORN.search(question.text)  # "孩子24年3月份生的": a child of the policy year's age
+        if born:
+            year = int(born.group(1)) % 100 + 2000
+            policy = kb.year_for(question.regions[0])
+            person = {**person, "age": max(0, policy - year)} if year <= policy else person
+    result = _child_result(kb, question, person) or yes_no.person_result(
+        kb, question, person, "medical"
+    )
     if result.status != "ok" or result.personal_amount is None:
         return None
     return Answer(result_text(result), list(result.facts))
+
+
+def _child_result(kb: KnowledgeBase, question: Question, person: dict):
+    """ "小孩医保多少" with no age or school said: the share when a pupil's and a college
+    student's are the same (威海), else None (青岛's differ: the stage must be asked)."""
+    if person["role"] != "child" or person.get("age") is not None or person.get("stage"):
+        return None
+    results = [
+        yes_no.person_result(kb, question, {**person, "stage": stage}, "medical")
+        for stage in ("school", "college")
+    ]
+    shares = {r.personal_amount for r in results if r.status == "ok"}
+    return results[0] if len(shares) == 1 and None not in shares and len(results) == 2 else None
 
 
 def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
@@ -97,8 +168,46 @@ def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
         for t in spec.fact_topics
         for f in kb.facts(r, topic=t, scheme=question.scheme)
     ]
+    # a clause whose words name another topic too ("银行批扣是几号到几号": channels and
+    # deadline): the fact its words point at most, of either topic
+    detected = kb.detect_topics(question.text)
+    others = [t for t in detected if t != question.topic]
+    if others and question.topic in detected:  # not when the topic was set from elsewhere
+        more = [
+            f
+            for r in question.regions
+            for t in others
+            for ft in kb.topic(t).fact_topics
+            for f in kb.facts(r, topic=ft, scheme=question.scheme)
+        ]
+        facts = most_relevant(kb, facts + [f for f in more if f not in facts], question.text)
     facts = relevant(kb, facts, question.text)
     return Answer(facts_text(facts, kb), facts) if facts else None
+
+
+def _sub_question(kb: KnowledgeBase, question: Question, text: str, clause: str) -> Question:
+    """One question of several: its own topic when its clause names one, else the message's
+    ("…出生4个月 从啥时候开始能报" is the newborn question, not the deadline of "7月份")."""
+    sub = read_question(kb, text)
+    sub.regions = sub.regions or list(question.regions)
+    if sub.topic and not kb.detect_topics(clause) and question.topic:
+        # the topic came from the context's words ("7月份"), not from what the clause asks
+        sub.topic = question.topic
+    if not kb.detect_topics(clause) and not sub.wants("amount") and _born_this_year(kb, sub):
+        sub.topic = "newborn"  # "闺女2024年5月生的 …从什么时候能报": the newborn's rule
+    return sub
+
+
+def _born_this_year(kb: KnowledgeBase, question: Question) -> bool:
+    """Whether the message says a child was born in the policy year (a newborn)."""
+    born = _BORN.search(question.text)
+    if not born or not question.regions:
+        return False
+    return int(born.group(1)) % 100 + 2000 == kb.year_for(question.regions[0])
+
+
+def _one(kb: KnowledgeBase, sub: Question, compose_one: Callable[..., Answer | None]):
+    return compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
 
 
 def answer(
@@ -112,15 +221,23 @@ def answer(
         return None  # "起付线多少 最高能报多少": one answer names all the documents do not say
     answers = []
     previous = None
-    for text in texts:
-        sub = read_question(kb, text)
-        sub.regions = sub.regions or list(question.regions)
+    text_ = _spans(question.typed or question.text)
+    clauses = [c for c in _CLAUSE.split(text_) if c and _asks(c)]
+    for text, clause in zip(texts, clauses):
+        sub = _sub_question(kb, question, text, clause)
         if previous is not None and not sub.kinds and _SAME_AGAIN.search(text):
             sub.kinds = set(previous.kinds)  # "…交多少 70以上的呢": asked the same way
         previous = sub
-        found = compose_one(kb, sub) or _personal_answer(kb, sub) or _topic_answer(kb, sub)
-        if found is None:
-            return None  # one part not understood: the message is answered as before
+        found = _one(kb, sub, compose_one)
+        if found is not None and any(a.text == found.text for a in answers):
+            # the same answer again: the context (who, how old) answered, not this clause
+            # ("…一共交多少 交完过了年…能退吗"): the clause is read with its place and scheme only
+            alone = _sub_question(kb, question, _placed(kb, question, clause, clause), clause)
+            found = _one(kb, alone, compose_one)
+        if found is None or _NEEDS_MORE in found.text:
+            # one part not understood, or it needs what the message did not say (a tier):
+            # the message is answered whole, as before, and asks once
+            return None
         answers.append(found)
     if len({a.text for a in answers}) < 2:
         return None

@@ -293,7 +293,9 @@ def _subsidy_for(kb: KnowledgeBase, result: Result, amount: int) -> int | None:
 def _subsidy(kb: KnowledgeBase, result: Result, amount: int, in_period: bool = True) -> None:
     subsidy = result.use(kb.fact(result.region, "pension.subsidy", result.year))
     if not (subsidy and subsidy.status != "not_stated" and subsidy.value):
-        result.notes.append(f"{result.region_name}的文件没有写明养老保险的政府补贴金额。")
+        # the not-stated fact's own words say where to ask ("请…拨打12333咨询")
+        said = subsidy.answer if subsidy and subsidy.status == "not_stated" else ""
+        result.notes.append(said or f"{result.region_name}的文件没有写明养老保险的政府补贴金额。")
         return
     if not in_period:
         result.notes.append(
