@@ -55,9 +55,14 @@ def test_a_household_is_summed_member_by_member(kb, text, total):
     assert "来源：" in answer.text and "还需要知道" not in answer.text
 
 
+def test_a_qingdao_child_of_unknown_stage_is_answered_at_both_rates_not_asked(kb):
+    # 青岛: a child of unknown stage pays 395 (少年儿童) or 150 (大学生): both totals, 462×2 + each
+    answer = _answer(kb, "青岛 我和老婆都一档 还有个孩子 医保全家多少")
+    assert _has(answer.text, "1319") and _has(answer.text, "1074"), answer.text
+    assert "上大学" in answer.text and "还需要知道" not in answer.text
+
+
 ASKED_ABOUT = [
-    # 青岛: a child of unknown stage is 395 or 150 — asked, not dropped
-    ("青岛 我和老婆都一档 还有个孩子 医保全家多少", "上大学"),
     # 山亭: parents' ages decide their share — asked
     ("山亭 我和爸妈三个人医保一共多少", "多大年纪"),
     # 青岛: adults' tier not said
