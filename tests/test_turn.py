@@ -62,6 +62,11 @@ CONVERSATIONS = [
     (["医保一年交多少", "山亭"], ["380"], ["哪个地区"]),
     (["青岛医保一档多少", "威海呢"], ["450"], ["462"]),
     (["我在青岛，孩子上初中，医保交多少", "青岛医保什么时候交"], ["12月31日"], ["还需要知道"]),
+    # a bare tier after a 19-year-old pupil's "怎么交" is the pupil's choice: the over-age
+    # menu (威海 五（四）) stays in the answer with the tier's amount
+    (["威海19岁的高中在校生，医保怎么交", "一档"], ["社保费补缴", "450元"], []),
+    # "那俺自己呢" names someone else: now the speaker's adult amount
+    (["威海 孩子上初中 医保怎么交", "那俺自己呢 交一档"], ["450元"], ["社保费补缴"]),
 ]
 
 

@@ -556,7 +556,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         given.pop("stage", None)
     _apply(kb, question, message, given, None, state)
     child_topic = question.topic in ("students", "newborn")
-    if child_topic and "tier" in given and not any(m.get("stage") for m in question.members):
+    for_someone = bool(message.members)  # a bare "一档" is the pupil's own choice
+    if child_topic and "tier" in given and for_someone and not _staged(question):
         question.topic = "tiers"  # "那俺自己呢 交一档" after a pupil's: an adult's amount now
     if "date" in given and not message.topic and question.topic not in DATE_TOPICS:
         # "3月10号" after "再交的话啥时候能开始报": what a payment date decides is when the
@@ -571,6 +572,10 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
         question.text = question.typed = ask_again(kb, previous.text, names)
     return question
+
+
+def _staged(question: Question) -> bool:
+    return any(m.get("stage") for m in question.members)
 
 
 def _same_adults(question: Question, people: list[dict]) -> bool:
