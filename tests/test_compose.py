@@ -225,6 +225,11 @@ def test_a_new_question_is_not_a_follow_up(kb, text):
         ("全家一共交多少", "household", "household"),
         # past the deadline: whether one may still pay, and the waiting period
         ("威海医保过了截止日期还能交吗", "deadline", "benefit"),
+        # a verdict ("不正常") needs a sign of doubt in the words: a household's total is not
+        # one, whatever the classifier heard
+        ("我自己五十岁也交医保 问四口人合计", "fraud", None),
+        ("有人叫俺把医保钱打到他卡上 靠谱不", "fraud", "fraud"),
+        ("有人说托关系能少交一半 真的假的", "fraud", "fraud"),
         # otherwise the classifier's topic stands
         ("威海学生怎么交居民医保", "students", "students"),
     ],

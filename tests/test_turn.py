@@ -62,6 +62,17 @@ CONVERSATIONS = [
     (["医保一年交多少", "山亭"], ["380"], ["哪个地区"]),
     (["青岛医保一档多少", "威海呢"], ["450"], ["462"]),
     (["我在青岛，孩子上初中，医保交多少", "青岛医保什么时候交"], ["12月31日"], ["还需要知道"]),
+    # an operator adds the caller ("也交" with a total asked): 190 (67) + 0 (72) + 380 (45),
+    # 山亭方案 五（一）
+    (
+        ["来电人 女 山亭 公公68 婆婆75 问两位老人医保一共多少", "来电人补充 她本人40岁也交 问三人合计"],
+        ["570元"],
+        ["不正常"],
+    ),
+    # the phones asked, then "交钱" (the facts say 缴费): the tax line leads, 威海通告 四
+    (["威海有啥咨询电话", "那付钱的事呢"], ["5690238"], []),
+    # a correction that names no part says which of the answer's facts was meant
+    (["青岛医保打啥电话", "不对 俺要问交费的事"], ["12366"], []),
     # a bare tier after a 19-year-old pupil's "怎么交" is the pupil's choice: the over-age
     # menu (威海 五（四）) stays in the answer with the tier's amount
     (["威海19岁的高中在校生，医保怎么交", "一档"], ["社保费补缴", "450元"], []),

@@ -15,11 +15,18 @@ from policy_kb.data.search import search_tokens
 from policy_kb.reading.question import words
 
 
+def _tokens(text: str) -> list[str]:
+    """The text's search tokens, each resident's word followed by the facts' word for it."""
+    synonyms = words()["fact_words"]
+    tokens = search_tokens(text)
+    return list(dict.fromkeys(t for token in tokens for t in (token, synonyms.get(token, token))))
+
+
 def distinctive_tokens(kb: KnowledgeBase, text: str) -> list[str]:
     ignored = set(words()["generic_words"])
     ignored |= {alias for alias, _region, _district in kb.aliases}
     ignored |= {k for _label, keywords in kb.schemes.values() for k in keywords}
-    return [t for t in dict.fromkeys(search_tokens(text)) if len(t) >= 2 and t not in ignored]
+    return [t for t in _tokens(text) if len(t) >= 2 and t not in ignored]
 
 
 def relevant(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
@@ -53,7 +60,7 @@ def asked_first(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:
     asking = words()["question_marks"]
     tokens = [
         t
-        for t in dict.fromkeys(search_tokens(text))
+        for t in _tokens(text)
         if len(t) >= 2 and t not in ignored and not any(re.search(m, t) for m in asking)
     ]
     texts = [f.question + f.answer for f in facts]

@@ -296,6 +296,9 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
         return "remove"
     if any(w in said for w in _turn_words("additions")) and message.members:
         return "add"  # "再加上我老伴", "再加上俺 俺61"
+    also = any(w in said for w in _turn_words("also_with_total"))
+    if also and message.members and "total" in message.kinds and previous.members:
+        return "add"  # "本人45岁也交 问三人合计" after the parents' question
     if waiting and (len(said) <= 8 or not _names_new_topic(message, previous)):
         wanted = set(waiting.pieces)
         if wanted & set(given) or (given.get("yes") and waiting.offer):
@@ -571,6 +574,10 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         # the previous words asked again with the place or scheme now named ("不对 我问的是
         # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
         question.text = question.typed = ask_again(kb, previous.text, names)
+    elif move == "correct" and not given:
+        # "不对 我要问的是缴费的事": no part named, the words say which of the answer's facts
+        # was meant (relevance reads them with the previous question's)
+        question.text = question.typed = f"{previous.text} {said}"
     return question
 
 

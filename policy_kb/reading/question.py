@@ -222,6 +222,12 @@ def ask_again(kb: KnowledgeBase, previous: str, follow_up: str) -> str:
     return text
 
 
+def _shows_doubt(question: Question) -> bool:
+    return question.topic in words()["verdict_topics"] or any(
+        w in question.text for w in words()["verdict_signs"]
+    )
+
+
 def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """The topic to answer: the classifier's, unless the words say plainly what is wanted.
 
@@ -230,6 +236,8 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
     """
     if question.topic in words()["word_topics"]:
         return question.topic
+    if nlu_topic in words()["verdict_topics"] and not _shows_doubt(question):
+        return question.topic  # "本人45岁也交 问三人合计" is never told "不正常"
     if question.mixed_language and question.topic:
         return question.topic  # the classifier reads Chinese: the words read as Chinese decide
     if question.topic == "waiting" and nlu_topic == "deadline":
