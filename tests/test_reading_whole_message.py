@@ -74,6 +74,20 @@ def test_every_person_and_both_schemes_are_added_up(kb, text, total):
     assert "还不能确定" not in answer
 
 
+@pytest.mark.parametrize(
+    "text, total",
+    [
+        # 威海 一档 450 ×2 + a minor 300 (威海通告 二（二）)
+        ("亲 在吗 俺和老伴带一个孩子 威海医保都选一档 一共多少钱", "1200"),
+        # 山亭 380 ×2 (山亭方案 五（一）)
+        ("有人吗 俺两口子 山亭医保 一共交多少", "760"),
+    ],
+)
+def test_a_call_before_the_question_is_not_a_second_question(kb, text, total):
+    answer = _answer(kb, text)
+    assert _has(answer, total) and not answer.startswith("1）"), answer
+
+
 YES_NO = [
     # 威海: paid 6月18日 after the collection period → 3 months' wait, cover from 9月18日
     ("威海 俺2024年6月18号才补交的医保 8月5号住院了 能报不", "不能", "2024年9月18日"),

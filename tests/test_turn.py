@@ -73,6 +73,8 @@ CONVERSATIONS = [
     (["威海有啥咨询电话", "那付钱的事呢"], ["5690238"], []),
     # a correction that names no part says which of the answer's facts was meant
     (["青岛医保打啥电话", "不对 俺要问交费的事"], ["12366"], []),
+    # "咋交" asks the channels as "怎么交" does, after a safety answer too (山亭方案 五（三）2)
+    (["村里让俺把钱转到会计个人卡上 山亭的", "那俺自个儿咋交"], ["电子税务局"], ["您想了解什么"]),
     # a bare tier after a 19-year-old pupil's "怎么交" is the pupil's choice: the over-age
     # menu (威海 五（四）) stays in the answer with the tier's amount
     (["威海19岁的高中在校生，医保怎么交", "一档"], ["社保费补缴", "450元"], []),

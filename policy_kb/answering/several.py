@@ -44,6 +44,8 @@ _COUNTING = re.compile(r"(好|十|二十|几十)几")
 
 def _asks(clause: str) -> bool:
     clause = _COUNTING.sub("", clause)
+    if re.sub(r"^(亲|哎|喂|您好|你好|请问)+", "", clause) in words()["calls"]:
+        return False  # "亲 在吗": a call, not a question
     return any(re.search(mark, clause) for mark in words()["question_marks"])
 
 

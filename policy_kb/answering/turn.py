@@ -490,6 +490,7 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     said = normalize_text(text)
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
+    names_a_part = bool(given) or bool(message.members)
     if move == "remove":
         gone = _removed(said, message, previous)
         question.members = [m for m in question.members if m not in gone]
@@ -574,7 +575,7 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         # the previous words asked again with the place or scheme now named ("不对 我问的是
         # 养老": 青岛养老分几个档): a composer that re-reads them reads the corrected question
         question.text = question.typed = ask_again(kb, previous.text, names)
-    elif move == "correct" and not given:
+    elif move == "correct" and not names_a_part:
         # "不对 我要问的是缴费的事": no part named, the words say which of the answer's facts
         # was meant (relevance reads them with the previous question's)
         question.text = question.typed = f"{previous.text} {said}"
