@@ -174,3 +174,27 @@ def test_a_condition_saying_the_asked_words_keeps_a_neighbour_from_leading():
         "本地户籍居民持户口本，到户籍地办理登记；外地户籍居民持居住证，到居住地办理登记。\n来源：甲"
     )
     assert render.lead_first(text, ("户口", "外地", "登记")) == render.lead_first(text)
+
+
+@pytest.mark.parametrize(
+    "region, age, own",
+    [
+        # 山亭 60–69: the government pays half of 380 (方案 五（一）); 190 leads, not 380
+        ("山亭", 65, 190),
+        # 山亭 70 and over pay nothing
+        ("山亭", 72, 0),
+    ],
+)
+def test_a_persons_own_amount_leads_when_the_standard_differs(kb, region, age, own):
+    from policy_kb.rules.calculator import Profile, calculate
+
+    result = calculate(kb, Profile(region=region, scheme="medical", age=age))
+    first = render.result_text(result).split("\n")[1]
+    assert f"个人缴费{own}元" in first, first
+
+
+def test_the_amount_is_not_said_twice_when_the_standard_is_the_persons(kb):
+    from policy_kb.rules.calculator import Profile, calculate
+
+    result = calculate(kb, Profile(region="山亭", scheme="medical", age=40))
+    assert "按您说的情况" not in render.result_text(result)

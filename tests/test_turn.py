@@ -75,6 +75,10 @@ CONVERSATIONS = [
     (["青岛医保打啥电话", "不对 俺要问交费的事"], ["12366"], []),
     # "咋交" asks the channels as "怎么交" does, after a safety answer too (山亭方案 五（三）2)
     (["村里让俺把钱转到会计个人卡上 山亭的", "那俺自个儿咋交"], ["电子税务局"], ["您想了解什么"]),
+    # a county-level city of 威海 names 威海 (regions.yml districts): 一档 450
+    (["荣成的 医保一档一年多少"], ["450"], ["哪个地区"]),
+    # a town of 山亭 names 山亭: 66 → the government pays half of 380 (方案 五（一）)
+    (["俺是桑村镇的 今年66了 医保自个交多少"], ["190"], ["哪个地区"]),
     # a bare tier after a 19-year-old pupil's "怎么交" is the pupil's choice: the over-age
     # menu (威海 五（四）) stays in the answer with the tier's amount
     (["威海19岁的高中在校生，医保怎么交", "一档"], ["社保费补缴", "450元"], []),

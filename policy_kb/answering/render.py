@@ -49,6 +49,14 @@ def household_text(household: list[dict], result: Result) -> str:
     return f"按{describe_household(household)}计算（{scheme}）：\n" + result_text(result)
 
 
+def _differs(result: Result, first: list[str]) -> bool:
+    """Whether the reasoning's first line states an amount other than the person's own."""
+    if result.status != "ok" or result.personal_amount is None or not first:
+        return False
+    amounts = re.findall(r"(\d+)元", first[0])
+    return bool(amounts) and str(result.personal_amount) not in amounts
+
+
 def result_text(result: Result) -> str:
     """A calculator result as a reply: the figures, the reasoning, what to do, the source."""
     if result.status in ("not_covered", "invalid"):
@@ -56,6 +64,10 @@ def result_text(result: Result) -> str:
     head = f"【{result.region_name or ''} {result.year or ''}年度"
     head += f" {vocabulary.scheme(result.scheme).name}】" if result.scheme else "】"
     lines = [head]
+    first = result.reasoning[:1]
+    if _differs(result, first):
+        # "山亭 俺65 医保交多少": the standard's 380 would lead; the person pays 190, say it first
+        lines.append(f"按您说的情况，个人缴费{result.personal_amount}元。")
     lines += result.reasoning
     if result.status == "need_more":
         wanted = "、".join(MISSING_LABELS.get(m.split(".")[-1], m) for m in result.missing)
