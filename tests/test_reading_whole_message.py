@@ -184,6 +184,9 @@ SEVERAL = [
     ("山亭 60到69的医保交多少 70以上的呢", ["1）", "190元", "2）", "个人缴费：0元"]),
     # how many tiers, then the highest (青岛: 10 tiers, up to 12000)
     ("青岛养老几个档次啊 最高多少", ["1）", "10个", "2）", "12000"]),
+    # a spoken pause before the last word ("打哪个 电话") is still the second question: the
+    # deadline, then the tax line (威海通告 一: 12月31日; 四: 5690238)
+    ("威海医保交到几号 交钱有问题打哪个 号码", ["1）", "12月31日", "2）", "5690238"]),
 ]
 
 

@@ -80,9 +80,23 @@ def _tells(kb: KnowledgeBase, clause: str) -> bool:
     )
 
 
+def _tails_joined(clauses: list[str]) -> list[str]:
+    """A short clause that asks nothing after one that asks ends it ("打哪个 电话": a spoken
+    pause inside one question, not a clause of its own)."""
+    joined: list[str] = []
+    for clause in clauses:
+        if joined and _asks(joined[-1]) and not _asks(clause) and len(clause) <= 3:
+            joined[-1] += clause
+        else:
+            joined.append(clause)
+    return joined
+
+
 def sub_questions(kb: KnowledgeBase, question: Question) -> list[str]:
     """The message's questions, each with the clauses that only tell who and where."""
-    clauses = [c for c in _CLAUSE.split(_spans(question.typed or question.text)) if c]
+    clauses = _tails_joined(
+        [c for c in _CLAUSE.split(_spans(question.typed or question.text)) if c]
+    )
     asked = [c for c in clauses if _asks(c)]
     if len(asked) < 2 or _joined(kb, question, asked):
         return []
