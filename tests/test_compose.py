@@ -281,3 +281,21 @@ def test_any_jumble_of_residents_words_is_read_without_an_error(kb):
         ask_again(kb, "青岛医保一档多少", text)
         if answer is not None:
             assert any(w in answer.text for w in ("来源", "还需要知道", "没有写明")), text
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        # the groups said not to apply point at no topic: the amount is asked
+        ("山亭 65岁 不是低保户 医保交多少", "tiers"),
+        ("俺家不是低保 也不是特困 山亭医保交多少", "tiers"),
+        # an operator's "咨询" is what the caller asks about, not for a phone number
+        ("来电人 女 威海 咨询医保二档金额", "tiers"),
+        # a group said to apply is the topic
+        ("山亭 65岁 低保户 医保交多少", "hardship"),
+        # where to ask is still the phones
+        ("威海医保去哪咨询", "hotline"),
+    ],
+)
+def test_the_words_topic_leaves_out_what_the_message_denies(kb, text, topic):
+    assert read_question(kb, text).topic == topic

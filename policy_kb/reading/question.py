@@ -119,11 +119,29 @@ def _channel(text: str) -> dict | None:
     return None
 
 
-def _not_hardship(text: str) -> bool:
+def _negated_groups(text: str) -> list[str]:
+    """The hardship groups a message says someone is not ("非低保", "也不是低保户")."""
     negations, groups = words()["negations"], words()["hardship_words"]
-    return any(
-        re.search(re.escape(n) + r".{0,4}" + re.escape(g), text) for n in negations for g in groups
-    )
+    return [
+        m.group(0)
+        for n in negations
+        for g in groups
+        for m in [re.search(re.escape(n) + r".{0,4}" + re.escape(g), text)]
+        if m
+    ]
+
+
+def _not_hardship(text: str) -> bool:
+    return bool(_negated_groups(text))
+
+
+def _topic(kb: KnowledgeBase, text: str) -> str | None:
+    """The topic the words point at, the groups said not to apply left out ("非低保 非特困
+    咨询…个人缴费金额" asks an amount, not about the hardship groups)."""
+    for negation in words()["negations"]:
+        for group in words()["hardship_words"]:
+            text = re.sub(re.escape(negation) + r".{0,4}?" + re.escape(group), " ", text)
+    return kb.detect_topic(text)
 
 
 def read_question(kb: KnowledgeBase, text: str) -> Question:
@@ -172,7 +190,7 @@ def _read(kb: KnowledgeBase, text: str) -> Question:
         int(year) < (kb.default_year or 0) for year in _PAST_CHOICE.findall(text)
     )
     question.other_year = _found(text, words()["other_years"])
-    question.topic = kb.detect_topic(text)
+    question.topic = _topic(kb, text)
     return question
 
 
