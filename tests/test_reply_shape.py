@@ -190,11 +190,11 @@ def test_a_persons_own_amount_leads_when_the_standard_differs(kb, region, age, o
 
     result = calculate(kb, Profile(region=region, scheme="medical", age=age))
     first = render.result_text(result).split("\n")[1]
-    assert f"个人缴费{own}元" in first, first
+    assert first == f"个人缴费：{own}元。", first
 
 
 def test_the_amount_is_not_said_twice_when_the_standard_is_the_persons(kb):
     from policy_kb.rules.calculator import Profile, calculate
 
     result = calculate(kb, Profile(region="山亭", scheme="medical", age=40))
-    assert "按您说的情况" not in render.result_text(result)
+    assert render.result_text(result).count("个人缴费：") == 1

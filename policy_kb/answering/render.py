@@ -64,16 +64,21 @@ def result_text(result: Result) -> str:
     head = f"【{result.region_name or ''} {result.year or ''}年度"
     head += f" {vocabulary.scheme(result.scheme).name}】" if result.scheme else "】"
     lines = [head]
-    first = result.reasoning[:1]
-    if _differs(result, first):
-        # "山亭 俺65 医保交多少": the standard's 380 would lead; the person pays 190, say it first
-        lines.append(f"按您说的情况，个人缴费{result.personal_amount}元。")
-    lines += result.reasoning
+    reasoning = list(result.reasoning)
+    own_first = _differs(result, reasoning[:1])
+    if own_first:
+        # "山亭 俺65 医保交多少": the standard's 380 would lead; the person pays 190, so that
+        # and the rule that makes it lead, the standard after them
+        said = re.compile(rf"(?<!\d){result.personal_amount}元")
+        rule = [line for line in reasoning[1:] if said.search(line)][:1]
+        lines.append(f"个人缴费：{result.personal_amount}元。")
+        reasoning = rule + [line for line in reasoning if line not in rule]
+    lines += reasoning
     if result.status == "need_more":
         wanted = "、".join(MISSING_LABELS.get(m.split(".")[-1], m) for m in result.missing)
         lines.append(f"还需要知道：{wanted}。")
     else:
-        if result.personal_amount is not None:
+        if result.personal_amount is not None and not own_first:
             lines.append(f"个人缴费：{result.personal_amount}元。")
         if result.benefit_start:
             lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
