@@ -154,26 +154,59 @@ def test_a_list_of_hotlines_leads_with_the_numbers(kb):
     assert len(said) <= render.LEAD_MAX_CHARS
 
 
+REGISTRATION = (
+    "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。"
+    "本地户籍居民持户口本，到户籍地办理登记；外地户籍居民持居住证，到居住地办理登记。\n来源：甲"
+)
+
+
 def test_sentences_saying_different_asked_words_leave_the_order_as_it_was():
-    text = "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。" "本地户籍居民持户口本办理登记；外地户籍居民持居住证办理登记。\n来源：甲"
-    assert render.lead_first(text, ("户口", "外地")) == render.lead_first(text)
+    # 本地 and 外地 each said by one clause: which one answers is not clear
+    assert render.lead_first(REGISTRATION, ("本地", "外地")) == render.lead_first(REGISTRATION)
     # the same words said twice: the first says them
+    text = "【甲】办理登记。" + "先" * 110 + "。外地户籍居民持居住证办理登记。外地户籍居民持居住证即可。\n来源：甲"
     assert render.lead(render.lead_first(text, ("居住证",))).endswith("外地户籍居民持居住证办理登记。")
 
 
-def test_one_of_a_sentences_conditions_never_leads_alone():
+@pytest.mark.parametrize(
+    "text, asked, said",
+    [
+        # a compound names its kind last: 参保登记 is a 登记
+        ("办理参保登记", ("登记",), {"登记"}),
+        # one more character makes another word: 户口本 is not 户口
+        ("持户口本办理", ("户口",), set()),
+        # a compound of two words says its first: 农村居民 are 农村 residents
+        ("村居管理的农村居民", ("农村",), {"农村"}),
+        # a number only as a whole number: 218 does not say 18
+        ("满218天", ("18",), set()),
+        ("18周岁以下", ("18",), {"18"}),
+    ],
+)
+def test_an_asked_word_is_said_only_as_a_word(text, asked, said):
+    assert render.said_words(text, asked) == said
+
+
+def test_the_clause_naming_the_rarer_asked_word_leads():
+    # "外地户口怎么办登记": 登记 is in every clause, 户口 in none (户口本), 外地 in one
+    shaped = render.lead_first(REGISTRATION, ("外地", "户口", "登记"))
+    assert render.lead(shaped) == "【威海市 2024年度】外地户籍居民持居住证，到居住地办理登记。"
+    assert shaped.count("居住证") == 1
+
+
+def test_one_of_a_sentences_conditions_never_leads_alone_on_a_number():
+    # "18" matches 18周岁以下（含） and 18周岁以上 alike: the over-18 clause never leads alone
     text = (
         "【威海市 2024年度】18周岁以下（含）在校学生，通过“居民医疗”缴费" + "细" * 60 + "；" "18周岁以上的高中在校学生，通过“社保费补缴”缴费。\n来源：甲"
     )
     assert "社保费补缴" not in render.lead(render.lead_first(text, ("18", "高中")))
 
 
-def test_a_condition_saying_the_asked_words_keeps_a_neighbour_from_leading():
-    text = (
-        "【威海市 2024年度】首次参保人员需先办理参保登记再缴费。" + "先" * 100 + "。"
-        "本地户籍居民持户口本，到户籍地办理登记；外地户籍居民持居住证，到居住地办理登记。\n来源：甲"
-    )
-    assert render.lead_first(text, ("户口", "外地", "登记")) == render.lead_first(text)
+def test_the_documents_silence_on_what_was_asked_leads():
+    text = "【威海市】二档个人缴费650元。\n提示：威海市的文件没有写明居民医保的财政补助金额。\n来源：甲"
+    assert render.lead(render.lead_first(text, ("二档", "补助"))).endswith("没有写明居民医保的财政补助金额。")
+    # a note that is not a silence never leads
+    text = "【青岛市】港澳台居民持通行证办理。\n注意：两篇报道一篇写“港澳台居民”。\n来源：甲"
+    assert render.lead_first(text, ("港澳台", "报道")) == text
 
 
 @pytest.mark.parametrize(

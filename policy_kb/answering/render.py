@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from policy_kb.data import vocabulary
+from policy_kb.data import search, vocabulary
 from policy_kb.data.kb import Fact, KnowledgeBase, source_line
 from policy_kb.reading.household import describe_household
 from policy_kb.rules.calculator import Result
@@ -133,6 +133,7 @@ def hotline_summary(kb: KnowledgeBase, region: str, purposes: tuple[str, ...] = 
 # Said whenever the documents are silent on a question; the policy team's review finds these
 # answers by this phrase (and by vocabulary.status_mark("not_stated") in rendered facts).
 NOT_STATED_PHRASE = "我不能替文件下结论"
+SILENCE = "没有写明"  # in a note or a refusal: the documents do not state what was asked
 
 
 def not_stated_text(kb: KnowledgeBase, region: str, topic_label: str) -> str:
@@ -168,7 +169,7 @@ def lead_first(text: str, asked: tuple[str, ...] = ()) -> str:
     that sentence leads (asked_lead)."""
     shaped = _short_lead(text)
     if asked and not _NUMBERED.match(shaped):  # several answers lead together (numbered_lead)
-        moved = asked_lead(text, asked, than=_says(lead(shaped), asked))
+        moved = asked_lead(text, asked, lead(shaped))
         if moved is not None:
             return _short_lead(moved)
     return shaped
@@ -243,13 +244,29 @@ def numbered_lead(answers: list[str]) -> str | None:
 
 # a sentence or a clause of a paragraph, with its end mark
 _UNIT = re.compile(r"[^。！？；\n]+[。！？；]?")
-_LABEL = re.compile(r"^[^，。：；]{1,6}：")
 _VERDICT = re.compile(r"(?:不|没|原则上不)?(?:可以|能|会|用|要|需要|应该|是|行|有)\w?[。，]")
 
 
-def _says(text: str, asked: tuple[str, ...]) -> int:
-    """How many of the asked words a text says."""
-    return sum(w.lower() in text.lower() for w in asked)
+def said_words(text: str, asked: tuple[str, ...]) -> frozenset[str]:
+    """The asked words a text says as words. A word inside a longer one is said where it ends
+    it (a compound names its kind last: 参保登记 says 登记) or begins a compound of two words
+    (农村居民 says 农村); not where one more character makes another word (户口本 is not 户口).
+    A number is said only as a whole number."""
+    low = text.lower()
+    spans = search.word_spans(low)
+    ends = {end for _start, end in spans}
+    starting = {start: end for start, end in spans}
+    said = set()
+    for word in asked:
+        for m in re.finditer(re.escape(word.lower()), low):
+            whole = m.start() in starting and m.end() in ends
+            if whole or (
+                not word.isdigit()
+                and (m.end() in ends or starting.get(m.start(), 0) - m.end() >= 2)
+            ):
+                said.add(word)
+                break
+    return frozenset(said)
 
 
 def _units(body: str) -> list[tuple[int, int]]:
@@ -268,37 +285,73 @@ def _whole_sentence(paragraph: str, start: int, skip: int) -> bool:
     return start <= skip or not before or before[-1] in "。！？】\n"
 
 
-def asked_lead(text: str, asked: tuple[str, ...], than: int = 0) -> str | None:
-    """The reply with the sentence (or clause) that says most of the asked words first, after
-    its paragraph's short verdict (可以。/不能。) when it has one; moved, not copied: it leaves its
-    paragraph, which keeps its other sentences and its 来源 lines. None when no sentence says
-    more asked words than ``than`` (what the lead says already), when the best ones say
-    different asked words, or when the best one is too long to lead; of sentences saying the
-    same words, the first."""
-    paragraphs = text.strip().split("\n\n")
-    if not paragraphs[0].startswith("【"):
-        return None  # a lead said before the facts ("不要转。", "还需要知道：…") stays first
-    found = []  # (score, the asked words said, may lead alone, paragraph, start, end)
+_NOTE = re.compile(r"^(?:注意|提示|说明|备注)：")
+
+
+def _aside(unit: str) -> bool:
+    """A note beside the answer ("注意：两篇报道说法不一…") never leads, unless it says the
+    documents are silent: that is the answer to a question they do not answer."""
+    return bool(_NOTE.match(unit)) and SILENCE not in unit
+
+
+def _said_units(paragraphs: list[str], asked: tuple[str, ...]) -> list[tuple]:
+    """Each sentence or clause that may lead, as (asked words said, may lead alone, paragraph,
+    start, end). One of a sentence's conditions ("18周岁以上的…，需…") leads alone only when no
+    number asked for is in it: "18" matches 18周岁以上 and 18周岁以下（含） alike."""
+    found = []
     for n, paragraph in enumerate(paragraphs):
         heading = _HEADING.match(paragraph)
         skip = heading.end() if heading else 0
         for start, end in _units(paragraph[skip:]):
             start, end = start + skip, end + skip
             unit = paragraph[start:end].strip()
-            if unit.startswith(("【", "·")) or _LABEL.match(unit):
-                continue  # a heading, a list's item, a card's "发布单位：…" or 来源 line
-            # one of a sentence's conditions ("18周岁以上的…，需…") never leads alone
-            alone = _whole_sentence(paragraph, start, skip) or "，" not in unit
-            words = frozenset(w for w in asked if w.lower() in unit.lower())
-            found.append((len(words), words, alone, n, start, end))
-    top = max((f[0] for f in found), default=0)
-    best = [f for f in found if f[0] == top]
+            if unit.startswith(("【", "·", SOURCE_PREFIX)) or _aside(unit):
+                continue  # a heading, a list's item, a 来源 line, a note beside the answer
+            words = said_words(unit, asked)
+            alone = (
+                _whole_sentence(paragraph, start, skip)
+                or "，" not in unit
+                or not any(w.isdigit() for w in words)
+            )
+            found.append((words, alone, n, start, end))
+    return found
+
+
+def asked_lead(text: str, asked: tuple[str, ...], said: str = "") -> str | None:
+    """The reply with the sentence (or clause) that says most of the asked words first, after
+    its paragraph's short verdict (可以。/不能。) when it has one; moved, not copied: it leaves its
+    paragraph, which keeps its other sentences and its 来源 lines. A word counts more the fewer
+    sentences say it (户籍 in every sentence tells them apart no better than none). None when
+    no sentence says more than ``said`` (the lead as it is), when the best ones say different
+    asked words, or when the best one is too long to lead; of sentences saying the same
+    words, the first."""
+    paragraphs = text.strip().split("\n\n")
+    if not paragraphs[0].startswith("【"):
+        return None  # a lead said before the facts ("不要转。", "还需要知道：…") stays first
+    if NOT_STATED_PHRASE in lead(paragraphs[0]).split("。")[0]:
+        return None  # the documents' silence on what was asked is the answer, said first
+    found = _said_units(paragraphs, asked)
+    having = {w: sum(w in f[0] for f in found) for w in asked}
+
+    def score(unit: tuple) -> float:
+        said = sum(1 / having[w] for w in unit[0] if having[w])
+        # "威海医保二档政府给补贴吗": that the documents do not state the 补助 answers it
+        silent = said and SILENCE in paragraphs[unit[2]][unit[3] : unit[4]]
+        return said + (len(asked) if silent else 0)
+
+    top = max((score(f) for f in found), default=0)
+    best = [f for f in found if score(f) == top]
     # the best sentences saying different asked words ("外地户口": 户口本 or 外地), or the
     # best one a condition that cannot lead alone: which one answers is not clear, and the
     # reply's own order stands
-    if top <= than or len({f[1] for f in best}) > 1 or not best[0][2]:
+    if top <= score((said_words(said, asked), True, 0, 0, 0)) or len({f[0] for f in best}) > 1 or not best[0][1]:
         return None
-    _score, _words, _alone, n, start, end = best[0]
+    return _moved_first(paragraphs, *best[0][2:])
+
+
+def _moved_first(paragraphs: list[str], n: int, start: int, end: int) -> str | None:
+    """The reply with paragraph n's unit start:end first, with the paragraph's heading and
+    verdict; None when that is longer than a lead."""
     paragraph = paragraphs[n]
     heading = _HEADING.match(paragraph)
     head = heading.group(0) if heading else ""

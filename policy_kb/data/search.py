@@ -20,3 +20,8 @@ def domain_words() -> tuple[str, ...]:
 def search_tokens(text: str) -> list[str]:
     """Tokens for indexing and querying, the KB's names kept whole."""
     return tokenize.search_tokens(text, domain_words())
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words of ``text`` start and end, the KB's names kept whole."""
+    return tokenize.word_spans(text, domain_words())

@@ -20,6 +20,7 @@ DOMAIN_WORDS = (
     "等待期",
     "批扣",
     "参保登记",
+    "新参保",
     "大学生",
     "少年儿童",
     "新生儿",
@@ -69,3 +70,8 @@ def search_tokens(text: str, words: tuple[str, ...] = DOMAIN_WORDS) -> list[str]
         if token:
             tokens.append(token)
     return tokens
+
+
+def word_spans(text: str, words: tuple[str, ...] = DOMAIN_WORDS) -> list[tuple[int, int]]:
+    """Where jieba's words start and end in ``text`` (offsets, ``words`` kept whole)."""
+    return [(start, end) for _word, start, end in _jieba(tuple(words)).tokenize(text)]
