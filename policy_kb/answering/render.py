@@ -344,7 +344,11 @@ def asked_lead(text: str, asked: tuple[str, ...], said: str = "") -> str | None:
     # the best sentences saying different asked words ("外地户口": 户口本 or 外地), or the
     # best one a condition that cannot lead alone: which one answers is not clear, and the
     # reply's own order stands
-    if top <= score((said_words(said, asked), True, 0, 0, 0)) or len({f[0] for f in best}) > 1 or not best[0][1]:
+    if (
+        top <= score((said_words(said, asked), True, 0, 0, 0))
+        or len({f[0] for f in best}) > 1
+        or not best[0][1]
+    ):
         return None
     return _moved_first(paragraphs, *best[0][2:])
 
