@@ -314,3 +314,20 @@ def test_a_persons_share_asked_with_a_total_is_not_a_family_question(kb):
     share = rate(kb, "山亭", "居民")
     assert not turns[0].asks and str(share) in turns[0].text
     assert f"个人缴费：{share // 2}元" in turns[1].text  # 60–69: half paid by the government
+
+
+@pytest.mark.parametrize(
+    "text, menu",
+    [
+        # over 22: the over-age menu (威海 通告 五（四）)
+        ("威海23岁的大学生医保怎么交", "社保费补缴"),
+        # 20 and still within 22: the regular menu
+        ("威海20岁的大学生医保怎么交", "居民医疗"),
+    ],
+)
+def test_a_students_own_way_to_pay_leads_when_asked_how(kb, text, menu):
+    from policy_kb.answering.render import lead
+
+    turn = answer_turn(kb, text, TurnState(), topic="students")
+    said = lead(turn.text)
+    assert menu in said and said.index(menu) < 80, said

@@ -57,13 +57,15 @@ def _differs(result: Result, first: list[str]) -> bool:
     return bool(amounts) and str(result.personal_amount) not in amounts
 
 
-def result_text(result: Result) -> str:
-    """A calculator result as a reply: the figures, the reasoning, what to do, the source."""
+def result_text(result: Result, way_first: bool = False) -> str:
+    """A calculator result as a reply: the figures, the reasoning, what to do, the source;
+    the person's own way to pay first when that is what was asked (``way_first``)."""
     if result.status in ("not_covered", "invalid"):
         return "\n".join(result.problems)
     head = f"【{result.region_name or ''} {result.year or ''}年度"
     head += f" {vocabulary.scheme(result.scheme).name}】" if result.scheme else "】"
-    lines = [head]
+    way = [result.way_to_pay] if way_first and result.way_to_pay else []
+    lines = [head] + way
     reasoning = list(result.reasoning)
     own_first = _differs(result, reasoning[:1])
     if own_first:
@@ -82,7 +84,7 @@ def result_text(result: Result) -> str:
             lines.append(f"个人缴费：{result.personal_amount}元。")
         if result.benefit_start:
             lines.append(f"待遇起始：{cn_date(result.benefit_start)}。")
-    lines += result.next_steps
+    lines += [step for step in result.next_steps if step not in way]
     lines += [f"提示：{n}" for n in result.notes]
     if result.facts:
         lines.append(source_line([result]))

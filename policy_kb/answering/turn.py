@@ -801,7 +801,7 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
         year = _year_for(kb, state, region, parts)
         person = _person(question)
         scheme = _scheme(kb, question, person, state)
-        personal = None
+        personal, way_first = None, False
         if spec.personal and _has_details(question, state, scheme):
             if scheme is None and len(question.regions) == 1:
                 names = "还是".join(kb.scheme_label(s) for s in kb.schemes)
@@ -815,7 +815,9 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
                 profile = profile_for(kb, question, state, region, scheme, year)
                 result = calculate(kb, profile)
                 if result.status in ("ok", "invalid", "not_covered"):
-                    personal = (render.result_text(result), result.facts)
+                    # "威海23岁的大学生医保怎么交": the person's own way to pay is the answer
+                    way_first = question.wants("how", "where") and bool(result.way_to_pay)
+                    personal = (render.result_text(result, way_first), result.facts)
                 elif result.benefit_start and not spec.asks_amount:
                     personal = (render.benefit_text(result), result.facts)
                 elif "tier" in result.missing and spec.asks_amount and len(question.regions) == 1:
@@ -836,7 +838,7 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
             district=state.district,
         )
         dated = bool(state.birth_date or state.payment_date)
-        first, then = (personal, facts) if dated else (facts, personal)
+        first, then = (personal, facts) if dated or way_first else (facts, personal)
         parts.extend([p for p in (first, then) if p])
     return waiting
 

@@ -69,7 +69,8 @@ def medical(kb: KnowledgeBase, profile: Profile, result: Result) -> None:
         students = kb.fact(region, "medical.students", year)
         if students:
             result.use(students)
-            result.next_steps.append(_student_step(students, profile, age, result))
+            result.way_to_pay = _student_step(students, profile, age, result)
+            result.next_steps.append(result.way_to_pay)
             age_note(kb, profile, result)
 
 
@@ -372,7 +373,8 @@ def _student_step(students: Fact, profile: Profile, age: int | None, result: Res
     value = students.value
     limit = value["college_max_age"] if profile.student == "college" else value["school_max_age"]
     if age is not None and age > limit:
-        return f"超过{limit}周岁的学生需在学校办理参保登记后，通过“{value['over_age_menu']}”缴费。"
+        who = "大学生" if profile.student == "college" else "在校学生"
+        return f"超过{limit}周岁的{who}需在学校办理参保登记后，通过“{value['over_age_menu']}”缴费。"
     if age == limit and value.get("limits_overlap"):
         result.notes.append(
             f"文件写“{limit}周岁以下（含）”走“{value['regular_menu']}”，又写“{limit}周岁以上”走"

@@ -70,6 +70,7 @@ class Result:
     waiting_until: dt.date | None = None
     reasoning: list[str] = dataclasses.field(default_factory=list)
     next_steps: list[str] = dataclasses.field(default_factory=list)
+    way_to_pay: str | None = None  # the documents' way for this very person (a student's menu)
     notes: list[str] = dataclasses.field(default_factory=list)
     problems: list[str] = dataclasses.field(default_factory=list)
     missing: list[str] = dataclasses.field(default_factory=list)
