@@ -26,7 +26,7 @@ from actions.context import (
 from actions.question import asked_text, latest_text
 from actions.replies import ask_buttons, topic_buttons, without_repeats
 from policy_kb.answering import documents_answer, introduction, render
-from policy_kb.answering.relevance import distinctive_tokens
+from policy_kb.answering.relevance import asked_words
 from policy_kb.answering.state import TurnState
 from policy_kb.answering.turn import Turn, answer_turn, read_move, set_aside, topic_facts
 from policy_kb.reading.question import read_question
@@ -141,7 +141,7 @@ def say_turn(dispatcher: CollectingDispatcher, turn: Turn, note: str = "") -> li
         buttons = topic_buttons()
     text = note + year_note(question) + turn.text
     # the sentence that answers what was asked leads (render.asked_lead)
-    asked = tuple(distinctive_tokens(knowledge_base(), question.text))
+    asked = asked_words(knowledge_base(), question)
     # fact_ids travel as message metadata: the REST and WeChat channels ignore them, the
     # staff console shows those facts with their citations
     dispatcher.utter_message(

@@ -231,3 +231,31 @@ def test_the_amount_is_not_said_twice_when_the_standard_is_the_persons(kb):
 
     result = calculate(kb, Profile(region="山亭", scheme="medical", age=40))
     assert render.result_text(result).count("个人缴费：") == 1
+
+
+def test_two_short_facts_under_one_heading_lead_together():
+    text = "【青岛市】甲期内缴费的，1月1日起享受待遇。\n来源：甲\n\n【青岛市】1月1日后缴费的，设3个月等待期。\n来源：甲"
+    said = render.lead(render.lead_first(text))
+    assert said == "【青岛市】甲期内缴费的，1月1日起享受待遇。1月1日后缴费的，设3个月等待期。"
+    assert render.lead_first(text).count("来源：甲") == 1
+    # another heading, or a card of several lines, leads alone
+    other = text.replace("【青岛市】1月1日后", "【威海市】1月1日后")
+    assert render.lead(render.lead_first(other)) == "【青岛市】甲期内缴费的，1月1日起享受待遇。"
+    card = text.replace("设3个月等待期。", "设3个月等待期。\n发布单位：乙")
+    assert "等待期" not in render.lead(render.lead_first(card))
+
+
+@pytest.mark.parametrize(
+    "text, tier_asked",
+    [
+        # when cover starts is asked; 一档 only says whose
+        ("青岛医保一档 什么时候开始享受", False),
+        # the amount of the tier is asked
+        ("青岛医保一档多少钱", True),
+    ],
+)
+def test_the_tier_a_question_is_about_is_asked_only_with_its_amount(kb, text, tier_asked):
+    from policy_kb.answering.relevance import asked_words
+    from policy_kb.reading.question import read_question
+
+    assert ("一档" in asked_words(kb, read_question(kb, text))) is tier_asked

@@ -12,7 +12,7 @@ import re
 
 from policy_kb.data.kb import Fact, KnowledgeBase
 from policy_kb.data.search import search_tokens
-from policy_kb.reading.question import words
+from policy_kb.reading.question import Question, words
 
 
 def _tokens(text: str) -> list[str]:
@@ -27,6 +27,14 @@ def distinctive_tokens(kb: KnowledgeBase, text: str) -> list[str]:
     ignored |= {alias for alias, _region, _district in kb.aliases}
     ignored |= {k for _label, keywords in kb.schemes.values() for k in keywords}
     return [t for t in _tokens(text) if len(t) >= 2 and t not in ignored]
+
+
+def asked_words(kb: KnowledgeBase, question: Question) -> tuple[str, ...]:
+    """The words of what was asked, for the sentence to lead (render.asked_lead): the
+    distinctive words, less the tier the question is about unless its amount is asked ("青岛医保
+    一档 什么时候开始享受" asks when cover starts; 一档 only says whose)."""
+    about = () if question.wants("amount", "compare", "difference", "each") else question.med_tiers
+    return tuple(t for t in distinctive_tokens(kb, question.text) if t not in about)
 
 
 def relevant(kb: KnowledgeBase, facts: list[Fact], text: str) -> list[Fact]:

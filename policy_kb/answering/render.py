@@ -169,12 +169,34 @@ def lead_first(text: str, asked: tuple[str, ...] = ()) -> str:
     it, and its 来源 lines, follow as the details. ``asked``: the question's distinctive words
     (relevance.distinctive_tokens); when a later sentence says more of them than the lead,
     that sentence leads (asked_lead)."""
-    shaped = _short_lead(text)
+    shaped = _short_lead(_short_ones_joined(text))
     if asked and not _NUMBERED.match(shaped):  # several answers lead together (numbered_lead)
         moved = asked_lead(text, asked, lead(shaped))
         if moved is not None:
             return _short_lead(moved)
     return shaped
+
+
+def _short_ones_joined(text: str) -> str:
+    """Two short facts under the same heading lead together when both fit ("…1月1日起享受待遇。
+    1月1日后缴费的，设置3个月的等待期。"): the second is often the answer's other half."""
+    paragraphs = text.strip().split("\n\n")
+    if len(paragraphs) < 2:
+        return text
+    heads = [_HEADING.match(p) for p in paragraphs[:2]]
+    if not all(heads) or heads[0].group(0) != heads[1].group(0):
+        return text
+    bodies = [lead(p)[len(h.group(0)) :] for p, h in zip(paragraphs, heads)]
+    if (
+        any("\n" in b or not b for b in bodies)
+        or len(heads[0].group(0) + "".join(bodies)) > LEAD_MAX_CHARS
+    ):
+        return text  # a card, a list or a long fact leads alone
+    sources = [
+        line for p in paragraphs[:2] for line in p.split("\n") if line.startswith(SOURCE_PREFIX)
+    ]
+    joined = "\n".join([heads[0].group(0) + "".join(bodies), *dict.fromkeys(sources)])
+    return "\n\n".join([joined, *paragraphs[2:]])
 
 
 def _short_lead(text: str) -> str:
@@ -288,12 +310,17 @@ def _whole_sentence(paragraph: str, start: int, skip: int) -> bool:
 
 
 _NOTE = re.compile(r"^(?:注意|提示|说明|备注)：")
+_LABEL = re.compile(r"^[^，。：；]{1,6}：")
 
 
-def _aside(unit: str) -> bool:
-    """A note beside the answer ("注意：两篇报道说法不一…") never leads, unless it says the
-    documents are silent: that is the answer to a question they do not answer."""
-    return bool(_NOTE.match(unit)) and SILENCE not in unit
+def _aside(unit: str, field: bool) -> bool:
+    """A card's field ("发布单位：…" on a line of its own) or a note beside the answer
+    ("注意：两篇报道说法不一…") never leads, unless the note says the documents are silent: that
+    is the answer to a question they do not answer. A label inside a sentence ("…。居民医保：
+    村居管理的农村居民由村居集中办理") is the sentence's own."""
+    if _NOTE.match(unit):
+        return SILENCE not in unit
+    return field
 
 
 def _said_units(paragraphs: list[str], asked: tuple[str, ...]) -> list[tuple]:
@@ -307,8 +334,10 @@ def _said_units(paragraphs: list[str], asked: tuple[str, ...]) -> list[tuple]:
         for start, end in _units(paragraph[skip:]):
             start, end = start + skip, end + skip
             unit = paragraph[start:end].strip()
-            if unit.startswith(("【", "·", SOURCE_PREFIX)) or _aside(unit):
-                continue  # a heading, a list's item, a 来源 line, a note beside the answer
+            begins = paragraph[:end].rindex(unit)  # after the line break _units keeps
+            field = _LABEL.match(unit) and paragraph[:begins].endswith(("\n", "】"))
+            if unit.startswith(("【", "·", SOURCE_PREFIX)) or _aside(unit, bool(field)):
+                continue  # a heading, a list's item, a 来源 line, a card's field, a note
             words = said_words(unit, asked)
             alone = (
                 _whole_sentence(paragraph, start, skip)
