@@ -198,3 +198,30 @@ def test_input_guard_learns_the_training_data_phrases(train, tmp_path):
     assert intent("bye") == "greet"
     assert intent("zzzz") == FALLBACK
     assert intent("🙂🙂") == FALLBACK
+
+
+def test_input_guard_sends_chinese_without_a_known_word_to_the_fallback(train, tokenizer, tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.components.input_guard import FALLBACK, InputGuard
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("input_guard")
+    InputGuard.create({}, storage, resource, None).train(tokenizer.process_training_data(train))
+    guard = InputGuard.load({}, storage, resource, None)
+
+    def intent(text, entities=()):
+        message = Message(data={"text": text, "intent": {"name": "ask_tiers", "confidence": 0.9}})
+        message.set("entities", list(entities))
+        tokenizer.process([message])
+        return guard.process([message])[0].get("intent")["name"]
+
+    # babble DIET would still place under a topic
+    assert intent("阿巴阿巴") == FALLBACK
+    assert intent("咕噜咕噜咕噜") == FALLBACK
+    # one word the training data has is enough; so is an entity
+    assert intent("青岛医保多少钱") == "ask_tiers"
+    assert intent("俺嘞个天 医保") == "ask_tiers"
+    assert intent("呱呱呱", [{"entity": "region", "value": "青岛"}]) == "ask_tiers"

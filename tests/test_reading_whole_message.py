@@ -159,8 +159,16 @@ def test_a_question_about_the_documents_is_answered_from_the_documents_table(kb,
         assert part in answer, answer
 
 
-def test_a_document_number_answers_only_that_regions_document(kb):
-    answer = _answer(kb, "山政办发〔2023〕10号是谁发的")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "山政办发〔2023〕10号是谁发的",
+        # two questions of one document: its card answers both, no other region's documents
+        "山政办发〔2023〕10号是哪个单位发的 啥时候发的",
+    ],
+)
+def test_a_document_number_answers_only_that_regions_document(kb, text):
+    answer = _answer(kb, text)
     assert "威海" not in answer and "青岛" not in answer
 
 

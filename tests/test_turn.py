@@ -331,3 +331,10 @@ def test_a_students_own_way_to_pay_leads_when_asked_how(kb, text, menu):
     turn = answer_turn(kb, text, TurnState(), topic="students")
     said = lead(turn.text)
     assert menu in said and said.index(menu) < 80, said
+
+
+def test_a_persons_own_amount_leads_a_topic_when_the_amount_is_asked(kb):
+    from policy_kb.answering.render import lead
+
+    turn = answer_turn(kb, "how much is Qingdao college student 医保", TurnState(), "students")
+    assert f"{rate(kb, '青岛', '大学生')}元" in lead(turn.text), turn.text

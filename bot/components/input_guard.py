@@ -8,6 +8,10 @@ resident gets the topic suggestions instead of a confident wrong answer.
 The exceptions are the Latin-letter and digit phrases the training data itself teaches
 ("hi", "thx", "88" for goodbye): the guard learns them at training time, so a policy team
 adding "ok" to an intent's examples is enough for it to be understood.
+
+Chinese with no word the training data has and no entity ("阿巴阿巴", "咕噜咕噜咕噜") is
+nothing to understand either: DIET would still give it a confident topic. The guard learns the
+training examples' words (jieba's tokens) at training time; one known word is enough.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -31,6 +42,7 @@ _PINYIN_PLACES = re.compile(r"qing\s*dao|wei\s*hai|shan\s*ting|zao\s*zhuang", re
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 FALLBACK = "nlu_fallback"
 _KNOWN_FILE = "known_phrases.json"
+_WORDS_FILE = "known_words.json"
 
 
 def phrase_key(text: str) -> str:
@@ -54,6 +66,17 @@ def nothing_to_understand(text: str | None, known: Collection[str] = frozenset()
     return not key or key not in known
 
 
+def chinese_words(message: Message) -> list[str]:
+    """The message's tokens that hold a Chinese character."""
+    return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or [] if _CJK.search(t.text)]
+
+
+def no_known_word(message: Message, words: Collection[str]) -> bool:
+    """Chinese without a single word the training data has, and without an entity."""
+    said = chinese_words(message)
+    return bool(words) and bool(said) and not message.get(ENTITIES) and not set(said) & words
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class InputGuard(GraphComponent):
     """Overrides the intent of messages with nothing to understand (see module docstring)."""
@@ -63,10 +86,12 @@ class InputGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         known: Iterable[str] = (),
+        words: Iterable[str] = (),
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self.known = frozenset(known)
+        self.words = frozenset(words)
 
     @classmethod
     def create(
@@ -87,23 +112,29 @@ class InputGuard(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> InputGuard:
+        known, words = [], []  # a model trained before the guard learned them: as before
         try:
             with model_storage.read_from(resource) as directory:
                 known = json.loads((directory / _KNOWN_FILE).read_text(encoding="utf-8"))
+                if (directory / _WORDS_FILE).exists():
+                    words = json.loads((directory / _WORDS_FILE).read_text(encoding="utf-8"))
         except (ValueError, OSError):
-            # A model trained before the guard learned phrases: the strict behaviour.
-            known = []
-        return cls(model_storage, resource, known)
+            pass
+        return cls(model_storage, resource, known, words)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Remembers the training examples written without Chinese characters."""
-        texts = (example.get(TEXT) or "" for example in training_data.intent_examples)
+        """Remembers the training examples written without Chinese characters, and the
+        Chinese words of all of them."""
+        examples = training_data.intent_examples
+        texts = (example.get(TEXT) or "" for example in examples)
         known = sorted({phrase_key(t) for t in texts if not _CJK.search(t)} - {""})
-        self.known = frozenset(known)
+        words = sorted({w for example in examples for w in chinese_words(example)})
+        self.known, self.words = frozenset(known), frozenset(words)
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / _KNOWN_FILE).write_text(
-                json.dumps(known, ensure_ascii=False), encoding="utf-8"
-            )
+            for name, values in ((_KNOWN_FILE, known), (_WORDS_FILE, words)):
+                (directory / name).write_text(
+                    json.dumps(values, ensure_ascii=False), encoding="utf-8"
+                )
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -111,7 +142,8 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if nothing_to_understand(message.get(TEXT), self.known):
+            text = message.get(TEXT)
+            if nothing_to_understand(text, self.known) or no_known_word(message, self.words):
                 message.set(
                     INTENT, {INTENT_NAME_KEY: FALLBACK, "confidence": 1.0}, add_to_output=True
                 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from policy_kb.answering import declines, yes_no
+from policy_kb.answering import declines, documents_answer, yes_no
 from policy_kb.answering.answers import Answer, unique
 from policy_kb.answering.relevance import most_relevant, relevant
 from policy_kb.answering.render import facts_text, numbered_lead, result_text
@@ -230,6 +230,8 @@ def answer(
     kb: KnowledgeBase, question: Question, compose_one: Callable[..., Answer | None]
 ) -> Answer | None:
     """Each question of the message answered in order, or None for a single question."""
+    if documents_answer.names_document(kb, question.text):
+        return None  # "山政办发〔2023〕10号是哪个单位发的 啥时候发的": one document's card answers all
     texts = sub_questions(kb, question)
     if _follows_a_decline(kb, question):
         return None  # "灵活就业人员医保咋交 一年多少钱": the second asks about the same thing

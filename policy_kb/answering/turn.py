@@ -838,7 +838,10 @@ def _topic_answer(kb, question: Question, state: TurnState, parts: list) -> Wait
             district=state.district,
         )
         dated = bool(state.birth_date or state.payment_date)
-        first, then = (personal, facts) if dated or way_first else (facts, personal)
+        # the person's own figure leads when a date, their way to pay or an amount was asked
+        # ("how much is Qingdao college student 医保": 150 before who collects it)
+        own_first = dated or way_first or question.wants("amount")
+        first, then = (personal, facts) if own_first else (facts, personal)
         parts.extend([p for p in (first, then) if p])
     return waiting
 
