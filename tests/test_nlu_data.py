@@ -221,7 +221,8 @@ def test_input_guard_sends_chinese_without_a_known_word_to_the_fallback(train, t
     # babble DIET would still place under a topic
     assert intent("阿巴阿巴") == FALLBACK
     assert intent("咕噜咕噜咕噜") == FALLBACK
-    # one word the training data has is enough; so is an entity
+    # one word the training data has is enough; so are known characters only, or an entity
+    assert intent("早安") == "ask_tiers"
     assert intent("青岛医保多少钱") == "ask_tiers"
     assert intent("俺嘞个天 医保") == "ask_tiers"
     assert intent("呱呱呱", [{"entity": "region", "value": "青岛"}]) == "ask_tiers"

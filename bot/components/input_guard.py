@@ -9,9 +9,11 @@ The exceptions are the Latin-letter and digit phrases the training data itself t
 ("hi", "thx", "88" for goodbye): the guard learns them at training time, so a policy team
 adding "ok" to an intent's examples is enough for it to be understood.
 
-Chinese with no word the training data has and no entity ("阿巴阿巴", "咕噜咕噜咕噜") is
-nothing to understand either: DIET would still give it a confident topic. The guard learns the
-training examples' words (jieba's tokens) at training time; one known word is enough.
+Chinese with no word the training data has, a character it never has, and no entity
+("阿巴阿巴", "咕噜咕噜咕噜") is nothing to understand either: DIET would still give it a
+confident topic. The guard learns the training examples' words (jieba's tokens) and characters
+at training time; one known word is enough, and so are known characters only ("早安": a new
+word of known ones is left to the classifier).
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ def chinese_words(message: Message) -> list[str]:
 
 
 def no_known_word(message: Message, words: Collection[str]) -> bool:
-    """Chinese without a single word the training data has, and without an entity."""
+    """Chinese without a word or an entity the training data has, and with a character it
+    never has (``words`` holds both its words and its characters)."""
     said = chinese_words(message)
-    return bool(words) and bool(said) and not message.get(ENTITIES) and not set(said) & words
+    unseen = {c for w in said for c in w if _CJK.match(c)} - set(words)
+    return bool(words and unseen) and not message.get(ENTITIES) and not set(said) & set(words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -124,11 +128,12 @@ class InputGuard(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Remembers the training examples written without Chinese characters, and the
-        Chinese words of all of them."""
+        Chinese words and characters of all of them."""
         examples = training_data.intent_examples
         texts = (example.get(TEXT) or "" for example in examples)
         known = sorted({phrase_key(t) for t in texts if not _CJK.search(t)} - {""})
-        words = sorted({w for example in examples for w in chinese_words(example)})
+        said = [w for example in examples for w in chinese_words(example)]
+        words = sorted({*said, *(c for w in said for c in w if _CJK.match(c))})
         self.known, self.words = frozenset(known), frozenset(words)
         with self._model_storage.write_to(self._resource) as directory:
             for name, values in ((_KNOWN_FILE, known), (_WORDS_FILE, words)):
