@@ -225,6 +225,8 @@ def test_a_new_question_is_not_a_follow_up(kb, text):
         ("全家一共交多少", "household", "household"),
         # past the deadline: whether one may still pay, and the waiting period
         ("威海医保过了截止日期还能交吗", "deadline", "benefit"),
+        # when cover starts is not when to pay
+        ("青岛医保一档 什么时候开始享受", "deadline", "benefit"),
         # a verdict ("不正常") needs a sign of doubt in the words: a household's total is not
         # one, whatever the classifier heard
         ("我自己五十岁也交医保 问四口人合计", "fraud", None),

@@ -258,8 +258,10 @@ def answer_topic(question: Question, nlu_topic: str | None) -> str | None:
         return question.topic  # "本人45岁也交 问三人合计" is never told "不正常"
     if question.mixed_language and question.topic:
         return question.topic  # the classifier reads Chinese: the words read as Chinese decide
-    if question.topic == "waiting" and nlu_topic == "deadline":
-        return "benefit"  # "过了截止日期还能交吗": late payment and its waiting period
+    if question.topic in ("waiting", "benefit") and nlu_topic == "deadline":
+        # "过了截止日期还能交吗": late payment and its waiting period; "什么时候开始享受":
+        # when cover starts, not when to pay
+        return "benefit"
     if question.topic == "hotline" and nlu_topic in ("tiers", "channels"):
         return "hotline"  # "电话多少": phone words are unambiguous
     if nlu_topic in ("students", "newborn") and question.wants("where"):
