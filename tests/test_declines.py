@@ -40,6 +40,7 @@ ANSWERED_BY_THE_DOCUMENTS = [
     "威海 8月5号住院能报吗",  # when cover starts
     "青岛医保什么时候能报销",
     "职工医保个人账户能给家人交居民医保吗",  # 青岛's family account
+    "俺在青岛上班 有职工医保 能用个人账户里的钱给俺爹娘交居民医保不",  # the same, in dialect
     "交了职工医保还能交居民医保吗",
     "山亭能用微信交吗",
     "威海养老最高档是多少",

@@ -116,6 +116,8 @@ YES_NO = [
     ("山亭 俺不是残疾人 养老能交100的不", "不能", "重度残疾人"),
     # a tier's figure put for confirmation: 威海 二档 650
     ("有人说威海医保二档今年要交800 这对吗", "不对", "5690238"),  # and whom to tell
+    # a figure someone said the tier rose to: 威海 一档 is 450 (通告 二（二）), never a channel's 可以
+    ("威海 社区的人说医保一档今年涨到500了 是新标准 对吗", "不对", "450元"),
     ("威海医保二档是650吗", "是", "650元"),
     # the yes/no asked first, the reason after it
     ("威海 养老能交300的不 我身体好好的", "原则上不能", "重度残疾人"),

@@ -338,3 +338,10 @@ def test_a_persons_own_amount_leads_a_topic_when_the_amount_is_asked(kb):
 
     turn = answer_turn(kb, "how much is Qingdao college student 医保", TurnState(), "students")
     assert f"{rate(kb, '青岛', '大学生')}元" in lead(turn.text), turn.text
+
+
+def test_an_unsafe_payment_after_the_assistants_question_is_a_question_of_its_own(kb):
+    # the assistant asked where; the next message names 山亭 but asks whether to pay a collector
+    # into his own card: the warning, not the household's amounts
+    first, second = play(kb, ["俺们一家子交多少", "山亭村里代办员让俺把医保钱转他个人卡上 他统一交 这样中不"])
+    assert second.move == "new" and second.text.startswith("不要转。")

@@ -290,6 +290,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
         return "correct"
     if _leaves_the_question(text, said):
         return "new"
+    if declines.asked(message):
+        return "new"  # "山亭村里代办员让俺把医保钱转他个人卡上 这样中不": its own question
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if _removed(said, message, previous):
@@ -488,6 +490,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
         return message
     question = copy.deepcopy(previous)
     said = normalize_text(text)
+    if declines.asked(message):
+        return "new"  # "山亭村里代办员让俺把医保钱转他个人卡上 这样中不": its own question
     waiting = awaited(state)
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     names_a_part = bool(given) or bool(message.members)
