@@ -10,6 +10,26 @@ def _summary(people):
 
 
 CASES = [
+    # the couple is the two named after it; 今年一共 says no age (一 is no age without 岁)
+    (
+        "俺家老两口 老头子71 老婆子66 俩人医保今年一共要交多少",
+        [("adult", None, None, 71), ("adult", None, None, 66)],
+    ),
+    # a bare 自己 after the speaker's couple is one of them, not a third person
+    (
+        "俺两口子都四十多 养老都选800的 一年自己掏多少",
+        [("adult", None, None, 41), ("adult", None, None, 41)],
+    ),
+    # "都没上班交职工的" denies the employee insurance: the wife is counted
+    (
+        "俺爹67 俺娘72 俺和俺媳妇都40出头 都没上班交职工的",
+        [
+            ("elderly", None, None, 67),
+            ("elderly", None, None, 72),
+            ("self", None, None, 41),
+            ("adult", None, None, 41),
+        ],
+    ),
     # the speaker and a spouse share the tier said with 都; the daughter is at school
     (
         "我跟我爱人都交二档，闺女读高二",

@@ -167,19 +167,27 @@ def _mentions(text: str) -> list[tuple[int, int, dict]]:
 def _phrase_age(span: str) -> tuple[int | None, str | None]:
     """ "才64" (64, wins), "快70了" / "不到70" (69), "七十出头" (71) — age_phrases in the data."""
     phrases, number = words()["age_phrases"], r"(\d{1,3}|[一二三四五六七八九十]{1,3})"
-    for key, shift in (("exact_before", 0), ("below_before", -1)):
-        for word in phrases[key]:
-            found = re.search(
-                re.escape(word) + number + r"(?:周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])", span
-            )
-            value = cn_to_int(found.group(1)) if found else None
-            if value is not None and 0 < value <= 120:
-                return value + shift, (word + found.group(1)) if shift else None
+    # "都40出头": the age after 出头 decides, before the word before it
     for word in phrases["above_after"]:
         found = re.search(r"(?<![一二三四五六七八九十\d])" + number + r"(?:岁)?" + re.escape(word), span)
         value = cn_to_int(found.group(1)) if found else None
         if value is not None and 0 < value <= 120:
             return value + 1, found.group(1) + "多"  # said "…多岁"
+    for key, shift in (("exact_before", 0), ("below_before", -1)):
+        for word in phrases[key]:
+            found = re.search(
+                re.escape(word) + number + r"(周岁|岁|了)?(?![\d一二三四五六七八九十元块档年月日号个多])", span
+            )
+            if (
+                found
+                and len(found.group(1)) == 1
+                and not found.group(1).isdigit()
+                and not found.group(2)
+            ):
+                found = None  # "今年一共": 一 is no age; "今年六十八", "才五岁" are
+            value = cn_to_int(found.group(1)) if found else None
+            if value is not None and 0 < value <= 120:
+                return value + shift, (word + found.group(1)) if shift else None
     return None, None
 
 
@@ -219,6 +227,18 @@ def _age(span: str) -> tuple[int | None, str | None]:
     return None, None
 
 
+_NOT_BEFORE = re.compile(r"(没|不|没有|未|也没|都没)(上班|工作|单位)?$")
+
+
+def _insured_elsewhere(span: str) -> bool:
+    """ "交职工医保", unless denied ("都没上班交职工的", "不交职工的")."""
+    for word in words()["not_resident_insured"]:
+        at = span.find(word)
+        if at >= 0 and not _NOT_BEFORE.search(span[max(0, at - 6) : at]):
+            return True
+    return False
+
+
 def _attributes(span: str) -> dict:
     """What a member's own stretch of the sentence says about them."""
     found: dict = {}
@@ -236,7 +256,7 @@ def _attributes(span: str) -> dict:
     amount = next((int(a) for a in amounts if int(a) >= lowest), None)
     if amount:
         found["amount"] = amount
-    if any(w in span for w in words()["not_resident_insured"]):
+    if _insured_elsewhere(span):
         found["employee"] = True  # "交职工医保": insured elsewhere, not in the residents' sum
     return found | _groups(span)
 
@@ -709,7 +729,7 @@ def read_members(text: str) -> list[dict]:
             if key in family:
                 person.setdefault(key, family[key])
     people = _without_summaries(_without_generic_summaries(people))
-    people = _insured_here(people)
+    people = _without_couple_summaries(_insured_here(people))
     _each_of_a_pair(people)
     people = _one_speaker(people)
     _places(people)
@@ -720,6 +740,27 @@ def read_members(text: str) -> list[dict]:
     for person in people:
         if _unclear(person):
             person["unclear"] = True
+    return people
+
+
+def _without_couple_summaries(people: list[dict]) -> list[dict]:
+    """ "俺家老两口 老头子71 老婆子66": the couple, with nothing said of it, is the two grown-ups
+    named on their own; "俺两口子都四十多 一年自己掏多少": a bare 自己 is one of the couple."""
+    couples = set(words()["couples"])
+    groups: dict = {}
+    for person in people:
+        groups.setdefault(person.get("_mention", id(person)), []).append(person)
+    pair = next((g for g in groups.values() if len(g) == 2 and g[0]["label"] in couples), None)
+    if pair is None:
+        return people
+    others = [p for p in people if p not in pair]
+    grown = [p for p in others if p["role"] in ("self", "adult", "elderly")]
+    bare = all(not set(p) - _NOTHING_SAID for p in pair)
+    if bare and len(grown) == 2:
+        return others
+    said_nothing = [p for p in grown if p["role"] == "self" and not set(p) - _NOTHING_SAID]
+    if pair[0]["role"] == "adult" and len(said_nothing) == 1:
+        return [p for p in people if p is not said_nothing[0]]
     return people
 
 
