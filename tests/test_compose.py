@@ -301,3 +301,20 @@ def test_any_jumble_of_residents_words_is_read_without_an_error(kb):
 )
 def test_the_words_topic_leaves_out_what_the_message_denies(kb, text, topic):
     assert read_question(kb, text).topic == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the place's own household registration says who they are, not who may enrol
+        "公公婆婆青岛户口 都六十多了 医保选二档 一个人交多少",
+        "外孙女刚生的 户口落在青岛市北了 医保一年交多少",
+    ],
+)
+def test_the_places_own_household_registration_names_no_eligibility_topic(kb, text):
+    assert read_question(kb, text).topic != "eligibility"
+
+
+def test_a_household_registration_elsewhere_still_asks_who_may_enrol(kb):
+    assert read_question(kb, "外地户口能在威海参加居民医保吗").topic == "eligibility"
+    assert read_question(kb, "户口不在青岛 能交医保吗").topic == "eligibility"

@@ -20,7 +20,7 @@ from policy_kb.answering.render import facts_text, numbered_lead, result_text
 from policy_kb.data.kb import KnowledgeBase
 from policy_kb.data.vocabulary import scheme
 from policy_kb.reading.household import speaker_age
-from policy_kb.reading.question import Question, read_question, words
+from policy_kb.reading.question import Question, read_question, topic_words, words
 
 _SAME_AGAIN = re.compile(r"呢[？?]?$")
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
@@ -186,7 +186,7 @@ def _topic_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     ]
     # a clause whose words name another topic too ("银行批扣是几号到几号": channels and
     # deadline): the fact its words point at most, of either topic
-    detected = kb.detect_topics(question.text)
+    detected = kb.detect_topics(topic_words(kb, question.text))
     others = [t for t in detected if t != question.topic]
     if others and question.topic in detected:  # not when the topic was set from elsewhere
         more = [

@@ -136,12 +136,23 @@ def _not_hardship(text: str) -> bool:
 
 
 def _topic(kb: KnowledgeBase, text: str) -> str | None:
-    """The topic the words point at, the groups said not to apply left out ("非低保 非特困
-    咨询…个人缴费金额" asks an amount, not about the hardship groups)."""
+    """The topic the words point at (topic_words)."""
+    return kb.detect_topic(topic_words(kb, text))
+
+
+def topic_words(kb: KnowledgeBase, text: str) -> str:
+    """The words that may name a topic: the groups said not to apply left out ("非低保 非特困
+    咨询…个人缴费金额" asks an amount, not about the hardship groups), and so is the place's own
+    household registration."""
     for negation in words()["negations"]:
         for group in words()["hardship_words"]:
             text = re.sub(re.escape(negation) + r".{0,4}?" + re.escape(group), " ", text)
-    return kb.detect_topic(text)
+    # "公公婆婆青岛户口": the place's own household registration is who they are, not a
+    # question about who may enrol (外地户口, 户口不在… still are)
+    places = "|".join(re.escape(a) for a, _region, _district in kb.aliases) + "|本地|本市|本区"
+    text = re.sub(rf"(?:{places})(?:的)?(?:户口|户籍)(?!不)", " ", text)
+    text = re.sub(rf"(?:户口|户籍)(?:就)?(?:落|在|落在|落到|上在|迁到|是)(?:了)?(?:{places})", " ", text)
+    return text
 
 
 def read_question(kb: KnowledgeBase, text: str) -> Question:
