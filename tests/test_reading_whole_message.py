@@ -177,6 +177,8 @@ def test_a_document_number_answers_only_that_regions_document(kb, text):
 MIXED = [
     ("how much is Qingdao college student 医保", "大学生"),
     ("Weihai yibao erdang duoshao qian", "二档"),
+    # initials typed for speed: yb is 医保
+    ("青岛yb一档二档都多少", "医保"),
 ]
 
 

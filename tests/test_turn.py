@@ -345,3 +345,9 @@ def test_an_unsafe_payment_after_the_assistants_question_is_a_question_of_its_ow
     # into his own card: the warning, not the household's amounts
     first, second = play(kb, ["俺们一家子交多少", "山亭村里代办员让俺把医保钱转他个人卡上 他统一交 这样中不"])
     assert second.move == "new" and second.text.startswith("不要转。")
+
+
+def test_both_tiers_asked_get_both_figures_not_a_question_which(kb):
+    turn = answer_turn(kb, "青岛yb一档二档都多少", TurnState())
+    assert not turn.asks and "您选的是哪一档" not in turn.text
+    assert f"{rate(kb, '青岛', '一档')}元" in turn.text and f"{rate(kb, '青岛', '二档')}元" in turn.text

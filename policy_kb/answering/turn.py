@@ -701,6 +701,8 @@ def _has_details(question: Question, state: TurnState, scheme: str | None = None
     """Whether the calculator has anything to go on; a medical tier says nothing about a
     pension question ("最高一档" is not 一档), nor a pension amount about a medical one."""
     person = _person(question)
+    if len(question.med_tiers) > 1 and not person.get("tier") and not question.members:
+        return False  # "青岛医保一档二档都多少": both tiers' figures, nobody's own
     tier = (person.get("tier") or question.med_tiers) if scheme != "pension" else None
     amount = (person.get("amount") or question.amounts) if scheme != "medical" else None
     said = (person.get("age"), person.get("stage"), tier, amount)
