@@ -50,6 +50,8 @@ ANSWERED_BY_THE_DOCUMENTS = [
     "威海断缴了能补缴吗",
     "山亭养老最低交多少",
     "我65岁，在山亭，医保自己交多少",
+    # a wish given as the reason ("老了多领点") is not a question about pension benefits
+    "青岛居民养老一年能交15000不 想多交点 老了多领点",
 ]
 
 

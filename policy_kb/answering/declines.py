@@ -49,7 +49,19 @@ def rules() -> dict:
 _CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
-def _matches(entry: dict, text: str) -> bool:
+def _asks(clause: str) -> bool:
+    return any(re.search(m, clause) for m in words()["question_marks"])
+
+
+def _matches(entry: dict, text: str, typed: str = "") -> bool:
+    # the clauses as typed: the spoken reader joins a transcript's pauses in ``text``
+    clauses = [c for c in _CLAUSE.split(typed or text) if c]
+    if entry.get("only_asked") and any(_asks(c) for c in clauses):
+        # a message that asks something: the matching clause must be what it asks ("山亭
+        # 基础养老金", asking nothing else, is asked by its keywords)
+        return _matches_whole(entry, text) and any(
+            _matches_whole(entry, c) and _asks(c) for c in clauses
+        )
     if entry.get("unless_in_clause"):
         # "去北京看病能报吗 报销比例多少": 能报吗 spares its own clause, not the ratio asked next
         return any(_matches_whole(entry, c) for c in _CLAUSE.split(text) if c)
@@ -62,9 +74,10 @@ def _matches_whole(entry: dict, text: str) -> bool:
     return any(re.search(p, text) for p in entry["patterns"])
 
 
-def unanswered_in(text: str) -> list[dict]:
-    """The look-alike questions a message asks (declines.yml ``unanswered``), in file order."""
-    return [e for e in rules()["unanswered"] if _matches(e, text.lower())]
+def unanswered_in(text: str, typed: str = "") -> list[dict]:
+    """The look-alike questions a message asks (declines.yml ``unanswered``), in file order;
+    ``typed``: the message as typed, its clauses apart."""
+    return [e for e in rules()["unanswered"] if _matches(e, text.lower(), typed.lower())]
 
 
 def unsafe_in(text: str) -> list[dict]:
@@ -74,7 +87,7 @@ def unsafe_in(text: str) -> list[dict]:
 
 def asked(question: Question) -> bool:
     """Whether the message is declined here (answered with no region named as well)."""
-    return bool(unsafe_in(question.text) or unanswered_in(question.text))
+    return bool(unsafe_in(question.text) or unanswered_in(question.text, question.typed))
 
 
 def _regions(kb: KnowledgeBase, question: Question) -> list[str]:
@@ -102,7 +115,7 @@ def _nearby(kb: KnowledgeBase, regions: list[str], topics: list[str]) -> str:
 
 def unanswered(kb: KnowledgeBase, question: Question) -> Answer | None:
     """The documents do not say this; who can; what they say nearby."""
-    found = unanswered_in(question.text)
+    found = unanswered_in(question.text, question.typed)
     if not found:
         return None
     regions = _regions(kb, question)
