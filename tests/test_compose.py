@@ -318,3 +318,8 @@ def test_the_places_own_household_registration_names_no_eligibility_topic(kb, te
 def test_a_household_registration_elsewhere_still_asks_who_may_enrol(kb):
     assert read_question(kb, "外地户口能在威海参加居民医保吗").topic == "eligibility"
     assert read_question(kb, "户口不在青岛 能交医保吗").topic == "eligibility"
+
+
+def test_no_longer_at_school_is_not_the_students_topic(kb):
+    assert read_question(kb, "俺儿子十七 不上学了 在山亭 能交养老不").topic != "students"
+    assert read_question(kb, "俺儿子十七 还在上高中 在山亭 能交养老不").topic == "students"

@@ -147,6 +147,8 @@ def topic_words(kb: KnowledgeBase, text: str) -> str:
     for negation in words()["negations"]:
         for group in words()["hardship_words"]:
             text = re.sub(re.escape(negation) + r".{0,4}?" + re.escape(group), " ", text)
+    # "儿子十七 不上学了": no longer a student, so not the students' topic
+    text = re.sub(r"(?:不|没|没有|不再)(?:上学|念书|读书|上了)", " ", text)
     # "公公婆婆青岛户口": the place's own household registration is who they are, not a
     # question about who may enrol (外地户口, 户口不在… still are)
     places = "|".join(re.escape(a) for a, _region, _district in kb.aliases) + "|本地|本市|本区"

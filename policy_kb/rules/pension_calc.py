@@ -140,7 +140,7 @@ def _eligible(kb: KnowledgeBase, profile: Profile, result: Result, age: int | No
         return False
     if min_age and profile.student and rules.get("pension_excludes_students"):
         result.use(eligibility)
-        result.problems.append(f"{result.region_name}的{PENSION}不含在校学生。")
+        result.problems.append(f"不能参加：{result.region_name}的{PENSION}不含在校学生。")
         return False
     if not min_age and (age is not None or profile.student):
         unsaid = ["年龄条件"] * (age is not None) + ["在校学生能否参加"] * bool(profile.student)
