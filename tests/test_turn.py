@@ -351,3 +351,19 @@ def test_both_tiers_asked_get_both_figures_not_a_question_which(kb):
     turn = answer_turn(kb, "青岛yb一档二档都多少", TurnState())
     assert not turn.asks and "您选的是哪一档" not in turn.text
     assert f"{rate(kb, '青岛', '一档')}元" in turn.text and f"{rate(kb, '青岛', '二档')}元" in turn.text
+
+
+@pytest.mark.parametrize(
+    "first, second, says",
+    [
+        # the assistant asked where; a yes/no about a refund names 山亭 but asks its own question
+        ("过了年交医保多久能用", "山亭 过了年以后交的医保费还能退不", "不予退费"),
+        # another scheme than the one the assistant asked about: a question of its own
+        ("俺爹的医保", "哎 你先告诉俺 威海养老过了年还能交不", "全年"),
+    ],
+)
+def test_a_question_of_its_own_after_the_assistants_question_is_answered_as_one(
+    kb, first, second, says
+):
+    _, turn = play(kb, [first, second])
+    assert turn.move == "new" and says in turn.text, turn.text

@@ -268,6 +268,16 @@ def _names_new_topic(message: Question, previous: Question) -> bool:
     return topic is not None and topic not in (previous.topic, "tiers", "household")
 
 
+def _asks_its_own(message: Question, previous: Question, said: str) -> bool:
+    """A whole question of its own, even where it names a piece the assistant asked for:
+    another scheme than the one asked about ("俺爹的医保" → "威海养老过了年还能交不"), or a
+    yes/no about a subject ("山亭 过了年以后交的医保费还能退不")."""
+    other = bool(message.schemes and previous.schemes) and not set(message.schemes) & set(
+        previous.schemes
+    )
+    return (other and len(said) > 8) or bool(message.channel and message.wants("yes_no"))
+
+
 def awaited(state: TurnState) -> Waiting | None:
     """What the next message may answer: the assistant's question, else the age of the one
     person the previous question named without it ("俺娘" then "六十八")."""
@@ -293,6 +303,8 @@ def read_move(kb: KnowledgeBase, text: str, message: Question, state: TurnState)
     if declines.asked(message):
         return "new"  # "山亭村里代办员让俺把医保钱转他个人卡上 这样中不": its own question
     waiting = awaited(state)
+    if waiting and _asks_its_own(message, previous, said):
+        return "new"
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     if _removed(said, message, previous):
         return "remove"
@@ -493,6 +505,8 @@ def merge(kb: KnowledgeBase, text: str, message: Question, state: TurnState, mov
     if declines.asked(message):
         return "new"  # "山亭村里代办员让俺把医保钱转他个人卡上 这样中不": its own question
     waiting = awaited(state)
+    if waiting and _asks_its_own(message, previous, said):
+        return "new"
     given = pieces(kb, said, message, waiting, "pension" in previous.schemes)
     names_a_part = bool(given) or bool(message.members)
     if move == "remove":
