@@ -335,7 +335,8 @@ def amount_answer(kb: KnowledgeBase, question: Question) -> Answer | None:
     medical share differs from the figure asked, 是/对 when it is the same; the computed figure
     and its reasons follow."""
     text = question.typed or question.text
-    asked = _checked_amount(text)
+    # a figure said in words ("是一百五对吧") is a number only in the spoken reading
+    asked = _checked_amount(text) or _checked_amount(question.text)
     if asked is None or len(question.regions) != 1 or question.scheme == "pension":
         return None
     result = _checked_result(kb, question)
