@@ -120,6 +120,8 @@ YES_NO = [
     ("威海 社区的人说医保一档今年涨到500了 是新标准 对吗", "不对", "450元"),
     # a figure said in words, as voice input writes it (青岛 大学生 150, 通告 二（二）)
     ("那个 就是 我闺女 在 在青岛上大学 医保 是一百五对吧", "对", "150元"),
+    # a yes/no whose end is followed by a reason ("能交100的不 想先交个最低的"): 青岛 opens 100 to all
+    ("青岛 俺不是低保 居民养老能交100的不 想先交个最低的", "可以", "100元"),
     ("威海医保二档是650吗", "是", "650元"),
     # the yes/no asked first, the reason after it
     ("威海 养老能交300的不 我身体好好的", "原则上不能", "重度残疾人"),

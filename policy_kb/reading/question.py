@@ -191,7 +191,8 @@ def _read(kb: KnowledgeBase, text: str) -> Question:
     question.regions = _regions(kb, lowered)
     question.all_regions = _found(text, words()["all_regions"])
     question.schemes = _schemes(kb, lowered)
-    question.kinds = _kinds(text)
+    # "能交100的不 想先交个最低的": the clause's end is seen only where the pauses are kept
+    question.kinds = _kinds(text) | (_kinds(question.typed) & {"yes_no"})
     question.med_tiers = vocabulary.medical_tiers_in(text)
     amounts = [int(a) for a in _AMOUNT.findall(text) + _AMOUNT_CHOICE.findall(text)]
     lowest = kb.lowest_pension_tier() or 0  # a smaller number is no pension tier
